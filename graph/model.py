@@ -1,0 +1,223 @@
+"""Typed values that flow from loaders to stores: nodes, edges, citations, batches, problems.
+
+Merging lives here too, because the loaders (merging records of several files) and every store
+(merging a batch into what it holds) must agree on it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph.vocabulary import NODE_TYPES, UID_PREFIXES
+
+# prefix:readable-name, e.g. "compound:景华社区.怡枫园"; no white space, '/', '?', '#' (URL-safe paths)
+UID_PATTERN = re.compile(r"^(?P<prefix>[a-z]+):[^\s/?#]+$")
+
+
+class Citation(BaseModel):
+    """One source a fact came from, with the sentence of the source that supports it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    evidence: str | None = None
+
+
+class Node(BaseModel):
+    uid: str
+    type: str
+    name: str
+    properties: dict[str, Any] = Field(default_factory=dict)
+    citations: list[Citation] = Field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.citations})
+
+
+class Edge(BaseModel):
+    uid: str
+    type: str
+    source: str
+    target: str
+    properties: dict[str, Any] = Field(default_factory=dict)
+    citations: list[Citation] = Field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.citations})
+
+
+def edge_uid(type_name: str, source: str, target: str) -> str:
+    """The readable uid an edge gets when its record names none."""
+    return f"{source}-{type_name}->{target}"
+
+
+def type_of_uid(uid: str) -> str | None:
+    """The node type a uid's prefix names, or None when the prefix is unknown."""
+    match = UID_PATTERN.match(uid)
+    return UID_PREFIXES.get(match["prefix"]) if match else None
+
+
+def uid_problem(uid: str, type_name: str | None = None) -> str | None:
+    """What is wrong with a node uid (None when it is fine), checked against its type if given."""
+    match = UID_PATTERN.match(uid)
+    if not match:
+        return "a uid 'prefix:name' with no spaces, '/', '?' or '#', e.g. compound:景华社区.怡枫园"
+    prefix = match["prefix"]
+    if prefix not in UID_PREFIXES:
+        known = ", ".join(sorted(UID_PREFIXES))
+        return f"a uid whose prefix names a node type ({known})"
+    if type_name and type_name in NODE_TYPES and NODE_TYPES[type_name].uid_prefix != prefix:
+        return f"a uid starting '{NODE_TYPES[type_name].uid_prefix}:' for a {type_name}"
+    return None
+
+
+class Location(BaseModel):
+    """Where a record came from: a file and a line, or a sheet and a row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    path: str | None = None  # where in the record, e.g. nodes[3]
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.sheet is not None:
+            where += f" sheet {self.sheet}"
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.path:
+            where += f" ({self.path})"
+        return where
+
+
+class Problem(BaseModel):
+    """One thing wrong with the input: where, which field, the bad value, what was expected."""
+
+    location: Location
+    field: str | None = None
+    value: str | None = None
+    expected: str
+
+    def __str__(self) -> str:
+        parts = [str(self.location)]
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        if self.value is not None:
+            value = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+            parts.append(f"got {value!r}")
+        return ": ".join([", ".join(parts), f"expected {self.expected}"])
+
+
+class InvalidInput(Exception):
+    """Input that cannot be loaded; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(map(str, problems)))
+
+
+class Conflict(BaseModel):
+    """The same uid stated with different facts."""
+
+    uid: str
+    field: str
+    existing: str
+    incoming: str
+
+
+def merge_citations(a: list[Citation], b: list[Citation]) -> list[Citation]:
+    merged = list(a)
+    merged.extend(c for c in b if c not in a)
+    return merged
+
+
+def _compare(uid: str, fields: dict[str, tuple[Any, Any]]) -> list[Conflict]:
+    return [
+        Conflict(uid=uid, field=name, existing=repr(old), incoming=repr(new))
+        for name, (old, new) in fields.items()
+        if old is not None and new is not None and old != new
+    ]
+
+
+def merge_node(existing: Node, incoming: Node) -> tuple[Node, list[Conflict]]:
+    """Union of two statements of one node: properties and citations added, never overwritten."""
+    shared = existing.properties.keys() & incoming.properties.keys()
+    conflicts = _compare(
+        existing.uid,
+        {
+            "type": (existing.type, incoming.type),
+            "name": (existing.name, incoming.name),
+            **{k: (existing.properties[k], incoming.properties[k]) for k in sorted(shared)},
+        },
+    )
+    merged = existing.model_copy(
+        update={
+            "properties": {**incoming.properties, **existing.properties},
+            "citations": merge_citations(existing.citations, incoming.citations),
+        }
+    )
+    return merged, conflicts
+
+
+def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
+    """Union of two statements of one edge, as for nodes; its ends and type must agree."""
+    shared = existing.properties.keys() & incoming.properties.keys()
+    conflicts = _compare(
+        existing.uid,
+        {
+            "type": (existing.type, incoming.type),
+            "from": (existing.source, incoming.source),
+            "to": (existing.target, incoming.target),
+            **{k: (existing.properties[k], incoming.properties[k]) for k in sorted(shared)},
+        },
+    )
+    merged = existing.model_copy(
+        update={
+            "properties": {**incoming.properties, **existing.properties},
+            "citations": merge_citations(existing.citations, incoming.citations),
+        }
+    )
+    return merged, conflicts
+
+
+class Batch(BaseModel):
+    """Validated nodes and edges ready to be written to a store in one transaction."""
+
+    nodes: dict[str, Node] = Field(default_factory=dict)
+    edges: dict[str, Edge] = Field(default_factory=dict)
+
+
+class TypeChanges(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class LoadSummary(BaseModel):
+    """What a load did (or, on a dry run, would do), per node and relationship type."""
+
+    nodes: dict[str, TypeChanges] = Field(default_factory=dict)
+    edges: dict[str, TypeChanges] = Field(default_factory=dict)
+    dry_run: bool = False
+
+    def count(self, kind: str, type_name: str, change: str) -> None:
+        table = self.nodes if kind == "nodes" else self.edges
+        changes = table.setdefault(type_name, TypeChanges())
+        setattr(changes, change, getattr(changes, change) + 1)
+
+    def totals(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for changes in [*self.nodes.values(), *self.edges.values()]:
+            total.update(changes.model_dump())
+        return total

@@ -1,0 +1,48 @@
+"""Loaders: input files → validated graph batches. They know nothing of stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from graph.model import Location
+from loaders.records import read_case
+from loaders.registers import read_register
+from loaders.statements import ParsedFile
+
+READERS: dict[str, Callable[[Path], ParsedFile]] = {
+    ".yaml": read_case,
+    ".yml": read_case,
+    ".json": read_case,
+    ".csv": read_register,
+    ".xlsx": read_register,
+}
+
+
+def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[ParsedFile]]:
+    """The loadable files under the given files and folders, and a problem for each path that
+    is missing or of a kind no loader reads."""
+    found: list[Path] = []
+    bad: list[ParsedFile] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*")
+                            if p.is_file() and p.suffix.lower() in READERS
+                            and not any(part.startswith(".") for part in p.parts))
+            continue
+        reason = None
+        if not path.exists():
+            reason = "an existing file or folder"
+        elif path.suffix.lower() not in READERS:
+            reason = "a file ending in " + ", ".join(READERS)
+        if reason:
+            parsed = ParsedFile(path=str(path), readable=False)
+            parsed.problem(Location(file=str(path)), reason)
+            bad.append(parsed)
+        else:
+            found.append(path)
+    return found, bad
+
+
+def read_file(path: Path) -> ParsedFile:
+    return READERS[path.suffix.lower()](path)

@@ -1,0 +1,104 @@
+"""Statements of many files → one Batch: merged by uid, references and endpoint types checked.
+
+It needs to know which nodes already exist; it is handed a look-up function rather than a store,
+so loaders stay independent of where the graph is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from graph.model import (
+    Batch,
+    Conflict,
+    Edge,
+    InvalidInput,
+    Location,
+    Node,
+    Problem,
+    merge_edge,
+    merge_node,
+)
+from graph.vocabulary import RELATIONSHIP_TYPES
+from loaders.statements import ParsedFile
+
+Lookup = Callable[[Iterable[str]], dict[str, Node]]
+
+
+def _conflict_problems(
+    conflicts: list[Conflict], location: Location, first_seen: Location | None
+) -> list[Problem]:
+    elsewhere = f"as stated at {first_seen}" if first_seen else "as already in the store"
+    return [
+        Problem(location=location, field=c.field, value=c.incoming,
+                expected=f"{c.existing} for {c.uid}, {elsewhere} (same uid, conflicting facts)")
+        for c in conflicts
+    ]
+
+
+def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
+    """Merge the files' statements into one batch; raise InvalidInput with every problem."""
+    problems = [p for f in files for p in f.problems]
+    batch = Batch()
+    first_seen: dict[str, Location] = {}
+
+    for parsed in files:
+        for node, location in parsed.nodes:
+            if node.uid in batch.nodes:
+                merged, conflicts = merge_node(batch.nodes[node.uid], node)
+                problems += _conflict_problems(conflicts, location, first_seen[node.uid])
+                batch.nodes[node.uid] = merged
+            else:
+                batch.nodes[node.uid] = node
+                first_seen[node.uid] = location
+
+    edge_locations: dict[str, Location] = {}
+    for parsed in files:
+        for edge, location in parsed.edges:
+            if edge.uid in batch.edges:
+                merged_edge, conflicts = merge_edge(batch.edges[edge.uid], edge)
+                problems += _conflict_problems(conflicts, location, edge_locations[edge.uid])
+                batch.edges[edge.uid] = merged_edge
+            else:
+                batch.edges[edge.uid] = edge
+                edge_locations[edge.uid] = location
+
+    referenced = {e.source for e in batch.edges.values()} | {e.target for e in batch.edges.values()}
+    stored = existing(sorted(set(batch.nodes) | referenced))
+    for uid, node in batch.nodes.items():
+        if uid in stored:
+            _, conflicts = merge_node(stored[uid], node)
+            problems += _conflict_problems(conflicts, first_seen[uid], None)
+
+    known = {**{uid: n.type for uid, n in stored.items()},
+             **{uid: n.type for uid, n in batch.nodes.items()}}
+    everything_read = all(f.readable for f in files)
+    for uid, edge in batch.edges.items():
+        problems += _endpoint_problems(edge, edge_locations[uid], known, everything_read)
+
+    if problems:
+        raise InvalidInput(problems)
+    return batch
+
+
+def _endpoint_problems(
+    edge: Edge, location: Location, known: dict[str, str], check_dangling: bool
+) -> list[Problem]:
+    """Dangling references and ends of the wrong type. A file that could not be read at all
+    would make every reference into it dangle, so dangling ends are only reported when all
+    files were read."""
+    rel = RELATIONSHIP_TYPES[edge.type]
+    problems = []
+    for field, uid, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
+        if uid not in known:
+            if check_dangling:
+                problems.append(Problem(
+                    location=location, field=field, value=uid,
+                    expected="the uid of a node defined in the records loaded or in the store",
+                ))
+        elif known[uid] not in allowed:
+            problems.append(Problem(
+                location=location, field=field, value=f"{uid} ({known[uid]})",
+                expected=f"a node of type {', '.join(sorted(allowed))} for {edge.type}",
+            ))
+    return problems

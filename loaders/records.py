@@ -1,0 +1,155 @@
+"""Case records (YAML or JSON, one schema; see docs/records.md) → statements.
+
+A case record describes what one report says: its source, then the actors, mechanisms,
+meetings, projects and facilities it names, and the relationships between them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.model import Location
+from loaders.statements import ParsedFile, add_edge, add_node
+
+# Sections of nodes, with the node type a section implies (None: each entry names its type).
+NODE_SECTIONS: dict[str, str | None] = {
+    "actors": None,
+    "mechanisms": "Mechanism",
+    "meetings": "Meeting",
+    "projects": "Project",
+    "facilities": "Facility",
+}
+EDGE_SECTION = "relationships"
+NODE_KEYS = {"uid", "type", "name", "evidence"}
+EDGE_KEYS = {"uid", "type", "from", "to", "evidence"}
+SOURCE_KEYS = {"uid", "title", "publisher", "author", "date", "file", "url"}
+
+
+class _LineMap(dict[str, Any]):
+    """A mapping that remembers the line it started on."""
+
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, keeping each mapping's line number for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
+    mapping = _LineMap(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse(path: Path, text: str, out: ParsedFile) -> Any:
+    where = Location(file=str(path))
+    if path.suffix.lower() == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as error:
+            out.problem(where.model_copy(update={"line": error.lineno}),
+                        f"valid JSON ({error.msg} at column {error.colno})")
+            return None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        reason = error.problem or error.context or "malformed YAML"
+        out.problem(where.model_copy(update={"line": line}),
+                    f"valid YAML ({reason}); is the file complete?")
+    except yaml.YAMLError as error:
+        out.problem(where, f"valid YAML ({error})")
+    return None
+
+
+def _at(path: Path, item: Any, where: str) -> Location:
+    return Location(file=str(path), line=getattr(item, "line", None), path=where)
+
+
+def read_case(path: Path) -> ParsedFile:
+    """Read one case record file; every problem is collected, none is raised."""
+    out = ParsedFile(path=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        out.problem(Location(file=str(path)), f"UTF-8 text ({error.reason} at byte {error.start})")
+        out.readable = False
+        return out
+    data = _parse(path, text, out)
+    if out.problems:
+        out.readable = False
+        return out
+    if not isinstance(data, dict):
+        out.problem(_at(path, data, ""), "a case record: a mapping with 'source' and sections "
+                    + ", ".join([*NODE_SECTIONS, EDGE_SECTION]))
+        out.readable = False
+        return out
+    unknown = set(data) - {"source", *NODE_SECTIONS, EDGE_SECTION}
+    for key in sorted(unknown, key=str):
+        out.problem(_at(path, data, ""), "one of the sections source, "
+                    + ", ".join([*NODE_SECTIONS, EDGE_SECTION]), field=str(key))
+    source = _read_source(path, data.get("source"), out)
+    for section, implied_type in NODE_SECTIONS.items():
+        for index, item in enumerate(_entries(path, data, section, out)):
+            _read_node(path, item, f"{section}[{index}]", implied_type, source, out)
+    for index, item in enumerate(_entries(path, data, EDGE_SECTION, out)):
+        where = _at(path, item, f"{EDGE_SECTION}[{index}]")
+        fields = {k: v for k, v in item.items() if k not in EDGE_KEYS}
+        add_edge(out, where, source, uid=item.get("uid"), type_name=item.get("type"),
+                 start=item.get("from"), end=item.get("to"), properties=fields,
+                 evidence=item.get("evidence"))
+    return out
+
+
+def _entries(path: Path, data: dict[str, Any], section: str, out: ParsedFile) -> list[Any]:
+    items = data.get(section) or []
+    if not isinstance(items, list):
+        out.problem(_at(path, data, section), "a list of entries", field=section, value=items)
+        return []
+    good = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            good.append(item)
+        else:
+            out.problem(_at(path, data, f"{section}[{index}]"), "a mapping of fields",
+                        field=section, value=item)
+    return good
+
+
+def _read_source(path: Path, given: Any, out: ParsedFile) -> str:
+    where = _at(path, given, "source")
+    if not isinstance(given, dict):
+        out.problem(where, "a source: {uid, title, publisher, date, file or url}", "source", given)
+        return "source:unknown"
+    for key in sorted(set(given) - SOURCE_KEYS, key=str):
+        out.problem(where, "one of " + ", ".join(sorted(SOURCE_KEYS)), field=f"source.{key}")
+    file = given.get("file")
+    if isinstance(file, str) and not (path.parent / file).is_file():
+        out.problem(where, "the path of the report, relative to this record", "source.file", file)
+    properties = {k: v for k, v in given.items() if k in SOURCE_KEYS - {"uid", "title"}}
+    uid = given.get("uid")
+    add_node(out, where, uid if isinstance(uid, str) else "source:unknown", uid=uid,
+             type_name="Source", name=given.get("title"), properties=properties)
+    return uid if isinstance(uid, str) else "source:unknown"
+
+
+def _read_node(
+    path: Path, item: dict[str, Any], where_in_file: str, implied_type: str | None,
+    source: str, out: ParsedFile,
+) -> None:
+    where = _at(path, item, where_in_file)
+    type_name = item.get("type", implied_type)
+    if implied_type and type_name != implied_type:
+        out.problem(where, f"type {implied_type} in this section (or no type)", "type", type_name)
+        return
+    fields = {k: v for k, v in item.items() if k not in NODE_KEYS}
+    add_node(out, where, source, uid=item.get("uid"), type_name=type_name,
+             name=item.get("name"), properties=fields, evidence=item.get("evidence"))

@@ -1,0 +1,253 @@
+"""Registers (台账) in CSV or XLSX, one compound a row, with Chinese column headers → statements.
+
+The header mapping is ``COLUMNS`` (documented in docs/registers.md). Places and bodies get the
+uids of the documented convention, so a register row and a case record naming the same compound
+become one node.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.model import Location
+from graph.vocabulary import PARTY_ORGANIZATION_KINDS
+from loaders.statements import ParsedFile, add_edge, add_node
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    meaning: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS: dict[str, Column] = {
+    c.key: c
+    for c in [
+        Column("小区名称", "the compound's name", required=True, aliases=("小区",)),
+        Column("所属社区", "its community", required=True, aliases=("社区",)),
+        Column("所属街道", "its street office or town", required=True, aliases=("街道", "所属镇")),
+        Column("所属区", "its district", required=True, aliases=("区",)),
+        Column("所属市", "its city (links the district to the city)", aliases=("市",)),
+        Column("户数", "households (户)", aliases=("住户数",)),
+        Column("楼栋数", "buildings (栋)"),
+        Column("党员人数", "party members living in the compound (人)"),
+        Column("小区党组织", "the compound's party organisation: its name, or 有/无",
+               aliases=("党组织",)),
+        Column("党组织类型", "kind of that organisation (default 支部)"),
+        Column("业委会", "the owners' committee: its name, or 有/无", aliases=("业主委员会",)),
+        Column("业委会委员人数", "committee members (人)"),
+        Column("业委会党员人数", "committee members who are party members (人)"),
+        Column("业委会党组织", "the committee's party branch or work group: its name, or 有/无"),
+        Column("业委会党组织类型", "kind of that organisation (default 支部)"),
+        Column("物管会", "the property management committee: its name, or 有/无"),
+        Column("物业公司", "property companies serving it, separated by 、 or ;"),
+        Column("自办物业", "self-managed property service: 是/否"),
+        Column("备注", "a note"),
+    ]
+}
+HEADER_KEYS = {alias: c.key for c in COLUMNS.values() for alias in (c.key, *c.aliases)}
+YES = {"有", "是", "y", "yes", "true", "1", "√"}
+NO = {"无", "否", "n", "no", "false", "0", "×"}
+_UNSAFE = re.compile(r"[\s/?#]+")
+_COUNT = re.compile(r"^(\d+)\s*(户|人|栋|个|名)?$")
+
+
+def segment(name: str) -> str:
+    """A name as one segment of a uid (white space and URL-unsafe characters replaced)."""
+    return _UNSAFE.sub("_", name.strip())
+
+
+def uid(prefix: str, *names: str) -> str:
+    """A uid of the documented convention, e.g. uid('compound', '景华社区', '怡枫园')."""
+    return f"{prefix}:" + ".".join(segment(n) for n in names)
+
+
+def _rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
+    if path.suffix.lower() == ".csv":
+        yield from _csv_rows(path, parsed)
+    else:
+        yield from _xlsx_rows(path, parsed)
+
+
+def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK")
+        parsed.readable = False
+        return
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        yield Location(file=str(path), row=number), row
+
+
+def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        parsed.problem(Location(file=str(path)), f"an XLSX workbook ({error})")
+        parsed.readable = False
+        return
+    try:
+        for sheet in workbook.worksheets:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield Location(file=str(path), sheet=sheet.title, row=number), list(row)
+    finally:
+        workbook.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_register(path: Path) -> ParsedFile:
+    """Read one register; every problem is collected, none is raised."""
+    parsed = ParsedFile(path=str(path))
+    source = uid("source", "台账", path.stem)
+    add_node(parsed, Location(file=str(path)), source, uid=source, type_name="Source",
+             name=f"台账 {path.name}", properties={"file": path.name})
+    header: list[str | None] | None = None
+    header_sheet: str | None = None
+    for location, cells in _rows(path, parsed):
+        values = [_cell(v) for v in cells]
+        if location.sheet != header_sheet:
+            header, header_sheet = None, location.sheet
+        if not any(values):
+            continue
+        if header is None:
+            header = _read_header(location, values, parsed)
+            continue
+        row = {key: values[i] for i, key in enumerate(header) if key and i < len(values)}
+        _read_row(location, row, source, parsed)
+    return parsed
+
+
+def _read_header(location: Location, values: list[str], parsed: ParsedFile) -> list[str | None]:
+    header: list[str | None] = []
+    for text in values:
+        key = HEADER_KEYS.get(text)
+        if text and key is None:
+            parsed.problem(location, "a known column (see docs/registers.md): "
+                           + ", ".join(COLUMNS), field="header", value=text)
+        header.append(key)
+    for column in COLUMNS.values():
+        if column.required and column.key not in header:
+            parsed.problem(location, f"a column {column.key} ({column.meaning})", field="header")
+    return header
+
+
+def _presence(parsed: ParsedFile, location: Location, row: dict[str, str], key: str,
+              default_name: str) -> str | None:
+    """A body named in a column: its name, the default name for 有, None for 无 or blank."""
+    value = row.get(key, "")
+    if not value or value.lower() in NO:
+        return None
+    return default_name if value.lower() in YES else value
+
+
+def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str,
+           unit: str) -> dict[str, Any] | None:
+    value = row.get(key, "")
+    if not value:
+        return None
+    match = _COUNT.match(value)
+    if not match:
+        parsed.problem(location, f"a whole number >= 0 (of {unit})", field=key, value=value)
+        return None
+    return {"value": int(match[1]), "unit": unit}
+
+
+def _read_row(location: Location, row: dict[str, str], source: str, parsed: ParsedFile) -> None:
+    if any(not row.get(c.key) for c in COLUMNS.values() if c.required):
+        for column in (c for c in COLUMNS.values() if c.required and not row.get(c.key)):
+            parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="")
+        return
+    evidence = f"{location.sheet + ' ' if location.sheet else ''}第{location.row}行"
+    names = {k: row[k] for k in ("小区名称", "所属社区", "所属街道", "所属区")}
+    compound = uid("compound", names["所属社区"], names["小区名称"])
+    community = uid("community", names["所属街道"], names["所属社区"])
+    street = uid("street", names["所属区"], names["所属街道"])
+
+    def node(uid_: str, type_name: str, name: str, **properties: Any) -> None:
+        properties = {k: v for k, v in properties.items() if v is not None}
+        add_node(parsed, location, source, uid=uid_, type_name=type_name, name=name,
+                 properties=properties, evidence=evidence)
+
+    def edge(type_name: str, start: str, end: str) -> None:
+        add_edge(parsed, location, source, uid=None, type_name=type_name, start=start, end=end,
+                 properties={}, evidence=evidence)
+
+    self_managed = row.get("自办物业", "").lower()
+    if self_managed and self_managed not in YES | NO:
+        parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"])
+    node(compound, "Compound", names["小区名称"],
+         households=_count(parsed, location, row, "户数", "户"),
+         buildings=_count(parsed, location, row, "楼栋数", "栋"),
+         party_members=_count(parsed, location, row, "党员人数", "人"),
+         self_managed_property=(self_managed in YES) if self_managed in YES | NO else None,
+         note=row.get("备注") or None)
+    node(community, "Community", names["所属社区"])
+    node(street, "StreetOffice", names["所属街道"])
+    edge("PART_OF", compound, community)
+    edge("PART_OF", community, street)
+    if row.get("所属市"):
+        district = uid("district", row["所属市"], names["所属区"])
+        node(district, "District", names["所属区"])
+        node(uid("city", row["所属市"]), "City", row["所属市"])
+        edge("PART_OF", street, district)
+        edge("PART_OF", district, uid("city", row["所属市"]))
+
+    def party(column: str, kind_column: str, default_name: str, home: str) -> None:
+        name = _presence(parsed, location, row, column, default_name)
+        if not name:
+            return
+        kind = row.get(kind_column) or "支部"
+        if kind not in PARTY_ORGANIZATION_KINDS:
+            parsed.problem(location, "one of " + ", ".join(PARTY_ORGANIZATION_KINDS),
+                           field=kind_column, value=kind)
+            return
+        party_uid = uid("party", names["所属社区"], names["小区名称"], name)
+        node(party_uid, "PartyOrganization", name, kind=kind)
+        edge("ESTABLISHED_IN", party_uid, home)
+
+    party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", compound)
+    committee_name = _presence(parsed, location, row, "业委会", f"{names['小区名称']}业主委员会")
+    if committee_name:
+        committee = uid("committee", names["所属社区"], names["小区名称"])
+        node(committee, "OwnersCommittee", committee_name,
+             members=_count(parsed, location, row, "业委会委员人数", "人"),
+             party_members=_count(parsed, location, row, "业委会党员人数", "人"))
+        edge("REPRESENTS", committee, compound)
+        party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部", committee)
+    elif row.get("业委会党组织") and _presence(parsed, location, row, "业委会党组织", "x"):
+        parsed.problem(location, "a 业委会 in the same row for its party organisation",
+                       field="业委会党组织", value=row["业委会党组织"])
+    pmc_name = _presence(parsed, location, row, "物管会", f"{names['小区名称']}物业管理委员会")
+    if pmc_name:
+        pmc = uid("pmc", names["所属社区"], names["小区名称"])
+        node(pmc, "PropertyManagementCommittee", pmc_name)
+        edge("REPRESENTS", pmc, compound)
+    for company in filter(None, re.split(r"[、;；,，]\s*", row.get("物业公司", ""))):
+        company_uid = uid("property", company)
+        node(company_uid, "PropertyCompany", company.strip())
+        edge("SERVES", company_uid, compound)

@@ -1,0 +1,130 @@
+"""What every loader hands on: nodes and edges as stated in one file, each with where it was stated.
+
+The checks that depend only on the vocabulary live here once, so case records and registers
+are held to the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Citation, Edge, Location, Node, Problem, edge_uid, uid_problem
+from graph.values import BadValue, normalise
+from graph.vocabulary import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    PropertySpec,
+    edge_properties,
+    node_properties,
+)
+
+
+@dataclass
+class ParsedFile:
+    """The statements one input file makes, and the problems found reading it."""
+
+    path: str
+    nodes: list[tuple[Node, Location]] = field(default_factory=list)
+    edges: list[tuple[Edge, Location]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True  # False when the file as a whole could not be parsed
+
+    def problem(self, location: Location, expected: str, field: str | None = None,
+                value: Any = None) -> None:
+        self.problems.append(
+            Problem(location=location, field=field, expected=expected,
+                    value=None if value is None else str(value))
+        )
+
+
+def _properties(
+    out: ParsedFile, location: Location, specs: dict[str, PropertySpec], given: dict[str, Any],
+    owner: str,
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for key, value in given.items():
+        if key not in specs:
+            known = ", ".join(sorted(specs)) or "none"
+            out.problem(location, f"a property {owner} knows ({known})", field=key, value=value)
+            continue
+        try:
+            properties[key] = normalise(specs[key], value)
+        except BadValue as bad:
+            out.problem(location, str(bad), field=key, value=value)
+    return properties
+
+
+def _text(out: ParsedFile, location: Location, field: str, value: Any, expected: str) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    out.problem(location, expected, field=field, value=value)
+    return None
+
+
+def _citations(
+    out: ParsedFile, location: Location, source: str, evidence: Any
+) -> list[Citation]:
+    if evidence is None:
+        return [Citation(source=source)]
+    sentences = [evidence] if isinstance(evidence, str) else evidence
+    if not isinstance(sentences, list) or not all(
+        isinstance(s, str) and s.strip() for s in sentences
+    ):
+        out.problem(location, "a sentence of the source, or a list of them", "evidence", evidence)
+        return [Citation(source=source)]
+    return [Citation(source=source, evidence=s.strip()) for s in sentences]
+
+
+def add_node(
+    out: ParsedFile, location: Location, source: str, *, uid: Any, type_name: Any, name: Any,
+    properties: dict[str, Any], evidence: Any = None,
+) -> None:
+    """Check one stated node against the vocabulary and keep it if it passes."""
+    if type_name not in NODE_TYPES:
+        known = ", ".join(NODE_TYPES)
+        out.problem(location, f"a node type ({known})", field="type", value=type_name)
+        type_name = None
+    uid_ok = isinstance(uid, str) and not uid_problem(uid, type_name)
+    if not uid_ok:
+        expected = uid_problem(uid, type_name) if isinstance(uid, str) else "a uid"
+        out.problem(location, expected or "a uid", "uid", uid)
+    name = _text(out, location, "name", name, "a non-empty name")
+    props = (
+        _properties(out, location, node_properties(type_name), properties, f"a {type_name}")
+        if type_name
+        else {}
+    )
+    citations = _citations(out, location, source, evidence)
+    # Kept even when a property is bad, so references to it do not add false "dangling" errors;
+    # the problem already stops the load.
+    if type_name and name and uid_ok:
+        node = Node(uid=uid, type=type_name, name=name, properties=props, citations=citations)
+        out.nodes.append((node, location))
+
+
+def add_edge(
+    out: ParsedFile, location: Location, source: str, *, uid: Any, type_name: Any, start: Any,
+    end: Any, properties: dict[str, Any], evidence: Any = None,
+) -> None:
+    """Check one stated edge against the vocabulary (its ends are checked once all is read)."""
+    if type_name not in RELATIONSHIP_TYPES:
+        known = ", ".join(RELATIONSHIP_TYPES)
+        out.problem(location, f"a relationship type ({known})", field="type", value=type_name)
+        type_name = None
+    start = _text(out, location, "from", start, "the uid of the node the relationship starts at")
+    end = _text(out, location, "to", end, "the uid of the node the relationship ends at")
+    if uid is not None and not (isinstance(uid, str) and uid.strip() and " " not in uid):
+        out.problem(location, "a uid without spaces, or none", "uid", uid)
+    props = (
+        _properties(out, location, edge_properties(type_name), properties, type_name)
+        if type_name
+        else {}
+    )
+    citations = _citations(out, location, source, evidence)
+    if type_name and start and end:
+        edge = Edge(
+            uid=uid or edge_uid(type_name, start, end), type=type_name, source=start,
+            target=end, properties=props, citations=citations,
+        )
+        out.edges.append((edge, location))
