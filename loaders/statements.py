@@ -6,6 +6,7 @@ are held to the same rules.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,9 @@ class ParsedFile:
                 value: Any = None) -> None:
         self.problems.append(
             Problem(location=location, field=field, expected=expected,
-                    value=None if value is None else str(value))
+                    value=None if value is None else
+                    value if isinstance(value, str) else
+                    json.dumps(value, ensure_ascii=False, default=str))
         )
 
 

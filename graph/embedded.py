@@ -1,0 +1,234 @@
+"""The embedded store: one SQLite file on disk, read into a networkx graph for queries.
+
+SQLite gives atomic, durable transactions in a single file: a process killed in the middle of a
+write leaves the previous content (the rollback journal is replayed on the next open). The
+networkx snapshot is rebuilt when another writer has changed the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.model import Batch, Citation, Edge, LoadSummary, Node, merge_edge, merge_node
+from graph.search import query_key, rank, search_key
+from graph.store import (
+    ConflictingFacts,
+    DanglingEdges,
+    GraphStore,
+    Stats,
+    StoreUnavailable,
+)
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    uid TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, search TEXT NOT NULL,
+    properties TEXT NOT NULL, citations TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS edges (
+    uid TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    properties TEXT NOT NULL, citations TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
+CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
+CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
+"""
+_CHUNK = 500  # uids per IN (...) look-up, under SQLite's variable limit
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _citations(text: str) -> list[Citation]:
+    return [Citation(**c) for c in json.loads(text)]
+
+
+def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
+    """A node as the row the nodes table holds (also the benchmark's raw-floor format)."""
+    return (node.uid, node.type, node.name,
+            search_key(node.name, node.properties.get("aliases")),
+            _dumps(node.properties), _dumps([c.model_dump() for c in node.citations]))
+
+
+def edge_row(edge: Edge) -> tuple[str, str, str, str, str, str]:
+    return (edge.uid, edge.type, edge.source, edge.target, _dumps(edge.properties),
+            _dumps([c.model_dump() for c in edge.citations]))
+
+
+def _node(row: sqlite3.Row) -> Node:
+    return Node(uid=row["uid"], type=row["type"], name=row["name"],
+                properties=json.loads(row["properties"]), citations=_citations(row["citations"]))
+
+
+def _edge(row: sqlite3.Row) -> Edge:
+    return Edge(uid=row["uid"], type=row["type"], source=row["source"], target=row["target"],
+                properties=json.loads(row["properties"]), citations=_citations(row["citations"]))
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+class EmbeddedStore(GraphStore):
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                       timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=DELETE")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+            version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if version is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            elif version["value"] != SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    f"{path} has store format {version['value']}, this govgraph reads "
+                    f"{SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            raise StoreUnavailable(f"cannot open the embedded store {path}: {error}") from error
+        except OSError as error:
+            raise StoreUnavailable(f"cannot create the embedded store {path}: {error}") from error
+        self._lock = threading.RLock()
+        self._graph: nx.MultiDiGraph | None = None
+        self._graph_version: tuple[int, int] | None = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                self._db.execute("ROLLBACK")
+                raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+
+    def _rows(self, table: str, column: str, keys: list[str]) -> Iterator[sqlite3.Row]:
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(
+                f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+
+    def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
+        summary = LoadSummary(dry_run=dry_run)
+        try:
+            with self._transaction() as db:
+                self._write(db, "nodes", batch.nodes, _node, merge_node, node_row, summary)
+                self._write(db, "edges", batch.edges, _edge, merge_edge, edge_row, summary)
+                self._check_ends(batch)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+        return summary
+
+    def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any], parse: Any,
+               merge: Any, to_row: Any, summary: LoadSummary) -> None:
+        existing = {row["uid"]: parse(row) for row in self._rows(table, "uid", list(items))}
+        rows, conflicts = [], []
+        for uid, item in items.items():
+            if uid not in existing:
+                rows.append(to_row(item))
+                summary.count(table, item.type, "created")
+                continue
+            merged, found = merge(existing[uid], item)
+            conflicts += found
+            if merged == existing[uid]:
+                summary.count(table, item.type, "unchanged")
+            else:
+                rows.append(to_row(merged))
+                summary.count(table, item.type, "updated")
+        if conflicts:
+            raise ConflictingFacts(conflicts)
+        marks = ",".join("?" * 6)
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+    def _check_ends(self, batch: Batch) -> None:
+        ends = {e.source for e in batch.edges.values()} | {e.target for e in batch.edges.values()}
+        present = {row["uid"] for row in self._rows("nodes", "uid", sorted(ends))}
+        dangling = [e for e in batch.edges.values()
+                    if e.source not in present or e.target not in present]
+        if dangling:
+            raise DanglingEdges(dangling)
+
+    def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
+        with self._lock:
+            return {row["uid"]: _node(row) for row in self._rows("nodes", "uid", list(uids))}
+
+    def edges_of(self, uid: str) -> list[Edge]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM edges WHERE source = ? UNION SELECT * FROM edges WHERE target = ?"
+                " ORDER BY type, uid", (uid, uid)).fetchall()
+        return [_edge(row) for row in rows]
+
+    def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
+        query = query_key(text)
+        if not query:
+            return []
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        types = list(types)
+        type_filter = f" AND type IN ({','.join('?' * len(types))})" if types else ""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM nodes WHERE search LIKE ? ESCAPE '\\'{type_filter}",  # noqa: S608
+                [pattern, *types]).fetchall()
+        found = sorted((_node(r) for r in rows), key=lambda n: rank(n.name, query))
+        return found[:limit]
+
+    def stats(self) -> Stats:
+        with self._lock:
+            count = "SELECT type, COUNT(*) AS n FROM {} GROUP BY type ORDER BY type"
+            return Stats(
+                nodes={r["type"]: r["n"] for r in self._db.execute(count.format("nodes"))},
+                edges={r["type"]: r["n"] for r in self._db.execute(count.format("edges"))},
+            )
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            changes = self._db.total_changes
+            if self._graph is None or self._graph_version != (version, changes):
+                self._graph = self._read_graph()
+                self._graph_version = (version, changes)
+            return self._graph
+
+    def _read_graph(self) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        for row in self._db.execute("SELECT * FROM nodes"):
+            node = _node(row)
+            graph.add_node(node.uid, **node.model_dump(exclude={"uid"}))
+        for row in self._db.execute("SELECT * FROM edges"):
+            edge = _edge(row)
+            graph.add_edge(edge.source, edge.target, key=edge.uid,
+                           **edge.model_dump(exclude={"source", "target"}))
+        return graph
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class _DryRun(Exception):
+    """Raised inside a dry-run transaction to roll it back."""

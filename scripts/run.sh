@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: set up, load the seed cases into the embedded store (./govgraph.db, or
+# $GOVGRAPH_STORE) and print what the store holds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export GOVGRAPH_STORE="${GOVGRAPH_STORE:-$PWD/govgraph.db}"
+.venv/bin/govgraph load data/cases
+.venv/bin/govgraph stats

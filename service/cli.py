@@ -1,0 +1,273 @@
+"""The govgraph command: load records, look at the graph. Talks to the store interface only.
+
+Exit codes: 0 done, 1 invalid input (nothing loaded), 2 bad usage, 3 store unavailable,
+4 not found.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.model import InvalidInput, LoadSummary, Node
+from graph.store import GraphStore, NodeNotFound, StoreError, StoreUnavailable, open_store
+from graph.values import format_quantity
+from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES, Kind, node_properties, zh_name
+from loaders import input_files, read_file
+from loaders.assemble import assemble
+from loaders.statements import ParsedFile
+from service.settings import Settings
+
+app = typer.Typer(help="govgraph: the knowledge graph of grassroots governance.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+class State:
+    store_location: str = Settings().store
+
+
+@app.callback()
+def main(
+    store: Annotated[str | None, typer.Option(
+        "--store", envvar="GOVGRAPH_STORE",
+        help="The store: a file path for the embedded store. Default: a file in the user's "
+             "data directory.")] = None,
+) -> None:
+    if store:
+        State.store_location = store
+
+
+@contextmanager
+def _store() -> Iterator[GraphStore]:
+    try:
+        store = open_store(State.store_location)
+    except StoreUnavailable as error:
+        err.print(f"[red]store unavailable:[/] {error}")
+        raise typer.Exit(3) from error
+    try:
+        yield store
+    except NodeNotFound as error:
+        err.print(f"[red]not found:[/] {error}")
+        raise typer.Exit(4) from error
+    except StoreError as error:
+        err.print(f"[red]store error:[/] {error}")
+        raise typer.Exit(3) from error
+    finally:
+        store.close()
+
+
+def _print_json(data: Any) -> None:
+    out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+
+
+def _read_all(paths: list[Path]) -> list[ParsedFile]:
+    files, parsed = input_files(paths)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=not err.is_terminal)
+    with progress:
+        task = progress.add_task("reading", total=len(files))
+        for path in files:
+            progress.update(task, description=f"reading {path.name}")
+            parsed.append(read_file(path))
+            progress.advance(task)
+    return parsed
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Case records and registers: files or "
+                                                     "folders (.yaml .yml .json .csv .xlsx).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
+    = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Load case records and registers into the store, all or nothing."""
+    parsed = _read_all(paths)
+    with _store() as store:
+        try:
+            batch = assemble(parsed, store.get_nodes)
+        except InvalidInput as invalid:
+            _report_problems(invalid, as_json)
+            raise typer.Exit(1) from invalid
+        with err.status(f"writing {len(batch.nodes)} nodes and {len(batch.edges)} edges",
+                        spinner="dots") if err.is_terminal else _nothing():
+            summary = store.upsert(batch, dry_run=dry_run)
+    files = sum(1 for p in parsed if p.readable)
+    if as_json:
+        _print_json({"files": files, **summary.model_dump()})
+    else:
+        _print_summary(summary, files)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _report_problems(invalid: InvalidInput, as_json: bool) -> None:
+    if as_json:
+        _print_json({"problems": [
+            {**p.location.model_dump(exclude_none=True), "field": p.field, "value": p.value,
+             "expected": p.expected, "message": str(p)} for p in invalid.problems]})
+    for problem in invalid.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    err.print(f"[red]{len(invalid.problems)} problem(s); nothing was loaded.[/]")
+
+
+def _print_summary(summary: LoadSummary, files: int) -> None:
+    verb = "would change" if summary.dry_run else "loaded"
+    table = Table(title=f"{files} file(s) {verb}: dry run, nothing written" if summary.dry_run
+                  else f"{files} file(s) {verb}")
+    for column in ("", "type", "类型", "created", "updated", "unchanged"):
+        table.add_column(column, justify="right" if column in
+                         ("created", "updated", "unchanged") else "left")
+    for kind, rows in (("node", summary.nodes), ("edge", summary.edges)):
+        for type_name, changes in sorted(rows.items()):
+            table.add_row(kind, type_name, zh_name(type_name), str(changes.created),
+                          str(changes.updated), str(changes.unchanged))
+    totals = summary.totals()
+    table.add_row("", "total", "合计", str(totals["created"]), str(totals["updated"]),
+                  str(totals["unchanged"]), style="bold")
+    out.print(table)
+
+
+def _value(kind: Kind, value: Any) -> str:
+    if kind is Kind.QUANTITY:
+        return format_quantity(value)
+    if kind is Kind.QUANTITIES:
+        return "; ".join(f"{label} {format_quantity(q)}" for label, q in value.items())
+    if kind is Kind.TEXTS:
+        return "、".join(value)
+    if kind is Kind.BOOL:
+        return "是" if value else "否"
+    return str(value)
+
+
+@app.command()
+def show(uid: str, as_json: JsonOption = False) -> None:
+    """A node: its properties, its sources with their evidence, its relationships."""
+    with _store() as store:
+        node = store.get_node(uid)
+        edges = store.edges_of(uid)
+        others = store.get_nodes({e.target if e.source == uid else e.source for e in edges})
+    if as_json:
+        _print_json({**node.model_dump(), "edges": [e.model_dump() for e in edges]})
+        return
+    out.print(f"[bold]{node.name}[/]  {zh_name(node.type)} ({node.type})  {node.uid}")
+    specs = node_properties(node.type)
+    for key, value in node.properties.items():
+        out.print(f"  {specs[key].zh}: {_value(specs[key].kind, value)}", highlight=False)
+    out.print("来源:")
+    for citation in node.citations:
+        out.print(f"  {citation.source}" + (f"  “{citation.evidence}”" if citation.evidence
+                                              else ""), highlight=False)
+    if edges:
+        table = Table(title="关系")
+        for column in ("", "关系", "节点", "类型", "uid"):
+            table.add_column(column)
+        for edge in edges:
+            outgoing = edge.source == uid
+            other_uid = edge.target if outgoing else edge.source
+            other = others.get(other_uid)
+            table.add_row("→" if outgoing else "←", zh_name(edge.type),
+                          other.name if other else "?", zh_name(other.type) if other else "",
+                          other_uid)
+        out.print(table)
+
+
+def _node_table(nodes: list[Node], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("名称", "类型", "uid"):
+        table.add_column(column)
+    for node in nodes:
+        table.add_row(node.name, zh_name(node.type), node.uid)
+    return table
+
+
+@app.command()
+def search(
+    text: str,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only these node types.")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Find nodes by name: Chinese substring, full pinyin or pinyin initials."""
+    for type_name in type_ or []:
+        if type_name not in NODE_TYPES:
+            raise typer.BadParameter(f"{type_name!r} is not a node type; expected one of "
+                                     + ", ".join(NODE_TYPES), param_hint="--type")
+    with _store() as store:
+        found = store.search(text, types=type_ or [], limit=limit)
+    if as_json:
+        _print_json([{"uid": n.uid, "type": n.type, "name": n.name} for n in found])
+    else:
+        out.print(_node_table(found, f"“{text}”: {len(found)} found"))
+
+
+@app.command()
+def stats(as_json: JsonOption = False) -> None:
+    """How many nodes and edges of each type the store holds."""
+    with _store() as store:
+        counts = store.stats()
+    if as_json:
+        _print_json(counts.model_dump())
+        return
+    table = Table(title=f"store {State.store_location}")
+    for column in ("", "type", "类型", "count"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for kind, rows in (("node", counts.nodes), ("edge", counts.edges)):
+        for type_name, n in rows.items():
+            table.add_row(kind, type_name, zh_name(type_name), str(n))
+    table.add_row("", "total", "合计", str(sum(counts.nodes.values()) + sum(
+        counts.edges.values())), style="bold")
+    out.print(table)
+
+
+@app.command()
+def vocabulary(as_json: JsonOption = False) -> None:
+    """The node and relationship types with their Chinese names and properties."""
+    data = {
+        "node_types": [{"name": t.name, "zh": t.zh, "uid_prefix": t.uid_prefix,
+                        "description": t.description,
+                        "properties": {k: {"zh": s.zh, "kind": s.kind.value,
+                                           "choices": list(s.choices)}
+                                       for k, s in node_properties(t.name).items()}}
+                       for t in NODE_TYPES.values()],
+        "relationship_types": [{"name": r.name, "zh": r.zh, "description": r.description,
+                                "from": sorted(r.sources), "to": sorted(r.targets)}
+                               for r in RELATIONSHIP_TYPES.values()],
+    }
+    if as_json:
+        _print_json(data)
+        return
+    table = Table(title="node types")
+    for column in ("type", "类型", "uid prefix", "properties"):
+        table.add_column(column)
+    for t in data["node_types"]:
+        table.add_row(t["name"], t["zh"], t["uid_prefix"], ", ".join(t["properties"]))
+    out.print(table)
+    table = Table(title="relationship types")
+    for column in ("type", "关系", "from", "to"):
+        table.add_column(column)
+    for r in data["relationship_types"]:
+        table.add_row(r["name"], r["zh"], ", ".join(r["from"]), ", ".join(r["to"]))
+    out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
