@@ -26,7 +26,7 @@ NODE_SECTIONS: dict[str, str | None] = {
 EDGE_SECTION = "relationships"
 NODE_KEYS = {"uid", "type", "name", "evidence"}
 EDGE_KEYS = {"uid", "type", "from", "to", "evidence"}
-SOURCE_KEYS = {"uid", "title", "publisher", "author", "date", "file", "url"}
+SOURCE_KEYS = {"uid", "title", "publisher", "author", "date", "file", "url", "note"}
 
 
 class _LineMap(dict[str, Any]):

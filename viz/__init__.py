@@ -1,0 +1,2 @@
+"""Views of graph data: interactive network pages and org-chart images (they take graph data,
+never a store)."""
