@@ -40,12 +40,25 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:  # PyYAML would silently keep the last one
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
+        seen.add(key)
     mapping = _LineMap(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     return mapping
 
 
+def _construct_date_text(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    """Dates stay text, so a bad one (2021-13-01) is reported by the date check, not a crash."""
+    return str(loader.construct_scalar(node))
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_text)
 
 
 def _parse(path: Path, text: str, out: ParsedFile) -> Any:
@@ -63,8 +76,9 @@ def _parse(path: Path, text: str, out: ParsedFile) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         reason = error.problem or error.context or "malformed YAML"
-        out.problem(where.model_copy(update={"line": line}),
-                    f"valid YAML ({reason}); is the file complete?")
+        hint = "" if isinstance(error, yaml.constructor.ConstructorError) else (
+            "; is the file complete?")
+        out.problem(where.model_copy(update={"line": line}), f"valid YAML ({reason}){hint}")
     except yaml.YAMLError as error:
         out.problem(where, f"valid YAML ({error})")
     return None
