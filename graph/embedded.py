@@ -17,6 +17,8 @@ from typing import Any
 
 import networkx as nx
 
+from dataclasses import asdict
+
 from graph.model import Batch, Citation, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.search import query_key, rank, search_key
 from graph.store import (
@@ -55,12 +57,12 @@ def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
     """A node as the row the nodes table holds (also the benchmark's raw-floor format)."""
     return (node.uid, node.type, node.name,
             search_key(node.name, node.properties.get("aliases")),
-            _dumps(node.properties), _dumps([c.model_dump() for c in node.citations]))
+            _dumps(node.properties), _dumps([asdict(c) for c in node.citations]))
 
 
 def edge_row(edge: Edge) -> tuple[str, str, str, str, str, str]:
     return (edge.uid, edge.type, edge.source, edge.target, _dumps(edge.properties),
-            _dumps([c.model_dump() for c in edge.citations]))
+            _dumps([asdict(c) for c in edge.citations]))
 
 
 def _node(row: sqlite3.Row) -> Node:

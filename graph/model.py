@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.vocabulary import NODE_TYPES, UID_PREFIXES
+from graph.vocabulary import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    UID_PREFIXES,
+    Kind,
+    edge_properties,
+    node_properties,
+)
 
 # prefix:readable-name, e.g. "compound:景华社区.怡枫园"; no white space, '/', '?', '#' (URL-safe paths)
 UID_PATTERN = re.compile(r"^(?P<prefix>[a-z]+):[^\s/?#]+$")
 
 
-class Citation(BaseModel):
-    """One source a fact came from, with the sentence of the source that supports it."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One source a fact came from, with the sentence of the source that supports it.
+    (A plain dataclass: batches merge hundreds of thousands of them.)"""
 
     source: str
     evidence: str | None = None
@@ -137,58 +145,52 @@ class Conflict(BaseModel):
 
 
 def merge_citations(a: list[Citation], b: list[Citation]) -> list[Citation]:
-    merged = list(a)
-    merged.extend(c for c in b if c not in a)
-    return merged
+    known = set(a)
+    return [*a, *(c for c in dict.fromkeys(b) if c not in known)]
 
 
-def _compare(uid: str, fields: dict[str, tuple[Any, Any]]) -> list[Conflict]:
-    return [
-        Conflict(uid=uid, field=name, existing=repr(old), incoming=repr(new))
-        for name, (old, new) in fields.items()
-        if old is not None and new is not None and old != new
+def _merge(
+    existing: Node | Edge, incoming: Node | Edge, identity: dict[str, tuple[Any, Any]],
+    kinds: dict[str, Kind],
+) -> tuple[dict[str, Any], list[Conflict]]:
+    """Merged properties and the conflicts: lists of text are united, anything else must agree."""
+    properties = {**incoming.properties, **existing.properties}
+    compared = dict(identity)
+    for key in sorted(existing.properties.keys() & incoming.properties.keys()):
+        old, new = existing.properties[key], incoming.properties[key]
+        if kinds.get(key) is Kind.TEXTS:
+            properties[key] = list(dict.fromkeys([*old, *new]))
+        else:
+            compared[key] = (old, new)
+    conflicts = [
+        Conflict(uid=existing.uid, field=name, existing=repr(old), incoming=repr(new))
+        for name, (old, new) in compared.items()
+        if old != new
     ]
+    return properties, conflicts
+
+
+def _kinds(specs: dict[str, Any]) -> dict[str, Kind]:
+    return {key: spec.kind for key, spec in specs.items()}
 
 
 def merge_node(existing: Node, incoming: Node) -> tuple[Node, list[Conflict]]:
-    """Union of two statements of one node: properties and citations added, never overwritten."""
-    shared = existing.properties.keys() & incoming.properties.keys()
-    conflicts = _compare(
-        existing.uid,
-        {
-            "type": (existing.type, incoming.type),
-            "name": (existing.name, incoming.name),
-            **{k: (existing.properties[k], incoming.properties[k]) for k in sorted(shared)},
-        },
-    )
-    merged = existing.model_copy(
-        update={
-            "properties": {**incoming.properties, **existing.properties},
-            "citations": merge_citations(existing.citations, incoming.citations),
-        }
-    )
-    return merged, conflicts
+    """Union of two statements of one node: facts and citations added, never overwritten."""
+    kinds = _kinds(node_properties(existing.type)) if existing.type in NODE_TYPES else {}
+    properties, conflicts = _merge(existing, incoming, {
+        "type": (existing.type, incoming.type), "name": (existing.name, incoming.name)}, kinds)
+    citations = merge_citations(existing.citations, incoming.citations)
+    return existing.model_copy(update={"properties": properties, "citations": citations}), conflicts
 
 
 def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
     """Union of two statements of one edge, as for nodes; its ends and type must agree."""
-    shared = existing.properties.keys() & incoming.properties.keys()
-    conflicts = _compare(
-        existing.uid,
-        {
-            "type": (existing.type, incoming.type),
-            "from": (existing.source, incoming.source),
-            "to": (existing.target, incoming.target),
-            **{k: (existing.properties[k], incoming.properties[k]) for k in sorted(shared)},
-        },
-    )
-    merged = existing.model_copy(
-        update={
-            "properties": {**incoming.properties, **existing.properties},
-            "citations": merge_citations(existing.citations, incoming.citations),
-        }
-    )
-    return merged, conflicts
+    kinds = _kinds(edge_properties(existing.type)) if existing.type in RELATIONSHIP_TYPES else {}
+    properties, conflicts = _merge(existing, incoming, {
+        "type": (existing.type, incoming.type), "from": (existing.source, incoming.source),
+        "to": (existing.target, incoming.target)}, kinds)
+    citations = merge_citations(existing.citations, incoming.citations)
+    return existing.model_copy(update={"properties": properties, "citations": citations}), conflicts
 
 
 class Batch(BaseModel):

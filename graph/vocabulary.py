@@ -16,7 +16,7 @@ class Kind(StrEnum):
     """How a property value is written and checked."""
 
     TEXT = "text"
-    TEXTS = "texts"  # a list of text
+    TEXTS = "texts"  # a list of text; statements from several sources are united, never conflict
     BOOL = "bool"
     INT = "int"  # a whole number >= 0
     DATE = "date"  # ISO date, possibly partial: 2022, 2022-01, 2022-01-15
@@ -73,14 +73,14 @@ def _p(kind: Kind, zh: str, *choices: str, description: str = "") -> PropertySpe
 # counts but does not name ("3栋楼设置3个党小组"), so nothing unstated is invented.
 COMMON_NODE_PROPERTIES: dict[str, PropertySpec] = {
     "aliases": _p(Kind.TEXTS, "别名"),
-    "note": _p(Kind.TEXT, "备注"),
+    "note": _p(Kind.TEXTS, "备注", description="remarks; each source may add its own"),
     "count": _p(Kind.INT, "数量", description="how many like units this node stands for"),
     "figures": _p(Kind.QUANTITIES, "数据",
                   description="figures the report states that no other property names, by label"),
 }
 
 COMMON_EDGE_PROPERTIES: dict[str, PropertySpec] = {
-    "note": _p(Kind.TEXT, "备注"),
+    "note": _p(Kind.TEXTS, "备注", description="remarks; each source may add its own"),
     "since": _p(Kind.DATE, "起始"),
     "until": _p(Kind.DATE, "截止"),
 }

@@ -188,10 +188,13 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
     community = uid("community", names["所属街道"], names["所属社区"])
     street = uid("street", names["所属区"], names["所属街道"])
 
-    def node(uid_: str, type_name: str, name: str, **properties: Any) -> None:
+    def node(uid_: str, type_name: str, name: str, shared: bool = False, **properties: Any
+             ) -> None:
+        """A node of this row; places and firms shared by many rows cite the register without
+        a row, so they do not list every row that names them."""
         properties = {k: v for k, v in properties.items() if v is not None}
         add_node(parsed, location, source, uid=uid_, type_name=type_name, name=name,
-                 properties=properties, evidence=evidence)
+                 properties=properties, evidence=None if shared else evidence)
 
     def edge(type_name: str, start: str, end: str) -> None:
         add_edge(parsed, location, source, uid=None, type_name=type_name, start=start, end=end,
@@ -206,14 +209,14 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
          party_members=_count(parsed, location, row, "党员人数", "人"),
          self_managed_property=(self_managed in YES) if self_managed in YES | NO else None,
          note=row.get("备注") or None)
-    node(community, "Community", names["所属社区"])
-    node(street, "StreetOffice", names["所属街道"])
+    node(community, "Community", names["所属社区"], shared=True)
+    node(street, "StreetOffice", names["所属街道"], shared=True)
     edge("PART_OF", compound, community)
     edge("PART_OF", community, street)
     if row.get("所属市"):
         district = uid("district", row["所属市"], names["所属区"])
-        node(district, "District", names["所属区"])
-        node(uid("city", row["所属市"]), "City", row["所属市"])
+        node(district, "District", names["所属区"], shared=True)
+        node(uid("city", row["所属市"]), "City", row["所属市"], shared=True)
         edge("PART_OF", street, district)
         edge("PART_OF", district, uid("city", row["所属市"]))
 
@@ -249,5 +252,5 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         edge("REPRESENTS", pmc, compound)
     for company in filter(None, re.split(r"[、;；,，]\s*", row.get("物业公司", ""))):
         company_uid = uid("property", company)
-        node(company_uid, "PropertyCompany", company.strip())
+        node(company_uid, "PropertyCompany", company.strip(), shared=True)
         edge("SERVES", company_uid, compound)
