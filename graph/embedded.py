@@ -12,12 +12,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-
-from dataclasses import asdict
 
 from graph.model import Batch, Citation, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.search import query_key, rank, search_key

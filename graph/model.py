@@ -22,7 +22,7 @@ from graph.vocabulary import (
     node_properties,
 )
 
-# prefix:readable-name, e.g. "compound:景华社区.怡枫园"; no white space, '/', '?', '#' (URL-safe paths)
+# prefix:readable-name, e.g. "compound:景华社区.怡枫园"; no white space, /, ? or # (URL-safe)
 UID_PATTERN = re.compile(r"^(?P<prefix>[a-z]+):[^\s/?#]+$")
 
 

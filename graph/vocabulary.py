@@ -1,4 +1,4 @@
-"""The one vocabulary of govgraph: node types, relationship types, their Chinese names and properties.
+"""The one vocabulary of govgraph: node and relationship types, Chinese names, properties.
 
 Loaders, stores, the CLI (and later the API and the views) read this module and nothing else to
 know what a type is called, which properties it takes and which types a relationship may join.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -272,7 +273,9 @@ NODE_TYPES: dict[str, NodeType] = {
 }
 
 # Groups of node types that relationships join; a new type joins relationships by being named here.
-PLACES = frozenset({"City", "District", "StreetOffice", "Community", "Compound", "Building", "Grid"})
+PLACES = frozenset(
+    {"City", "District", "StreetOffice", "Community", "Compound", "Building", "Grid"}
+)
 BODIES = frozenset(
     {
         "PartyOrganization",
@@ -346,7 +349,7 @@ RELATIONSHIP_TYPES: dict[str, RelationshipType] = {
            ACTIVITIES | {"Facility"}, ACTORS),
         _r("DONATED_BY", "捐赠", "an activity or facility donated by an actor",
            ACTIVITIES | {"Facility"}, ACTORS),
-        _r("COOPERATES_WITH", "联建共建", "joint building (联建共建) between actors", ACTORS, ACTORS),
+        _r("COOPERATES_WITH", "联建共建", "joint building between actors", ACTORS, ACTORS),
         _r("INSTANCE_OF", "属于机制", "a meeting held under a standing mechanism",
            {"Meeting"}, {"Mechanism"}),
     ]
@@ -370,3 +373,22 @@ def zh_name(type_name: str) -> str:
     if type_name in NODE_TYPES:
         return NODE_TYPES[type_name].zh
     return RELATIONSHIP_TYPES[type_name].zh
+
+
+def describe_vocabulary() -> dict[str, list[dict[str, Any]]]:
+    """The vocabulary as plain data, for `govgraph vocabulary --json` and the API."""
+    return {
+        "node_types": [
+            {"name": t.name, "zh": t.zh, "uid_prefix": t.uid_prefix, "description": t.description,
+             "properties": {k: {"zh": s.zh, "kind": s.kind.value, "choices": list(s.choices)}
+                            for k, s in node_properties(t.name).items()}}
+            for t in NODE_TYPES.values()
+        ],
+        "relationship_types": [
+            {"name": r.name, "zh": r.zh, "description": r.description,
+             "from": sorted(r.sources), "to": sorted(r.targets),
+             "properties": {k: {"zh": s.zh, "kind": s.kind.value, "choices": list(s.choices)}
+                            for k, s in edge_properties(r.name).items()}}
+            for r in RELATIONSHIP_TYPES.values()
+        ],
+    }

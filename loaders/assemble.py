@@ -72,9 +72,9 @@ def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
 
     known = {**{uid: n.type for uid, n in stored.items()},
              **{uid: n.type for uid, n in batch.nodes.items()}}
-    everything_read = all(f.readable for f in files)
+    unreadable = [f.path for f in files if not f.readable]
     for uid, edge in batch.edges.items():
-        problems += _endpoint_problems(edge, edge_locations[uid], known, everything_read)
+        problems += _endpoint_problems(edge, edge_locations[uid], known, unreadable)
 
     if problems:
         raise InvalidInput(problems)
@@ -82,20 +82,19 @@ def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
 
 
 def _endpoint_problems(
-    edge: Edge, location: Location, known: dict[str, str], check_dangling: bool
+    edge: Edge, location: Location, known: dict[str, str], unreadable: list[str]
 ) -> list[Problem]:
-    """Dangling references and ends of the wrong type. A file that could not be read at all
-    would make every reference into it dangle, so dangling ends are only reported when all
-    files were read."""
+    """Dangling references and ends of the wrong type. A reference may dangle only because its
+    node is in a file that could not be read; the message then names those files."""
     rel = RELATIONSHIP_TYPES[edge.type]
     problems = []
-    for field, uid, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
+    expected = "the uid of a node defined in the records loaded or in the store"
+    if unreadable:
+        expected += " (or in the unreadable " + ", ".join(unreadable) + ")"
+    ends = (("from", edge.source, rel.sources), ("to", edge.target, rel.targets))
+    for field, uid, allowed in ends:
         if uid not in known:
-            if check_dangling:
-                problems.append(Problem(
-                    location=location, field=field, value=uid,
-                    expected="the uid of a node defined in the records loaded or in the store",
-                ))
+            problems.append(Problem(location=location, field=field, value=uid, expected=expected))
         elif known[uid] not in allowed:
             problems.append(Problem(
                 location=location, field=field, value=f"{uid} ({known[uid]})",

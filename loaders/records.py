@@ -47,7 +47,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
         seen.add(key)
-    mapping = _LineMap(loader.construct_mapping(node, deep=True))
+    mapping = _LineMap(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
     mapping.line = node.start_mark.line + 1
     return mapping
 

@@ -156,8 +156,7 @@ def _read_header(location: Location, values: list[str], parsed: ParsedFile) -> l
     return header
 
 
-def _presence(parsed: ParsedFile, location: Location, row: dict[str, str], key: str,
-              default_name: str) -> str | None:
+def _presence(row: dict[str, str], key: str, default_name: str) -> str | None:
     """A body named in a column: its name, the default name for 有, None for 无 or blank."""
     value = row.get(key, "")
     if not value or value.lower() in NO:
@@ -220,8 +219,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         edge("PART_OF", street, district)
         edge("PART_OF", district, uid("city", row["所属市"]))
 
-    def party(column: str, kind_column: str, default_name: str, home: str) -> None:
-        name = _presence(parsed, location, row, column, default_name)
+    def party(column: str, kind_column: str, default_name: str, role: str, home: str) -> None:
+        name = _presence(row, column, default_name)
         if not name:
             return
         kind = row.get(kind_column) or "支部"
@@ -229,23 +228,24 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
             parsed.problem(location, "one of " + ", ".join(PARTY_ORGANIZATION_KINDS),
                            field=kind_column, value=kind)
             return
-        party_uid = uid("party", names["所属社区"], names["小区名称"], name)
+        party_uid = uid("party", names["所属社区"], names["小区名称"], role)
         node(party_uid, "PartyOrganization", name, kind=kind)
         edge("ESTABLISHED_IN", party_uid, home)
 
-    party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", compound)
-    committee_name = _presence(parsed, location, row, "业委会", f"{names['小区名称']}业主委员会")
+    party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", "小区党支部", compound)
+    committee_name = _presence(row, "业委会", f"{names['小区名称']}业主委员会")
     if committee_name:
         committee = uid("committee", names["所属社区"], names["小区名称"])
         node(committee, "OwnersCommittee", committee_name,
              members=_count(parsed, location, row, "业委会委员人数", "人"),
              party_members=_count(parsed, location, row, "业委会党员人数", "人"))
         edge("REPRESENTS", committee, compound)
-        party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部", committee)
-    elif row.get("业委会党组织") and _presence(parsed, location, row, "业委会党组织", "x"):
+        party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部",
+              "业委会党支部", committee)
+    elif _presence(row, "业委会党组织", "有"):
         parsed.problem(location, "a 业委会 in the same row for its party organisation",
                        field="业委会党组织", value=row["业委会党组织"])
-    pmc_name = _presence(parsed, location, row, "物管会", f"{names['小区名称']}物业管理委员会")
+    pmc_name = _presence(row, "物管会", f"{names['小区名称']}物业管理委员会")
     if pmc_name:
         pmc = uid("pmc", names["所属社区"], names["小区名称"])
         node(pmc, "PropertyManagementCommittee", pmc_name)

@@ -21,7 +21,14 @@ from rich.table import Table
 from graph.model import InvalidInput, LoadSummary, Node
 from graph.store import GraphStore, NodeNotFound, StoreError, StoreUnavailable, open_store
 from graph.values import format_quantity
-from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES, Kind, node_properties, zh_name
+from graph.vocabulary import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    Kind,
+    describe_vocabulary,
+    node_properties,
+    zh_name,
+)
 from loaders import input_files, read_file
 from loaders.assemble import assemble
 from loaders.statements import ParsedFile
@@ -36,7 +43,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 
 class State:
-    store_location: str = Settings().store
+    store_location: str = ""
 
 
 @app.callback()
@@ -46,8 +53,7 @@ def main(
         help="The store: a file path for the embedded store. Default: a file in the user's "
              "data directory.")] = None,
 ) -> None:
-    if store:
-        State.store_location = store
+    State.store_location = store or Settings().store
 
 
 @contextmanager
@@ -241,31 +247,20 @@ def stats(as_json: JsonOption = False) -> None:
 @app.command()
 def vocabulary(as_json: JsonOption = False) -> None:
     """The node and relationship types with their Chinese names and properties."""
-    data = {
-        "node_types": [{"name": t.name, "zh": t.zh, "uid_prefix": t.uid_prefix,
-                        "description": t.description,
-                        "properties": {k: {"zh": s.zh, "kind": s.kind.value,
-                                           "choices": list(s.choices)}
-                                       for k, s in node_properties(t.name).items()}}
-                       for t in NODE_TYPES.values()],
-        "relationship_types": [{"name": r.name, "zh": r.zh, "description": r.description,
-                                "from": sorted(r.sources), "to": sorted(r.targets)}
-                               for r in RELATIONSHIP_TYPES.values()],
-    }
     if as_json:
-        _print_json(data)
+        _print_json(describe_vocabulary())
         return
     table = Table(title="node types")
     for column in ("type", "类型", "uid prefix", "properties"):
         table.add_column(column)
-    for t in data["node_types"]:
-        table.add_row(t["name"], t["zh"], t["uid_prefix"], ", ".join(t["properties"]))
+    for t in NODE_TYPES.values():
+        table.add_row(t.name, t.zh, t.uid_prefix, ", ".join(node_properties(t.name)))
     out.print(table)
     table = Table(title="relationship types")
     for column in ("type", "关系", "from", "to"):
         table.add_column(column)
-    for r in data["relationship_types"]:
-        table.add_row(r["name"], r["zh"], ", ".join(r["from"]), ", ".join(r["to"]))
+    for r in RELATIONSHIP_TYPES.values():
+        table.add_row(r.name, r.zh, ", ".join(sorted(r.sources)), ", ".join(sorted(r.targets)))
     out.print(table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,4 +17,4 @@ def default_store() -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVGRAPH_")
 
-    store: str = default_store()
+    store: str = Field(default_factory=default_store)

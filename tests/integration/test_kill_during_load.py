@@ -1,4 +1,4 @@
-"""A real `govgraph load` killed with SIGKILL in the middle of writing leaves the store as it was."""
+"""A real `govgraph load` killed by SIGKILL mid-write leaves the store as it was."""
 
 import csv
 import os

@@ -83,8 +83,8 @@ def test_the_documented_example_loads(tmp_path):
     batch = load_text(tmp_path / "cases", example)
     assert batch.nodes["committee:景华社区.怡枫园"].properties["party_member_share"] == {
         "value": 85.71, "unit": "%"}
-    assert batch.edges["party:景华社区.怡枫园.业委会党支部-ESTABLISHED_IN->committee:景华社区.怡枫园"
-                       ].properties == {"since": "2021"}
+    established = "party:景华社区.怡枫园.业委会党支部-ESTABLISHED_IN->committee:景华社区.怡枫园"
+    assert batch.edges[established].properties == {"since": "2021"}
 
 
 def test_every_problem_is_reported_with_line_field_value_and_expectation(tmp_path):
@@ -158,7 +158,8 @@ def test_a_truncated_yaml_file_says_where_it_stops(tmp_path):
 
 
 def test_a_key_given_twice_is_reported_not_silently_dropped(tmp_path):
-    problems = problems_of(tmp_path, GOOD.replace("start: 2021-03", "start: 2021-03\n    start: 2022"))
+    twice = GOOD.replace("start: 2021-03", "start: 2021-03\n    start: 2022")
+    problems = problems_of(tmp_path, twice)
     assert len(problems) == 1
     assert problems[0].endswith(
         "case.yaml:19: expected valid YAML (the key 'start' appears twice in one mapping)")
@@ -166,7 +167,8 @@ def test_a_key_given_twice_is_reported_not_silently_dropped(tmp_path):
 
 def test_bad_json_gives_its_line(tmp_path):
     problems = problems_of(tmp_path, '{"source": {"uid": "source:x",\n "title": }', "case.json")
-    assert problems == [f"{tmp_path}/case.json:2: expected valid JSON (Expecting value at column 11)"]
+    assert problems == [
+        f"{tmp_path}/case.json:2: expected valid JSON (Expecting value at column 11)"]
 
 
 def test_a_missing_report_file_is_reported(tmp_path):

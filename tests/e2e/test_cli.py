@@ -1,0 +1,166 @@
+"""`govgraph` as a new user runs it: load the seeds, look around, get clear errors."""
+
+import json
+
+from openpyxl import Workbook
+
+from graph.vocabulary import NODE_TYPES
+from tests.conftest import CASES
+
+
+def test_loading_the_seed_cases_counts_every_type_the_reports_mention(cli):
+    summary = cli.json("load", str(CASES))
+    assert summary["files"] == 5
+    stats = cli.json("stats")
+    assert set(stats["nodes"]) == set(NODE_TYPES) - {"Grid"}  # no report names a grid
+    assert all(n > 0 for n in [*stats["nodes"].values(), *stats["edges"].values()])
+    created = sum(c["created"] for c in summary["nodes"].values())
+    assert created == sum(stats["nodes"].values())
+
+
+def test_loading_twice_changes_nothing(cli):
+    cli("load", str(CASES))
+    before = cli.json("stats")
+    again = cli.json("load", str(CASES))
+    assert {c["created"] + c["updated"] for c in [*again["nodes"].values(),
+                                                  *again["edges"].values()]} == {0}
+    assert cli.json("stats") == before
+
+
+def test_a_dry_run_writes_nothing(cli):
+    result = cli("load", str(CASES), "--dry-run")
+    assert "dry run, nothing written" in result.stdout
+    assert cli.json("stats") == {"nodes": {}, "edges": {}}
+
+
+BROKEN = {
+    "wrong-types.yaml": """\
+source: {uid: source:坏.类型, title: 坏记录}
+actors:
+  - {uid: "street:某区.某街道", type: Street, name: 某街道}
+  - {uid: "community:某街道.某社区", type: Community, name: 某社区}
+relationships:
+  - {type: SUBORDINATE_TO, from: "community:某街道.某社区", to: "community:某街道.某社区"}
+""",
+    "dangling.yaml": """\
+source: {uid: source:坏.引用, title: 坏引用}
+actors:
+  - {uid: "compound:某社区.某小区", type: Compound, name: 某小区}
+relationships:
+  - {type: PART_OF, from: "compound:某社区.某小区", to: "community:某街道.不存在"}
+""",
+    "bad-dates.yaml": """\
+source: {uid: source:坏.日期, title: 坏日期, date: 2022-02-30}
+meetings:
+  - {uid: "meeting:某社区.议事会", name: 议事会, date: 去年9月, times: {value: -2, unit: 次}}
+""",
+    "truncated.yaml": """\
+source: {uid: source:坏.截断, title: 截断
+actors:
+  - {uid: "compound:某社区.另一小区", type: Compound,
+""",
+}
+
+
+def write_broken_folder(tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for name, text in BROKEN.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    workbook = Workbook()
+    workbook.active.append(["小区名称", "所属社区", "所属街道", "所属区", "楼长姓名"])
+    workbook.active.append(["某小区", "某社区", "某街道", "某区", "张三"])
+    workbook.save(folder / "台账.xlsx")
+    return folder
+
+
+def test_broken_records_give_one_message_per_problem_and_change_nothing(cli, tmp_path):
+    cli("load", str(CASES))
+    before = cli.json("stats")
+    result = cli("load", str(write_broken_folder(tmp_path)), ok=False)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "9 problem(s); nothing was loaded."
+    expected = [
+        "bad-dates.yaml:1 (source), field 'date', got '2022-02-30': expected a date",
+        "bad-dates.yaml:3 (meetings[0]), field 'date', got '去年9月': expected a date",
+        "bad-dates.yaml:3 (meetings[0]), field 'times', got '{\"value\": -2",
+        "dangling.yaml:5 (relationships[0]), field 'to', got 'community:某街道.不存在': expected "
+        "the uid of a node",
+        "truncated.yaml:2: expected valid YAML (",
+        "wrong-types.yaml:3 (actors[0]), field 'type', got 'Street': expected a node type",
+        "wrong-types.yaml:6 (relationships[0]), field 'from', got 'community:某街道.某社区 "
+        "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
+        "wrong-types.yaml:6 (relationships[0]), field 'to', got 'community:某街道.某社区 "
+        "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
+        "台账.xlsx sheet Sheet row 1, field 'header', got '楼长姓名': expected a known column",
+    ]
+    problems = lines[:-1]
+    assert len(problems) == len(expected)
+    for fragment in expected:
+        assert sum(fragment in line for line in problems) == 1, (fragment, problems)
+    assert cli.json("stats") == before
+
+
+def test_problems_as_json_for_scripts(cli, tmp_path):
+    result = cli("load", str(write_broken_folder(tmp_path)), "--json", ok=False)
+    problems = json.loads(result.stdout)["problems"]
+    assert len(problems) == 9
+    header = next(p for p in problems if p["file"].endswith(".xlsx"))
+    assert header == {**header, "sheet": "Sheet", "row": 1, "field": "header", "value": "楼长姓名"}
+
+
+def test_show_a_node_with_its_sources_and_relationships(cli):
+    cli("load", str(CASES))
+    text = cli("show", "compound:久安社区.工行小区").stdout
+    assert "工行小区  小区 (Compound)" in text
+    assert "自办物业: 是" in text
+    assert "source:002.工行小区自办物业" in text and "“工行小区坚持党建引领自办物业”" in text
+    assert "隶属" in text and "久安社区" in text
+    detail = cli.json("show", "compound:久安社区.工行小区")
+    assert detail["properties"]["buildings"] == {"value": 3, "unit": "栋"}
+    assert {e["type"] for e in detail["edges"]} >= {"PART_OF", "ESTABLISHED_IN", "REPRESENTS"}
+
+
+def test_search_in_chinese_and_pinyin(cli):
+    cli("load", str(CASES))
+    for query in ("工行", "gonghang", "ghxq"):
+        found = cli.json("search", query)
+        assert "compound:久安社区.工行小区" in [f["uid"] for f in found], query
+    assert "俊景苑" in cli("search", "junjing").stdout
+
+
+def test_unknown_uid_and_unknown_type_are_clear(cli):
+    result = cli("show", "compound:无.无", ok=False)
+    assert result.exit_code == 4 and "no node with uid 'compound:无.无'" in result.stderr
+    result = cli("search", "x", "--type", "Street", ok=False)
+    assert result.exit_code == 2 and "'Street' is not a node type" in result.output
+
+
+def test_an_unusable_store_is_reported(tmp_path, cli):
+    bad = tmp_path / "store.db"
+    bad.write_text("not sqlite", encoding="utf-8")
+    cli.store_path = bad
+    result = cli("stats", ok=False)
+    assert result.exit_code == 3 and "store unavailable" in result.stderr
+
+
+def test_the_store_defaults_to_the_user_data_directory(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("GOVGRAPH_STORE", raising=False)
+    result = CliRunner().invoke(app, ["load", str(CASES / "002_工行小区自办物业.yaml")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "govgraph" / "govgraph.db").is_file()
+
+
+def test_the_vocabulary_in_chinese_for_people_and_scripts(cli):
+    assert "业主委员会" in cli("vocabulary").stdout
+    data = cli.json("vocabulary")
+    committee = next(t for t in data["node_types"] if t["name"] == "OwnersCommittee")
+    assert committee["zh"] == "业主委员会" and "party_members" in committee["properties"]
+    represents = next(r for r in data["relationship_types"] if r["name"] == "REPRESENTS")
+    assert represents["to"] == ["Compound"]
