@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from graph.model import Batch, Citation, Edge, LoadSummary, Node, merge_edge, merge_node
+from graph.algorithms import Line
 from graph.search import query_key, rank, search_key
 from graph.store import (
     ConflictingFacts,
@@ -81,7 +82,7 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
 
 class EmbeddedStore(GraphStore):
     def __init__(self, path: Path):
-        self.path = path
+        self.file = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
@@ -111,7 +112,7 @@ class EmbeddedStore(GraphStore):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
-                raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+                raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
             try:
                 yield self._db
             except BaseException:
@@ -121,7 +122,7 @@ class EmbeddedStore(GraphStore):
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as error:
                 self._db.execute("ROLLBACK")
-                raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+                raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
 
     def _rows(self, table: str, column: str, keys: list[str]) -> Iterator[sqlite3.Row]:
         for chunk in _chunks(keys):
@@ -141,7 +142,7 @@ class EmbeddedStore(GraphStore):
         except _DryRun:
             pass
         except sqlite3.OperationalError as error:
-            raise StoreUnavailable(f"cannot write to {self.path}: {error}") from error
+            raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
         return summary
 
     def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any], parse: Any,
@@ -207,6 +208,7 @@ class EmbeddedStore(GraphStore):
             )
 
     def snapshot(self) -> nx.MultiDiGraph:
+        """The whole graph, rebuilt when the file changed; every question reads it."""
         with self._lock:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
             changes = self._db.total_changes
@@ -214,6 +216,19 @@ class EmbeddedStore(GraphStore):
                 self._graph = self._read_graph()
                 self._graph_version = (version, changes)
             return self._graph
+
+    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+        return self.snapshot()
+
+    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
+        return self.snapshot()
+
+    def neighbourhood_graph(self, uid: str, depth: int, types: frozenset[str] | None
+                            ) -> nx.MultiDiGraph:
+        return self.snapshot()
+
+    def path_graph(self, source: str, target: str, max_hops: int) -> nx.MultiDiGraph:
+        return self.snapshot()
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()
@@ -223,7 +238,7 @@ class EmbeddedStore(GraphStore):
         for row in self._db.execute("SELECT * FROM edges"):
             edge = _edge(row)
             graph.add_edge(edge.source, edge.target, key=edge.uid,
-                           **edge.model_dump(exclude={"source", "target"}))
+                           **edge.model_dump(exclude={"uid", "source", "target"}))
         return graph
 
     def close(self) -> None:

@@ -13,7 +13,11 @@ from pathlib import Path
 import networkx as nx
 from pydantic import BaseModel
 
+from graph import algorithms
+from graph.algorithms import Line
+from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
 from graph.model import Batch, Conflict, Edge, LoadSummary, Node
+from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 
 class StoreError(Exception):
@@ -28,6 +32,10 @@ class NodeNotFound(StoreError):
     def __init__(self, uid: str):
         self.uid = uid
         super().__init__(f"no node with uid {uid!r}")
+
+
+class InvalidQuery(StoreError):
+    """A question asked with a parameter that cannot be right (the message says which, why)."""
 
 
 class ConflictingFacts(StoreError):
@@ -87,10 +95,77 @@ class GraphStore(ABC):
     def stats(self) -> Stats:
         """How many nodes and edges of each type the store holds."""
 
+    # Questions. Each backend fetches the part of the graph a question needs, as networkx; one
+    # pure function of graph.algorithms answers from it, so every backend answers alike.
+
     @abstractmethod
-    def snapshot(self) -> nx.MultiDiGraph:
-        """The whole graph for the pure query functions (node and edge attributes: the models'
-        fields). Callers must not modify it."""
+    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+        """The places in the scope (all when None) and the places above it, with the bodies,
+        party organisations and projects around them and who initiated, approved, supervised
+        and implemented those projects."""
+
+    @abstractmethod
+    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
+        """Enough of the graph below ``root`` to draw its tree ``depth`` levels deep."""
+
+    @abstractmethod
+    def neighbourhood_graph(self, uid: str, depth: int, types: frozenset[str] | None
+                            ) -> nx.MultiDiGraph:
+        """Every node within ``depth`` steps of ``uid`` over edges of ``types``, and those edges."""
+
+    @abstractmethod
+    def path_graph(self, source: str, target: str, max_hops: int) -> nx.MultiDiGraph:
+        """A part of the graph that holds a shortest path between the two, if one is short enough."""
+
+    def ref(self, uid: str) -> NodeRef:
+        return NodeRef.of(self.get_node(uid))
+
+    def scope_ref(self, scope: str | None) -> NodeRef | None:
+        if scope is None:
+            return None
+        place = self.ref(scope)
+        if place.type not in PLACES:
+            raise InvalidQuery(f"scope {scope!r} is a {place.type}; expected the uid of a place "
+                               f"({', '.join(sorted(PLACES))})")
+        return place
+
+    def compound_profiles(self, scope: str | None) -> list[CompoundProfile]:
+        self.scope_ref(scope)
+        return algorithms.compound_profiles(self.scope_graph(scope), scope)
+
+    def projects(self, scope: str | None) -> list[ProjectFacts]:
+        self.scope_ref(scope)
+        return algorithms.projects(self.scope_graph(scope), scope)
+
+    def tree(self, root: str, line: Line = "admin", depth: int = 5) -> TreeNode:
+        self.get_node(root)
+        if line not in ("admin", "party"):
+            raise InvalidQuery(f"line {line!r}: expected admin or party")
+        if depth < 0:
+            raise InvalidQuery(f"depth {depth}: expected 0 or more")
+        return algorithms.tree(self.tree_graph(root, line, depth), root, line, depth)
+
+    def neighbourhood(self, uid: str, depth: int = 1, types: Iterable[str] | None = None,
+                      limit: int = 500) -> Subgraph:
+        self.get_node(uid)
+        wanted = frozenset(types) if types else None
+        unknown = sorted((wanted or frozenset()) - RELATIONSHIP_TYPES.keys())
+        if unknown:
+            raise InvalidQuery(f"relationship types {unknown}: expected some of "
+                               + ", ".join(RELATIONSHIP_TYPES))
+        if depth < 0 or limit < 1:
+            raise InvalidQuery("expected depth >= 0 and limit >= 1")
+        return algorithms.neighbourhood(self.neighbourhood_graph(uid, depth, wanted), uid, depth,
+                                        wanted, limit)
+
+    def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
+        missing = [u for u in (source, target) if u not in self.get_nodes([source, target])]
+        if missing:
+            raise NodeNotFound(missing[0])
+        if max_hops < 1:
+            raise InvalidQuery(f"max_hops {max_hops}: expected 1 or more")
+        return algorithms.shortest_path(self.path_graph(source, target, max_hops), source,
+                                        target, max_hops)
 
     @abstractmethod
     def close(self) -> None: ...
@@ -102,8 +177,16 @@ class GraphStore(ABC):
         self.close()
 
 
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
 def open_store(location: str | Path) -> GraphStore:
-    """The store at ``location``: a file path for the embedded store."""
+    """The store at ``location``: a Neo4j URI (credentials and database from the environment:
+    NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), else a file path for the embedded store."""
+    if str(location).startswith(NEO4J_SCHEMES):
+        from graph.neo4j_store import Neo4jStore, Neo4jSettings
+
+        return Neo4jStore(Neo4jSettings(uri=str(location)))
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(Path(location))

@@ -17,9 +17,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.tree import Tree
 
 from graph.model import InvalidInput, LoadSummary, Node
-from graph.store import GraphStore, NodeNotFound, StoreError, StoreUnavailable, open_store
+from graph import catalogue
+from graph.algorithms import Line
+from graph.answers import NodeRef, Subgraph, TreeNode
+from graph.rules import GAP_RULES
+from graph.store import (
+    GraphStore,
+    InvalidQuery,
+    NodeNotFound,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+)
 from graph.values import format_quantity
 from graph.vocabulary import (
     NODE_TYPES,
@@ -68,6 +80,9 @@ def _store() -> Iterator[GraphStore]:
     except NodeNotFound as error:
         err.print(f"[red]not found:[/] {error}")
         raise typer.Exit(4) from error
+    except InvalidQuery as error:
+        err.print(f"[red]invalid question:[/] {error}", markup=True, highlight=False)
+        raise typer.Exit(2) from error
     except StoreError as error:
         err.print(f"[red]store error:[/] {error}")
         raise typer.Exit(3) from error
@@ -261,6 +276,182 @@ def vocabulary(as_json: JsonOption = False) -> None:
         table.add_column(column)
     for r in RELATIONSHIP_TYPES.values():
         table.add_row(r.name, r.zh, ", ".join(sorted(r.sources)), ", ".join(sorted(r.targets)))
+    out.print(table)
+
+
+ScopeOption = Annotated[str | None, typer.Option(
+    "--scope", help="The uid of a city, district, street, community or compound; default: all.")]
+
+
+def _place(refs: list[NodeRef]) -> str:
+    return " / ".join(r.name for r in reversed(refs))
+
+
+@app.command()
+def gaps(
+    rule: Annotated[str | None, typer.Argument(help="A rule name; none lists the rules.")] = None,
+    scope: ScopeOption = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="A rule parameter as name=value, e.g. threshold=60.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Coverage gaps: the compounds a rule finds, with their place and the reasons."""
+    if rule is None:
+        _list_rules(as_json)
+        return
+    given = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--param")
+        given[name.strip()] = value.strip()
+    with _store() as store:
+        answer = catalogue.gaps(store, rule, scope, given)
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    where = answer.scope.name if answer.scope else "全部"
+    table = Table(title=f"{answer.title} ({answer.rule}) · {where} · "
+                        f"{len(answer.hits)} of {answer.compounds_checked} compounds")
+    for column in ("小区", "所在", "原因", "uid"):
+        table.add_column(column)
+    for hit in answer.hits:
+        table.add_row(hit.compound.name, _place(hit.place), "; ".join(hit.reasons),
+                      hit.compound.uid)
+    out.print(table)
+    if answer.not_recorded:
+        out.print(f"未记录, 无法判断 ({len(answer.not_recorded)}): " + "; ".join(
+            "; ".join(h.reasons) for h in answer.not_recorded), highlight=False)
+
+
+def _list_rules(as_json: bool) -> None:
+    rules = [{"name": r.name, "title": r.title, "description": r.description,
+              "parameters": {k: {"default": p.default, "description": p.description,
+                                 "minimum": p.minimum, "maximum": p.maximum}
+                             for k, p in r.parameters.items()}}
+             for r in GAP_RULES.values()]
+    if as_json:
+        _print_json(rules)
+        return
+    table = Table(title="gap rules")
+    for column in ("rule", "名称", "what a hit means", "parameters"):
+        table.add_column(column)
+    for r in rules:
+        table.add_row(r["name"], r["title"], r["description"], ", ".join(
+            f"{k}={v['default']:g}" for k, v in r["parameters"].items()))
+    out.print(table)
+
+
+@app.command()
+def coverage(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
+    """Coverage ratios of a scope: 党组织覆盖率, 业委会组建率, 红色业委会比例, with their counts."""
+    with _store() as store:
+        answer = catalogue.coverage(store, scope)
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    where = answer.scope.name if answer.scope else "全部"
+    table = Table(title=f"{where}: {answer.compounds} compounds")
+    for column in ("指标", "ratio", "numerator", "denominator", "not recorded", "what it counts"):
+        table.add_column(column)
+    for r in answer.ratios:
+        table.add_row(r.title, "—" if r.ratio is None else f"{r.ratio:.1%}", str(r.numerator),
+                      str(r.denominator), str(r.not_recorded), r.description)
+    out.print(table)
+
+
+def _tree_label(node: TreeNode) -> str:
+    kind = f" {node.node.kind}" if node.node.kind else ""
+    count = f" ×{node.node.count}" if node.node.count != 1 else ""
+    more = " …" if node.truncated else ""
+    return f"{node.node.name}  [dim]{node.node.type_zh}{kind}{count}  {node.node.uid}[/]{more}"
+
+
+@app.command()
+def tree(
+    uid: str,
+    line: Annotated[str, typer.Option(help="admin (隶属) or party (党组织)")] = "admin",
+    depth: Annotated[int, typer.Option(min=0, max=20)] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """The organisation tree under a node: the administrative line or the party line."""
+    with _store() as store:
+        answer = store.tree(uid, line, depth)  # type: ignore[arg-type]
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    root = Tree(_tree_label(answer))
+
+    def add(branch: Tree, node: TreeNode) -> None:
+        for child in node.children:
+            add(branch.add(_tree_label(child)), child)
+
+    add(root, answer)
+    out.print(root)
+
+
+def _print_subgraph(subgraph: Subgraph) -> None:
+    names = {n.uid: n.name for n in subgraph.nodes}
+    table = Table()
+    for column in ("from", "关系", "to"):
+        table.add_column(column)
+    for edge in subgraph.edges:
+        table.add_row(names[edge.source], zh_name(edge.type), names[edge.target])
+    out.print(table)
+
+
+@app.command()
+def path(
+    source: str, target: str,
+    max_hops: Annotated[int, typer.Option(min=1, max=20)] = 8,
+    as_json: JsonOption = False,
+) -> None:
+    """A shortest chain of relationships between two actors."""
+    with _store() as store:
+        answer = store.path(source, target, max_hops)
+    if as_json:
+        _print_json(answer and answer.model_dump())
+        return
+    if answer is None:
+        out.print(f"no path of at most {max_hops} steps")
+        return
+    out.print(" → ".join(n.name for n in answer.nodes), highlight=False)
+    _print_subgraph(answer)
+
+
+@app.command()
+def neighbours(
+    uid: str,
+    depth: Annotated[int, typer.Option(min=0, max=5)] = 1,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only these relationships.")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+    as_json: JsonOption = False,
+) -> None:
+    """The neighbourhood of a node: who is related to it, how."""
+    with _store() as store:
+        answer = store.neighbourhood(uid, depth, type_, limit)
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    _print_subgraph(answer)
+
+
+@app.command()
+def projects(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
+    """Projects in a scope: who initiated, approved, supervised and implemented them."""
+    with _store() as store:
+        answer = store.projects(scope)
+    if as_json:
+        _print_json([p.model_dump() for p in answer])
+        return
+    table = Table(title=f"{len(answer)} projects")
+    for column in ("项目", "状态", "位于", "发起/牵头", "表决通过", "监督", "实施"):
+        table.add_column(column)
+    for p in answer:
+        table.add_row(p.project.name, p.status or "未记录", *(
+            "、".join(r.name for r in refs) or "未记录" for refs in (
+                p.places, p.initiated_by, p.approved_by, p.supervised_by, p.implemented_by)))
     out.print(table)
 
 

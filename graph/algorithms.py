@@ -1,0 +1,269 @@
+"""Small pure functions over a governance graph held in networkx, shared by every store.
+
+The graph is a ``networkx.MultiDiGraph`` whose nodes carry ``type``, ``name``, ``properties`` and
+``citations`` and whose edges (keyed by uid) carry ``type``, ``properties`` and ``citations``:
+what ``EmbeddedStore.snapshot()`` returns, and what the Neo4j store builds from the part of the
+graph a question needs. So both stores answer with the same code.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import networkx as nx
+
+from graph.answers import CommitteeProfile, CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
+from graph.model import Edge, Node
+from graph.vocabulary import COMMITTEES, PLACES, zh_name
+
+Line = Literal["admin", "party"]
+MAX_PLACE_DEPTH = 10  # city → district → street → community → compound → building, with room
+
+
+def node_of(graph: nx.MultiDiGraph, uid: str) -> Node:
+    """The node ``uid`` of the graph as a model."""
+    return Node(uid=uid, **graph.nodes[uid])
+
+
+def ref(graph: nx.MultiDiGraph, uid: str) -> NodeRef:
+    return NodeRef.of(node_of(graph, uid))
+
+
+def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
+    return Edge(uid=key, source=source, target=target, **graph.edges[source, target, key])
+
+
+def incoming(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
+    """Sources of the edges of these types that end at ``uid``, sorted, without repeats.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("b", "a", key="e1", type="PART_OF")
+    >>> g.add_edge("c", "a", key="e2", type="LEADS")
+    >>> list(incoming(g, "a", "PART_OF"))
+    ['b']
+    """
+    yield from sorted({u for u, _, t in graph.in_edges(uid, data="type") if t in types})
+
+
+def outgoing(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
+    """Targets of the edges of these types that start at ``uid``, sorted, without repeats."""
+    yield from sorted({v for _, v, t in graph.out_edges(uid, data="type") if t in types})
+
+
+def places_under(graph: nx.MultiDiGraph, scope: str | None) -> list[str]:
+    """The places in a scope (the scope itself included), following PART_OF downwards; every
+    place of the graph when ``scope`` is None.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("s", type="StreetOffice"); g.add_node("c", type="Community")
+    >>> g.add_node("x", type="Compound"); g.add_node("y", type="Compound")
+    >>> g.add_edge("c", "s", key="1", type="PART_OF"); g.add_edge("x", "c", key="2", type="PART_OF")
+    >>> places_under(g, "s")
+    ['c', 's', 'x']
+    """
+    if scope is None:
+        return sorted(u for u, t in graph.nodes(data="type") if t in PLACES)
+    seen = {scope}
+    queue = deque([(scope, 0)])
+    while queue:
+        uid, depth = queue.popleft()
+        if depth >= MAX_PLACE_DEPTH:
+            continue
+        for child in incoming(graph, uid, "PART_OF"):
+            if child not in seen and graph.nodes[child].get("type") in PLACES:
+                seen.add(child)
+                queue.append((child, depth + 1))
+    return sorted(seen)
+
+
+def place_chain(graph: nx.MultiDiGraph, uid: str) -> list[NodeRef]:
+    """The places a node lies in, nearest first, following PART_OF upwards (first parent by uid)."""
+    chain: list[NodeRef] = []
+    seen = {uid}
+    current = uid
+    for _ in range(MAX_PLACE_DEPTH):
+        parent = next((p for p in outgoing(graph, current, "PART_OF")
+                       if graph.nodes[p].get("type") in PLACES and p not in seen), None)
+        if parent is None:
+            break
+        chain.append(ref(graph, parent))
+        seen.add(parent)
+        current = parent
+    return chain
+
+
+def _party_organizations(graph: nx.MultiDiGraph, uid: str) -> list[NodeRef]:
+    return [ref(graph, p) for p in incoming(graph, uid, "ESTABLISHED_IN")
+            if graph.nodes[p]["type"] == "PartyOrganization"]
+
+
+def party_member_share(properties: dict[str, Any]) -> float | None:
+    """The stated share of party members in percent, else party members / members.
+
+    >>> party_member_share({"members": {"value": 10, "unit": "名"},
+    ...                     "party_members": {"value": 4, "unit": "名"}})
+    40.0
+    >>> party_member_share({"members": {"value": 10, "unit": "名"}}) is None
+    True
+    """
+    share = properties.get("party_member_share")
+    if share and share.get("unit") == "%" and "max" not in share:
+        return float(share["value"])
+    members, party = properties.get("members"), properties.get("party_members")
+    if members and party and members["value"] > 0 and "max" not in members:
+        return round(100 * party["value"] / members["value"], 2)
+    return None
+
+
+def compound_profile(graph: nx.MultiDiGraph, uid: str) -> CompoundProfile:
+    node = node_of(graph, uid)
+    committees = []
+    for body in incoming(graph, uid, "REPRESENTS"):
+        committee = node_of(graph, body)
+        if committee.type not in COMMITTEES:
+            continue
+        committees.append(CommitteeProfile(
+            committee=NodeRef.of(committee),
+            party_organizations=_party_organizations(graph, body),
+            members=committee.properties.get("members"),
+            party_members=committee.properties.get("party_members"),
+            party_member_share=party_member_share(committee.properties),
+        ))
+    return CompoundProfile(
+        compound=NodeRef.of(node),
+        place=place_chain(graph, uid),
+        party_organizations=_party_organizations(graph, uid),
+        committees=committees,
+        property_companies=[ref(graph, s) for s in incoming(graph, uid, "SERVES")
+                            if graph.nodes[s]["type"] == "PropertyCompany"],
+        self_managed_property=node.properties.get("self_managed_property"),
+    )
+
+
+def compound_profiles(graph: nx.MultiDiGraph, scope: str | None) -> list[CompoundProfile]:
+    """A profile of every compound in the scope (all compounds when scope is None)."""
+    return [compound_profile(graph, uid) for uid in places_under(graph, scope)
+            if graph.nodes[uid]["type"] == "Compound"]
+
+
+def _tree_children(graph: nx.MultiDiGraph, uid: str, line: Line) -> list[tuple[str, str]]:
+    """(child, relationship type) pairs one level below ``uid`` on the given line."""
+    if line == "admin":
+        return [(c, "PART_OF") for c in incoming(graph, uid, "PART_OF")]
+    if graph.nodes[uid]["type"] == "PartyOrganization":
+        return [(c, "SUBORDINATE_TO") for c in incoming(graph, uid, "SUBORDINATE_TO")]
+    # The party organisations set up here, less those already below another of them.
+    here = [p for p in incoming(graph, uid, "ESTABLISHED_IN")
+            if graph.nodes[p]["type"] == "PartyOrganization"]
+    below = set()
+    for party in here:
+        below |= _party_descendants(graph, party)
+    return [(p, "ESTABLISHED_IN") for p in here if p not in below]
+
+
+def _party_descendants(graph: nx.MultiDiGraph, uid: str) -> set[str]:
+    found: set[str] = set()
+    queue = deque([uid])
+    while queue:
+        for child in incoming(graph, queue.popleft(), "SUBORDINATE_TO"):
+            if child not in found:
+                found.add(child)
+                queue.append(child)
+    return found
+
+
+def tree(graph: nx.MultiDiGraph, root: str, line: Line, depth: int) -> TreeNode:
+    """The organisation tree under ``root``: the administrative line (PART_OF) or the party
+    line (party organisations set up in a place or body, then SUBORDINATE_TO), ``depth`` levels
+    deep. A node met twice is shown once (the graph may hold cycles)."""
+    seen = {root}
+
+    def build(uid: str, relation: str | None, level: int) -> TreeNode:
+        children = [(c, r) for c, r in _tree_children(graph, uid, line) if c not in seen]
+        node = TreeNode(node=ref(graph, uid), relation=relation and zh_name(relation))
+        if level >= depth:
+            node.truncated = bool(children)
+            return node
+        seen.update(c for c, _ in children)
+        node.children = [build(c, r, level + 1) for c, r in children]
+        return node
+
+    return build(root, None, 0)
+
+
+def neighbourhood(graph: nx.MultiDiGraph, uid: str, depth: int, types: frozenset[str] | None,
+                  limit: int) -> Subgraph:
+    """Nodes within ``depth`` steps of ``uid`` (either direction), over edges of ``types`` (all
+    when None), at most ``limit`` nodes, nearest first."""
+    seen = {uid}
+    queue = deque([(uid, 0)])
+    truncated = False
+    while queue:
+        current, level = queue.popleft()
+        if level >= depth:
+            continue
+        neighbours = sorted(
+            {v for _, v, t in graph.out_edges(current, data="type") if types is None or t in types}
+            | {u for u, _, t in graph.in_edges(current, data="type") if types is None or t in types})
+        for other in neighbours:
+            if other in seen:
+                continue
+            if len(seen) >= limit:
+                truncated = True
+                break
+            seen.add(other)
+            queue.append((other, level + 1))
+    return induced(graph, seen, types, truncated)
+
+
+def induced(graph: nx.MultiDiGraph, uids: set[str], types: frozenset[str] | None = None,
+            truncated: bool = False) -> Subgraph:
+    """The nodes ``uids`` and the edges (of ``types``) between them, in a stable order."""
+    edges = [edge_of(graph, u, v, k) for u, v, k, t in graph.subgraph(uids).edges(keys=True,
+                                                                                  data="type")
+             if types is None or t in types]
+    return Subgraph(nodes=[node_of(graph, u) for u in sorted(uids)],
+                    edges=sorted(edges, key=lambda e: e.uid), truncated=truncated)
+
+
+def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int
+                  ) -> Subgraph | None:
+    """A shortest chain of relationships (either direction) between two nodes, nodes in path
+    order, or None when none is ``max_hops`` long or shorter."""
+    undirected = nx.Graph(graph.to_undirected(as_view=True))
+    try:
+        uids = nx.shortest_path(undirected, source, target)
+    except nx.NetworkXNoPath:
+        return None
+    if len(uids) - 1 > max_hops:
+        return None
+    edges = []
+    for a, b in zip(uids, uids[1:], strict=False):
+        forward = [(a, b, k) for k in sorted(graph.get_edge_data(a, b) or {})]
+        backward = [(b, a, k) for k in sorted(graph.get_edge_data(b, a) or {})]
+        edges.append(edge_of(graph, *(forward or backward)[0]))
+    return Subgraph(nodes=[node_of(graph, u) for u in uids], edges=edges)
+
+
+def projects(graph: nx.MultiDiGraph, scope: str | None) -> list[ProjectFacts]:
+    """Projects located in or benefiting a place of the scope, with who initiated, approved,
+    supervised and implemented them."""
+    places = set(places_under(graph, scope))
+    found = {p for place in places for p in incoming(graph, place, "LOCATED_IN", "BENEFITS")
+             if graph.nodes[p]["type"] == "Project"}
+    answers = []
+    for uid in sorted(found):
+        node = node_of(graph, uid)
+        answers.append(ProjectFacts(
+            project=NodeRef.of(node),
+            status=node.properties.get("status"),
+            figures=node.properties.get("figures", {}),
+            places=[ref(graph, p) for p in outgoing(graph, uid, "LOCATED_IN")],
+            initiated_by=[ref(graph, a) for a in incoming(graph, uid, "INITIATED")],
+            approved_by=[ref(graph, a) for a in outgoing(graph, uid, "APPROVED_BY")],
+            supervised_by=[ref(graph, a) for a in incoming(graph, uid, "SUPERVISES")],
+            implemented_by=[ref(graph, a) for a in outgoing(graph, uid, "IMPLEMENTED_BY")],
+        ))
+    return answers
