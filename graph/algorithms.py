@@ -14,12 +14,20 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.answers import CommitteeProfile, CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
+from graph.answers import (
+    CommitteeProfile,
+    CompoundProfile,
+    NodeRef,
+    ProjectFacts,
+    Subgraph,
+    TreeNode,
+)
 from graph.model import Edge, Node
 from graph.vocabulary import COMMITTEES, PLACES, zh_name
 
 Line = Literal["admin", "party"]
 MAX_PLACE_DEPTH = 10  # city → district → street → community → compound → building, with room
+MAX_PATH_HOPS = 20
 
 
 def node_of(graph: nx.MultiDiGraph, uid: str) -> Node:
@@ -204,9 +212,9 @@ def neighbourhood(graph: nx.MultiDiGraph, uid: str, depth: int, types: frozenset
         current, level = queue.popleft()
         if level >= depth:
             continue
-        neighbours = sorted(
-            {v for _, v, t in graph.out_edges(current, data="type") if types is None or t in types}
-            | {u for u, _, t in graph.in_edges(current, data="type") if types is None or t in types})
+        out = {v for _, v, t in graph.out_edges(current, data="type") if not types or t in types}
+        into = {u for u, _, t in graph.in_edges(current, data="type") if not types or t in types}
+        neighbours = sorted(out | into)
         for other in neighbours:
             if other in seen:
                 continue

@@ -18,15 +18,15 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model import Batch, Citation, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.algorithms import Line
+from graph.model import Batch, Citation, Edge, LoadSummary, Node
 from graph.search import query_key, rank, search_key
 from graph.store import (
-    ConflictingFacts,
     DanglingEdges,
     GraphStore,
     Stats,
     StoreUnavailable,
+    plan_merge,
 )
 
 SCHEMA_VERSION = "1"
@@ -134,8 +134,8 @@ class EmbeddedStore(GraphStore):
         summary = LoadSummary(dry_run=dry_run)
         try:
             with self._transaction() as db:
-                self._write(db, "nodes", batch.nodes, _node, merge_node, node_row, summary)
-                self._write(db, "edges", batch.edges, _edge, merge_edge, edge_row, summary)
+                self._write(db, "nodes", batch.nodes, summary)
+                self._write(db, "edges", batch.edges, summary)
                 self._check_ends(batch)
                 if dry_run:
                     raise _DryRun
@@ -145,24 +145,11 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
         return summary
 
-    def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any], parse: Any,
-               merge: Any, to_row: Any, summary: LoadSummary) -> None:
+    def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any],
+               summary: LoadSummary) -> None:
+        parse, to_row = (_node, node_row) if table == "nodes" else (_edge, edge_row)
         existing = {row["uid"]: parse(row) for row in self._rows(table, "uid", list(items))}
-        rows, conflicts = [], []
-        for uid, item in items.items():
-            if uid not in existing:
-                rows.append(to_row(item))
-                summary.count(table, item.type, "created")
-                continue
-            merged, found = merge(existing[uid], item)
-            conflicts += found
-            if merged == existing[uid]:
-                summary.count(table, item.type, "unchanged")
-            else:
-                rows.append(to_row(merged))
-                summary.count(table, item.type, "updated")
-        if conflicts:
-            raise ConflictingFacts(conflicts)
+        rows = [to_row(item) for item in plan_merge(table, items, existing, summary)]
         marks = ",".join("?" * 6)
         db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)  # noqa: S608
 
@@ -227,7 +214,7 @@ class EmbeddedStore(GraphStore):
                             ) -> nx.MultiDiGraph:
         return self.snapshot()
 
-    def path_graph(self, source: str, target: str, max_hops: int) -> nx.MultiDiGraph:
+    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
         return self.snapshot()
 
     def _read_graph(self) -> nx.MultiDiGraph:

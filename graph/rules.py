@@ -8,7 +8,8 @@ every store, the CLI and the API pick it up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from graph.answers import CommitteeProfile, CompoundProfile
 
@@ -97,7 +98,8 @@ GAP_RULES: dict[str, GapRule] = {
                 _without_party_branch),
         GapRule("compound-without-committee-branch", "业委会(物管会)未建党组织",
                 "neither the compound's 业委会 nor its 物管会 has a party branch or party work "
-                "group; a compound with no committee at all is a hit too", _without_committee_branch),
+                "group; a compound with no committee at all is a hit too",
+                _without_committee_branch),
         GapRule("compound-without-owners-committee", "小区未成立业委会",
                 "no owners' committee is recorded; the reason says whether a 物管会 stands in",
                 _without_owners_committee),
@@ -113,6 +115,13 @@ GAP_RULES: dict[str, GapRule] = {
                 {"threshold": Parameter(50, "the share (percent) a 红色业委会 reaches", 0, 100)}),
     ]
 }
+
+
+def describe_rules() -> list[dict[str, Any]]:
+    """The rules as plain data, for `govgraph gaps --json` and the API."""
+    return [{"name": r.name, "title": r.title, "description": r.description,
+             "parameters": {k: asdict(p) for k, p in r.parameters.items()}}
+            for r in GAP_RULES.values()]
 
 
 @dataclass(frozen=True)

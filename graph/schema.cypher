@@ -1,6 +1,8 @@
-// Neo4j schema for govgraph, applied idempotently at start by the Neo4j store.
-// One uniqueness constraint per node type of graph/vocabulary.py (a test keeps them in step),
-// name indexes for look-ups, and a full-text index with the CJK analyzer for search.
+// Neo4j schema of govgraph, applied idempotently when the Neo4j store opens.
+// Generated from graph/vocabulary.py by `python -m graph.neo4j_queries`;
+// tests/unit/test_cypher.py fails when it is out of date.
+// A uniqueness constraint on every node type's uid, an index on every relationship
+// type's uid, name indexes for look-ups, a full-text index with the CJK analyzer.
 
 CREATE CONSTRAINT city_uid IF NOT EXISTS FOR (n:City) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT district_uid IF NOT EXISTS FOR (n:District) REQUIRE n.uid IS UNIQUE;
@@ -24,7 +26,27 @@ CREATE CONSTRAINT meeting_uid IF NOT EXISTS FOR (n:Meeting) REQUIRE n.uid IS UNI
 CREATE CONSTRAINT project_uid IF NOT EXISTS FOR (n:Project) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT facility_uid IF NOT EXISTS FOR (n:Facility) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT source_uid IF NOT EXISTS FOR (n:Source) REQUIRE n.uid IS UNIQUE;
-
+CREATE INDEX part_of_uid IF NOT EXISTS FOR ()-[r:PART_OF]-() ON (r.uid);
+CREATE INDEX subordinate_to_uid IF NOT EXISTS FOR ()-[r:SUBORDINATE_TO]-() ON (r.uid);
+CREATE INDEX established_in_uid IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() ON (r.uid);
+CREATE INDEX leads_uid IF NOT EXISTS FOR ()-[r:LEADS]-() ON (r.uid);
+CREATE INDEX guides_uid IF NOT EXISTS FOR ()-[r:GUIDES]-() ON (r.uid);
+CREATE INDEX supervises_uid IF NOT EXISTS FOR ()-[r:SUPERVISES]-() ON (r.uid);
+CREATE INDEX represents_uid IF NOT EXISTS FOR ()-[r:REPRESENTS]-() ON (r.uid);
+CREATE INDEX elected_by_uid IF NOT EXISTS FOR ()-[r:ELECTED_BY]-() ON (r.uid);
+CREATE INDEX serves_uid IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.uid);
+CREATE INDEX member_of_uid IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.uid);
+CREATE INDEX holds_post_uid IF NOT EXISTS FOR ()-[r:HOLDS_POST]-() ON (r.uid);
+CREATE INDEX participates_in_uid IF NOT EXISTS FOR ()-[r:PARTICIPATES_IN]-() ON (r.uid);
+CREATE INDEX initiated_uid IF NOT EXISTS FOR ()-[r:INITIATED]-() ON (r.uid);
+CREATE INDEX implemented_by_uid IF NOT EXISTS FOR ()-[r:IMPLEMENTED_BY]-() ON (r.uid);
+CREATE INDEX approved_by_uid IF NOT EXISTS FOR ()-[r:APPROVED_BY]-() ON (r.uid);
+CREATE INDEX located_in_uid IF NOT EXISTS FOR ()-[r:LOCATED_IN]-() ON (r.uid);
+CREATE INDEX benefits_uid IF NOT EXISTS FOR ()-[r:BENEFITS]-() ON (r.uid);
+CREATE INDEX funded_by_uid IF NOT EXISTS FOR ()-[r:FUNDED_BY]-() ON (r.uid);
+CREATE INDEX donated_by_uid IF NOT EXISTS FOR ()-[r:DONATED_BY]-() ON (r.uid);
+CREATE INDEX cooperates_with_uid IF NOT EXISTS FOR ()-[r:COOPERATES_WITH]-() ON (r.uid);
+CREATE INDEX instance_of_uid IF NOT EXISTS FOR ()-[r:INSTANCE_OF]-() ON (r.uid);
 CREATE INDEX city_name IF NOT EXISTS FOR (n:City) ON (n.name);
 CREATE INDEX district_name IF NOT EXISTS FOR (n:District) ON (n.name);
 CREATE INDEX street_name IF NOT EXISTS FOR (n:StreetOffice) ON (n.name);
@@ -46,5 +68,5 @@ CREATE INDEX mechanism_name IF NOT EXISTS FOR (n:Mechanism) ON (n.name);
 CREATE INDEX meeting_name IF NOT EXISTS FOR (n:Meeting) ON (n.name);
 CREATE INDEX project_name IF NOT EXISTS FOR (n:Project) ON (n.name);
 CREATE INDEX facility_name IF NOT EXISTS FOR (n:Facility) ON (n.name);
-
-CREATE FULLTEXT INDEX node_names IF NOT EXISTS FOR (n:City|District|StreetOffice|Community|Compound|Building|Grid|PartyOrganization|OwnersAssembly|OwnersCommittee|PropertyManagementCommittee|PropertyCompany|GovernmentDepartment|Organization|WorkingGroup|VolunteerTeam|Person|Mechanism|Meeting|Project|Facility) ON EACH [n.name, n.search] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};
+CREATE INDEX source_name IF NOT EXISTS FOR (n:Source) ON (n.name);
+CREATE FULLTEXT INDEX node_names IF NOT EXISTS FOR (n:City|District|StreetOffice|Community|Compound|Building|Grid|PartyOrganization|OwnersAssembly|OwnersCommittee|PropertyManagementCommittee|PropertyCompany|GovernmentDepartment|Organization|WorkingGroup|VolunteerTeam|Person|Mechanism|Meeting|Project|Facility|Source) ON EACH [n.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};

@@ -9,14 +9,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel
 
 from graph import algorithms
-from graph.algorithms import Line
+from graph.algorithms import MAX_PATH_HOPS, Line
 from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
-from graph.model import Batch, Conflict, Edge, LoadSummary, Node
+from graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 
@@ -54,6 +55,32 @@ class DanglingEdges(StoreError):
     def __init__(self, edges: list[Edge]):
         self.edges = edges
         super().__init__("edges with missing ends: " + ", ".join(e.uid for e in edges[:20]))
+
+
+def plan_merge(
+    kind: str, items: dict[str, Node] | dict[str, Edge], existing: dict[str, Any],
+    summary: LoadSummary,
+) -> list[Any]:
+    """What a backend must write to merge ``items`` (nodes or edges) into ``existing``: new
+    items and changed merges, counted in ``summary``. Raises ConflictingFacts, so a backend
+    plans everything before it writes anything."""
+    merge = merge_node if kind == "nodes" else merge_edge
+    writes, conflicts = [], []
+    for uid, item in items.items():
+        if uid not in existing:
+            writes.append(item)
+            summary.count(kind, item.type, "created")
+            continue
+        merged, found = merge(existing[uid], item)  # type: ignore[arg-type]
+        conflicts += found
+        if merged == existing[uid]:
+            summary.count(kind, item.type, "unchanged")
+        else:
+            writes.append(merged)
+            summary.count(kind, item.type, "updated")
+    if conflicts:
+        raise ConflictingFacts(conflicts)
+    return writes
 
 
 class Stats(BaseModel):
@@ -114,8 +141,9 @@ class GraphStore(ABC):
         """Every node within ``depth`` steps of ``uid`` over edges of ``types``, and those edges."""
 
     @abstractmethod
-    def path_graph(self, source: str, target: str, max_hops: int) -> nx.MultiDiGraph:
-        """A part of the graph that holds a shortest path between the two, if one is short enough."""
+    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
+        """A part of the graph holding a shortest path between the two (of at most
+        MAX_PATH_HOPS steps), if there is one."""
 
     def ref(self, uid: str) -> NodeRef:
         return NodeRef.of(self.get_node(uid))
@@ -162,10 +190,10 @@ class GraphStore(ABC):
         missing = [u for u in (source, target) if u not in self.get_nodes([source, target])]
         if missing:
             raise NodeNotFound(missing[0])
-        if max_hops < 1:
-            raise InvalidQuery(f"max_hops {max_hops}: expected 1 or more")
-        return algorithms.shortest_path(self.path_graph(source, target, max_hops), source,
-                                        target, max_hops)
+        if not 1 <= max_hops <= MAX_PATH_HOPS:
+            raise InvalidQuery(f"max_hops {max_hops}: expected 1 to {MAX_PATH_HOPS}")
+        return algorithms.shortest_path(self.path_graph(source, target), source, target,
+                                        max_hops)
 
     @abstractmethod
     def close(self) -> None: ...
@@ -184,7 +212,7 @@ def open_store(location: str | Path) -> GraphStore:
     """The store at ``location``: a Neo4j URI (credentials and database from the environment:
     NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), else a file path for the embedded store."""
     if str(location).startswith(NEO4J_SCHEMES):
-        from graph.neo4j_store import Neo4jStore, Neo4jSettings
+        from graph.neo4j_store import Neo4jSettings, Neo4jStore
 
         return Neo4jStore(Neo4jSettings(uri=str(location)))
     from graph.embedded import EmbeddedStore

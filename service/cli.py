@@ -19,11 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.model import InvalidInput, LoadSummary, Node
 from graph import catalogue
-from graph.algorithms import Line
+from graph.algorithms import MAX_PATH_HOPS
 from graph.answers import NodeRef, Subgraph, TreeNode
-from graph.rules import GAP_RULES
+from graph.model import InvalidInput, LoadSummary, Node
+from graph.rules import GAP_RULES, describe_rules
 from graph.store import (
     GraphStore,
     InvalidQuery,
@@ -325,20 +325,15 @@ def gaps(
 
 
 def _list_rules(as_json: bool) -> None:
-    rules = [{"name": r.name, "title": r.title, "description": r.description,
-              "parameters": {k: {"default": p.default, "description": p.description,
-                                 "minimum": p.minimum, "maximum": p.maximum}
-                             for k, p in r.parameters.items()}}
-             for r in GAP_RULES.values()]
     if as_json:
-        _print_json(rules)
+        _print_json(describe_rules())
         return
     table = Table(title="gap rules")
     for column in ("rule", "名称", "what a hit means", "parameters"):
         table.add_column(column)
-    for r in rules:
-        table.add_row(r["name"], r["title"], r["description"], ", ".join(
-            f"{k}={v['default']:g}" for k, v in r["parameters"].items()))
+    for r in GAP_RULES.values():
+        table.add_row(r.name, r.title, r.description, ", ".join(
+            f"{k}={p.default:g}" for k, p in r.parameters.items()))
     out.print(table)
 
 
@@ -403,7 +398,7 @@ def _print_subgraph(subgraph: Subgraph) -> None:
 @app.command()
 def path(
     source: str, target: str,
-    max_hops: Annotated[int, typer.Option(min=1, max=20)] = 8,
+    max_hops: Annotated[int, typer.Option(min=1, max=MAX_PATH_HOPS)] = 8,
     as_json: JsonOption = False,
 ) -> None:
     """A shortest chain of relationships between two actors."""

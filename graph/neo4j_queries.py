@@ -1,0 +1,163 @@
+"""Every Cypher statement the Neo4j store sends: constants, and small builders for the ones that
+name a label or relationship type (those come only from the vocabulary, never from input).
+
+``all_statements()`` lists each statement with each variant and its parameters, so a test can run
+all of them through Neo4j's own Cypher front-end. ``python -m graph.neo4j_queries`` prints the
+schema that ``graph/schema.cypher`` holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.algorithms import MAX_PATH_HOPS
+from graph.vocabulary import NODE_TYPES, PLACES, RELATIONSHIP_TYPES
+
+# What a node or relationship comes back as (properties and citations are JSON text).
+NODE_FIELDS = ".uid, .name, .properties, .citations, type: labels({v})[0], id: elementId({v})"
+REL_FIELDS = ".uid, .properties, .citations, type: type({v})"
+PLACE_LABELS = "|".join(sorted(PLACES))
+
+
+def label(name: str) -> str:
+    """A node label, checked against the vocabulary."""
+    if name not in NODE_TYPES:
+        raise ValueError(f"{name!r} is not a node type of the vocabulary")
+    return name
+
+
+def relationship(name: str) -> str:
+    """A relationship type, checked against the vocabulary."""
+    if name not in RELATIONSHIP_TYPES:
+        raise ValueError(f"{name!r} is not a relationship type of the vocabulary")
+    return name
+
+
+def _node(v: str) -> str:
+    return f"{v} {{{NODE_FIELDS.format(v=v)}}}"
+
+
+def _rel(v: str) -> str:
+    return f"{v} {{{REL_FIELDS.format(v=v)}}}"
+
+
+def schema_statements() -> list[str]:
+    """Constraints and indexes, all idempotent (IF NOT EXISTS)."""
+    statements = [
+        f"CREATE CONSTRAINT {t.uid_prefix}_uid IF NOT EXISTS "
+        f"FOR (n:{t.name}) REQUIRE n.uid IS UNIQUE"
+        for t in NODE_TYPES.values()
+    ]
+    statements += [
+        f"CREATE INDEX {r.name.lower()}_uid IF NOT EXISTS FOR ()-[r:{r.name}]-() ON (r.uid)"
+        for r in RELATIONSHIP_TYPES.values()
+    ]
+    statements += [
+        f"CREATE INDEX {t.uid_prefix}_name IF NOT EXISTS FOR (n:{t.name}) ON (n.name)"
+        for t in NODE_TYPES.values()
+    ]
+    labels = "|".join(NODE_TYPES)
+    statements.append(
+        f"CREATE FULLTEXT INDEX node_names IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+    )
+    return statements
+
+
+def schema_cypher() -> str:
+    header = (
+        "// Neo4j schema of govgraph, applied idempotently when the Neo4j store opens.\n"
+        "// Generated from graph/vocabulary.py by `python -m graph.neo4j_queries`;\n"
+        "// tests/unit/test_cypher.py fails when it is out of date.\n"
+        "// A uniqueness constraint on every node type's uid, an index on every relationship\n"
+        "// type's uid, name indexes for look-ups, a full-text index with the CJK analyzer.\n\n"
+    )
+    return header + "".join(f"{s};\n" for s in schema_statements())
+
+
+def nodes_by_uid(type_name: str) -> str:
+    return (f"MATCH (n:{label(type_name)}) WHERE n.uid IN $uids "
+            f"RETURN {_node('n')} AS node")
+
+
+def edges_by_uid(type_name: str) -> str:
+    return (f"MATCH (s)-[r:{relationship(type_name)}]->(t) WHERE r.uid IN $uids "
+            f"RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target")
+
+
+def write_nodes(type_name: str) -> str:
+    return (f"UNWIND $rows AS row MERGE (n:{label(type_name)} {{uid: row.uid}}) "
+            "SET n.name = row.name, n.search = row.search, n.properties = row.properties, "
+            "n.citations = row.citations")
+
+
+def write_edges(type_name: str) -> str:
+    """Ends are found by element id (looked up in the same transaction), so one statement per
+    relationship type serves every pair of end labels."""
+    return ("UNWIND $rows AS row "
+            "MATCH (s) WHERE elementId(s) = row.source_id "
+            "MATCH (t) WHERE elementId(t) = row.target_id "
+            f"MERGE (s)-[r:{relationship(type_name)} {{uid: row.uid}}]->(t) "
+            "SET r.properties = row.properties, r.citations = row.citations")
+
+
+_EXPAND_PATTERNS = {"in": "(n)<-[r]-(m)", "out": "(n)-[r]->(m)", "both": "(n)-[r]-(m)"}
+
+
+def expand(direction: str) -> str:
+    """The relationships (of $types; all when null) at the nodes of element ids $ids."""
+    return ("UNWIND $ids AS id MATCH (n) WHERE elementId(n) = id "
+            f"MATCH {_EXPAND_PATTERNS[direction]} WHERE $types IS NULL OR type(r) IN $types "
+            "WITH DISTINCT r WITH r, startNode(r) AS s, endNode(r) AS t "
+            f"RETURN {_node('s')} AS source, {_rel('r')} AS rel, {_node('t')} AS target")
+
+
+ALL_PLACES = f"MATCH (n:{PLACE_LABELS}) RETURN {_node('n')} AS node"
+SEARCH = (f"MATCH (n) WHERE n.search CONTAINS $query AND (size($types) = 0 OR "
+          f"labels(n)[0] IN $types) RETURN {_node('n')} AS node")
+COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS type, count(*) AS count ORDER BY type"
+COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
+SHORTEST_PATH = (
+    "MATCH (a) WHERE elementId(a) = $source MATCH (b) WHERE elementId(b) = $target "
+    f"MATCH p = shortestPath((a)-[*..{MAX_PATH_HOPS}]-(b)) "  # a bound cannot be a parameter
+    "UNWIND relationships(p) AS r WITH r, startNode(r) AS s, endNode(r) AS t "
+    f"RETURN {_node('s')} AS source, {_rel('r')} AS rel, {_node('t')} AS target"
+)
+DELETE_EVERYTHING = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def all_statements() -> list[Statement]:
+    """Every statement the Neo4j store can send, each variant once, with example parameters."""
+    uids = {"uids": ["x:1"]}
+    row = {"uid": "x:1", "name": "n", "search": "n", "properties": "{}", "citations": "[]"}
+    edge_row = {"uid": "e", "source_id": "4:a:1", "target_id": "4:a:2", "properties": "{}",
+                "citations": "[]"}
+    statements = [Statement(s) for s in schema_statements()]
+    for type_name in NODE_TYPES:
+        statements += [Statement(nodes_by_uid(type_name), uids),
+                       Statement(write_nodes(type_name), {"rows": [row]})]
+    for type_name in RELATIONSHIP_TYPES:
+        statements += [Statement(edges_by_uid(type_name), uids),
+                       Statement(write_edges(type_name), {"rows": [edge_row]})]
+    for direction in _EXPAND_PATTERNS:
+        statements.append(Statement(expand(direction), {"ids": ["4:a:1"], "types": ["PART_OF"]}))
+    statements += [
+        Statement(ALL_PLACES),
+        Statement(SEARCH, {"query": "jinghua", "types": ["Compound"]}),
+        Statement(COUNT_NODES),
+        Statement(COUNT_EDGES),
+        Statement(SHORTEST_PATH, {"source": "4:a:1", "target": "4:a:2"}),
+        Statement(DELETE_EVERYTHING),
+    ]
+    return statements
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(schema_cypher(), end="")

@@ -1,0 +1,302 @@
+"""The Neo4j store: the production engine for a city or a province, same interface.
+
+One driver for the store's life; writes are one managed transaction (retried by the driver on
+transient errors, so the transaction function re-reads and re-plans each time); reads use
+``execute_query`` with READ routing. Every statement comes from ``graph.neo4j_queries``.
+Node properties and citations are kept as JSON text, so values of any shape round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from typing import Any
+
+import neo4j
+import networkx as nx
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph import neo4j_queries as q
+from graph.algorithms import Line
+from graph.model import Batch, Citation, Edge, LoadSummary, Node, type_of_uid
+from graph.search import query_key, rank, search_key
+from graph.store import (
+    DanglingEdges,
+    GraphStore,
+    Stats,
+    StoreError,
+    StoreUnavailable,
+    plan_merge,
+)
+from graph.vocabulary import PLACES
+
+BATCH_SIZE = 1000
+SCOPE_RING = ["PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS"]
+SCOPE_SECOND_RING = ["ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
+                     "IMPLEMENTED_BY", "LOCATED_IN"]
+MAX_DEPTH = 10
+
+
+class Neo4jSettings(BaseSettings):
+    """Connection settings, from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE."""
+
+    model_config = SettingsConfigDict(env_prefix="NEO4J_")
+
+    uri: str = "neo4j://localhost:7687"
+    user: str = "neo4j"
+    password: str = Field(default="", repr=False)
+    database: str = "neo4j"
+
+
+def batched(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _node(record: dict[str, Any]) -> Node:
+    return Node(uid=record["uid"], type=record["type"], name=record["name"],
+                properties=json.loads(record["properties"]),
+                citations=[Citation(**c) for c in json.loads(record["citations"])])
+
+
+def _edge(source: str, rel: dict[str, Any], target: str) -> Edge:
+    return Edge(uid=rel["uid"], type=rel["type"], source=source, target=target,
+                properties=json.loads(rel["properties"]),
+                citations=[Citation(**c) for c in json.loads(rel["citations"])])
+
+
+def _by_type(uids: Iterable[str]) -> dict[str, list[str]]:
+    """Uids grouped by the node type their prefix names (unknown prefixes cannot exist)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for uid in uids:
+        type_name = type_of_uid(uid)
+        if type_name:
+            groups[type_name].append(uid)
+    return groups
+
+
+class Neo4jStore(GraphStore):
+    def __init__(self, settings: Neo4jSettings):
+        self.settings = settings
+        try:
+            self._driver = GraphDatabase.driver(
+                settings.uri, auth=(settings.user, settings.password),
+                max_connection_lifetime=300)
+            self._driver.verify_connectivity()
+            for statement in q.schema_statements():
+                self._driver.execute_query(statement, database_=settings.database)
+        except (ServiceUnavailable, SessionExpired, AuthError, OSError, ValueError) as error:
+            raise StoreUnavailable(f"cannot reach Neo4j at {settings.uri}: {error}") from error
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _read(self, statement: str, **parameters: Any) -> list[dict[str, Any]]:
+        try:
+            records, _, _ = self._driver.execute_query(
+                statement, parameters, database_=self.settings.database,
+                routing_=RoutingControl.READ)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {error}"
+                                   ) from error
+        return [record.data() for record in records]
+
+    def _node_records(self, uids: Iterable[str], tx: neo4j.ManagedTransaction | None = None
+                      ) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for type_name, group in _by_type(uids).items():
+            for chunk in batched(group):
+                query = q.nodes_by_uid(type_name)
+                rows = (tx.run(query, uids=chunk).data() if tx
+                        else self._read(query, uids=chunk))
+                found.update({row["node"]["uid"]: row["node"] for row in rows})
+        return found
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
+        def work(tx: neo4j.ManagedTransaction) -> LoadSummary:
+            summary = LoadSummary(dry_run=dry_run)
+            existing_nodes = {u: _node(r) for u, r in self._node_records(batch.nodes, tx).items()}
+            node_writes = plan_merge("nodes", batch.nodes, existing_nodes, summary)
+            existing_edges: dict[str, Edge] = {}
+            edge_types: dict[str, list[str]] = defaultdict(list)
+            for edge in batch.edges.values():
+                edge_types[edge.type].append(edge.uid)
+            for type_name, uids in edge_types.items():
+                for chunk in batched(uids):
+                    for row in tx.run(q.edges_by_uid(type_name), uids=chunk).data():
+                        existing_edges[row["rel"]["uid"]] = _edge(row["source"], row["rel"],
+                                                                  row["target"])
+            edge_writes = plan_merge("edges", batch.edges, existing_edges, summary)
+            if not dry_run:
+                by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+                for node in node_writes:
+                    by_type[node.type].append({
+                        "uid": node.uid, "name": node.name,
+                        "search": search_key(node.name, node.properties.get("aliases")),
+                        "properties": _dumps(node.properties),
+                        "citations": _dumps([asdict(c) for c in node.citations])})
+                for type_name, rows in by_type.items():
+                    for chunk in batched(rows):
+                        tx.run(q.write_nodes(type_name), rows=chunk).consume()
+            ends = {u for e in batch.edges.values() for u in (e.source, e.target)}
+            ids = {u: r["id"] for u, r in self._node_records(ends, tx).items()}
+            if dry_run:
+                ids.update({uid: uid for uid in batch.nodes})
+            dangling = [e for e in batch.edges.values()
+                        if e.source not in ids or e.target not in ids]
+            if dangling:
+                raise DanglingEdges(dangling)
+            if not dry_run:
+                rows_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+                for edge in edge_writes:
+                    rows_by_type[edge.type].append({
+                        "uid": edge.uid, "source_id": ids[edge.source],
+                        "target_id": ids[edge.target], "properties": _dumps(edge.properties),
+                        "citations": _dumps([asdict(c) for c in edge.citations])})
+                for type_name, rows in rows_by_type.items():
+                    for chunk in batched(rows):
+                        tx.run(q.write_edges(type_name), rows=chunk).consume()
+            return summary
+
+        try:
+            with self._driver.session(database=self.settings.database) as session:
+                return session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {error}"
+                                   ) from error
+        except Neo4jError as error:
+            raise StoreError(f"Neo4j refused the write: {error}") from error
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
+        return {uid: _node(record) for uid, record in self._node_records(uids).items()}
+
+    def edges_of(self, uid: str) -> list[Edge]:
+        record = self._node_records([uid]).get(uid)
+        if record is None:
+            return []
+        rows = self._read(q.expand("both"), ids=[record["id"]], types=None)
+        edges = [_edge(r["source"]["uid"], r["rel"], r["target"]["uid"]) for r in rows]
+        return sorted(edges, key=lambda e: (e.type, e.uid))
+
+    def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
+        query = query_key(text)
+        if not query:
+            return []
+        rows = self._read(q.SEARCH, query=query, types=list(types))
+        found = sorted((_node(r["node"]) for r in rows), key=lambda n: rank(n.name, query))
+        return found[:limit]
+
+    def stats(self) -> Stats:
+        return Stats(nodes={r["type"]: r["count"] for r in self._read(q.COUNT_NODES)},
+                     edges={r["type"]: r["count"] for r in self._read(q.COUNT_EDGES)})
+
+    # -- the parts of the graph questions need ------------------------------------------------
+
+    def _expand(self, graph: nx.MultiDiGraph, ids: Iterable[str], direction: str,
+                types: list[str] | None) -> set[str]:
+        """Add the relationships at these nodes to ``graph``; the element ids of their ends."""
+        reached: set[str] = set()
+        for chunk in batched(sorted(set(ids))):
+            reached |= self._add_rows(graph, self._read(q.expand(direction), ids=chunk,
+                                                        types=types))
+        return reached
+
+    def _add_rows(self, graph: nx.MultiDiGraph, rows: list[dict[str, Any]]) -> set[str]:
+        """Add (source, rel, target) rows to ``graph``; the element ids of the ends."""
+        ends: set[str] = set()
+        for row in rows:
+            for end in (row["source"], row["target"]):
+                self._add_node(graph, end)
+                ends.add(end["id"])
+            edge = _edge(row["source"]["uid"], row["rel"], row["target"]["uid"])
+            graph.add_edge(edge.source, edge.target, key=edge.uid,
+                           **edge.model_dump(exclude={"uid", "source", "target"}))
+        return ends
+
+    @staticmethod
+    def _add_node(graph: nx.MultiDiGraph, record: dict[str, Any]) -> None:
+        if record["uid"] not in graph:
+            node = _node(record)
+            graph.add_node(node.uid, **node.model_dump(exclude={"uid"}), element_id=record["id"])
+
+    def _start(self, uids: Iterable[str]) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+        graph = nx.MultiDiGraph()
+        records = self._node_records(uids)
+        for record in records.values():
+            self._add_node(graph, record)
+        return graph, {uid: r["id"] for uid, r in records.items()}
+
+    def _walk(self, graph: nx.MultiDiGraph, frontier: set[str], direction: str,
+              types: list[str] | None, depth: int, keep: Any = None) -> set[str]:
+        """Breadth-first over ``types`` from the element ids ``frontier``; ``keep`` decides which
+        reached nodes are walked on from. The element ids of every node walked from."""
+        walked = set(frontier)
+        for _ in range(depth):
+            if not frontier:
+                break
+            reached = self._expand(graph, frontier, direction, types) - walked
+            ids = {d["element_id"]: u for u, d in graph.nodes(data=True)}
+            frontier = {i for i in reached if keep is None or keep(graph.nodes[ids[i]])}
+            walked |= frontier
+        return walked
+
+    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+        if scope is None:
+            graph = nx.MultiDiGraph()
+            for row in self._read(q.ALL_PLACES):
+                self._add_node(graph, row["node"])
+            places = {d["element_id"] for _, d in graph.nodes(data=True)}
+        else:
+            graph, ids = self._start([scope])
+
+            def is_place(data: dict[str, Any]) -> bool:
+                return data["type"] in PLACES
+            places = self._walk(graph, {ids[scope]}, "in", ["PART_OF"], MAX_DEPTH, is_place)
+            self._walk(graph, {ids[scope]}, "out", ["PART_OF"], MAX_DEPTH, is_place)
+        around = self._expand(graph, places, "both", SCOPE_RING)
+        self._expand(graph, around - places, "both", SCOPE_SECOND_RING)
+        return graph
+
+    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
+        graph, ids = self._start([root])
+        if line == "admin":  # one level more than drawn, to know whether more lies below
+            self._walk(graph, {ids[root]}, "in", ["PART_OF"], depth + 1)
+        else:
+            # every party organisation set up here, and all below them (to find the top ones)
+            first = self._expand(graph, {ids[root]}, "in", ["ESTABLISHED_IN"])
+            self._walk(graph, first | {ids[root]}, "in", ["SUBORDINATE_TO"], MAX_DEPTH)
+        return graph
+
+    def neighbourhood_graph(self, uid: str, depth: int, types: frozenset[str] | None
+                            ) -> nx.MultiDiGraph:
+        graph, ids = self._start([uid])
+        wanted = sorted(types) if types else None
+        # one step further than asked, so edges among the farthest nodes are there too
+        self._walk(graph, {ids[uid]}, "both", wanted, depth + 1)
+        return graph
+
+    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
+        graph, ids = self._start([source, target])
+        self._add_rows(graph, self._read(q.SHORTEST_PATH, source=ids[source], target=ids[target]))
+        return graph
+
+    def delete_everything(self) -> None:
+        """Empty the database (tests and re-imports); not part of the store interface."""
+        with self._driver.session(database=self.settings.database) as session:
+            session.run(q.DELETE_EVERYTHING).consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
