@@ -164,3 +164,47 @@ def test_the_vocabulary_in_chinese_for_people_and_scripts(cli):
     assert committee["zh"] == "业主委员会" and "party_members" in committee["properties"]
     represents = next(r for r in data["relationship_types"] if r["name"] == "REPRESENTS")
     assert represents["to"] == ["Compound"]
+
+
+def test_gaps_list_the_rules_then_answer_one_with_place_and_reason(cli):
+    cli("load", str(CASES))
+    listing = cli.json("gaps")
+    assert [r["name"] for r in listing][:2] == ["compound-without-party-branch",
+                                                "compound-without-committee-branch"]
+    text = cli("gaps", "compound-without-committee-branch").stdout
+    assert "业委会(物管会)未建党组织" in text and "怡枫园" in text and "俊景苑" not in text
+    answer = cli.json("gaps", "compound-without-committee-branch", "--scope",
+                      "street:福田区.莲花街道")
+    hit = next(h for h in answer["hits"] if h["compound"]["name"] == "怡枫园")
+    assert [p["name"] for p in hit["place"]][:2] == ["景华社区", "莲花街道"]
+    assert hit["reasons"] == ["怡枫园业主委员会未记录党支部或党的工作小组"]
+
+
+def test_gap_parameters_are_checked(cli):
+    cli("load", str(CASES))
+    ok = cli.json("gaps", "committee-low-party-share", "--param", "threshold=30")
+    assert ok["parameters"] == {"threshold": 30.0} and ok["hits"] == []
+    bad = cli("gaps", "committee-low-party-share", "--param", "share=30", ok=False)
+    assert bad.exit_code == 2 and "has no parameter 'share' (it takes: threshold)" in bad.stderr
+    bad = cli("gaps", "committee-low-party-share", "--param", "threshold", ok=False)
+    assert bad.exit_code == 2 and "expected name=value" in bad.output
+
+
+def test_coverage_tree_path_projects_neighbours(cli):
+    cli("load", str(CASES))
+    coverage = cli.json("coverage", "--scope", "street:福田区.莲花街道")
+    assert coverage["compounds"] == 3
+    assert "党组织覆盖率" in cli("coverage").stdout
+    tree = cli("tree", "compound:久安社区.工行小区", "--line", "party").stdout
+    assert tree.index("工行小区党支部") < tree.index("楼栋党小组") < tree.index("党员中心户")
+    assert cli.json("tree", "street:福田区.莲花街道", "--depth", "1")["children"]
+    path = cli("path", "compound:久安社区.工行小区", "compound:离石区.泛华盛世小区").stdout
+    assert path.splitlines()[0] == "工行小区 → 凤山街道 → 离石区 → 泛华盛世小区"
+    assert "no path" in cli("path", "compound:久安社区.工行小区", "compound:朝西社区.俊景苑").stdout
+    projects = cli.json("projects", "--scope", "compound:福中社区.深业花园")
+    assert [p["initiated_by"][0]["name"] for p in projects] == ["深业花园党支部"]
+    neighbours = cli.json("neighbours", "compound:久安社区.工行小区", "--type", "REPRESENTS")
+    assert {n["type"] for n in neighbours["nodes"]} == {"Compound",
+                                                          "PropertyManagementCommittee"}
+    bad = cli("tree", "compound:久安社区.工行小区", "--line", "money", ok=False)
+    assert bad.exit_code == 2 and "expected admin or party" in bad.stderr

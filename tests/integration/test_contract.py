@@ -115,7 +115,8 @@ def test_party_line_of_gonghang(store):
     while tree.children:
         (tree,) = tree.children
         chain.append((tree.node.kind, tree.node.count, tree.relation))
-    assert chain == [("支部", 1, "建在"), ("党小组", 3, "上级党组织"), ("党员中心户", 9, "上级党组织")]
+    assert chain == [("支部", 1, "建在"), ("党小组", 3, "上级党组织"),
+                     ("党员中心户", 9, "上级党组织")]
 
 
 def test_administrative_tree_is_depth_limited(store):
