@@ -183,8 +183,17 @@ class EmbeddedStore(GraphStore):
             rows = self._db.execute(
                 f"SELECT * FROM nodes WHERE search LIKE ? ESCAPE '\\'{type_filter}",  # noqa: S608
                 [pattern, *types]).fetchall()
-        found = sorted((_node(r) for r in rows), key=lambda n: rank(n.name, query))
+        found = sorted((_node(r) for r in rows), key=lambda n: rank(n.name, n.uid, query))
         return found[:limit]
+
+    def nodes_of_type(self, type_name: str) -> list[Node]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM nodes WHERE type = ? ORDER BY uid",
+                                    (type_name,)).fetchall()
+        return [_node(row) for row in rows]
+
+    def whole_graph(self) -> nx.MultiDiGraph:
+        return self.snapshot()
 
     def stats(self) -> Stats:
         with self._lock:

@@ -81,6 +81,10 @@ def nodes_by_uid(type_name: str) -> str:
             f"RETURN {_node('n')} AS node")
 
 
+def nodes_of_type(type_name: str) -> str:
+    return f"MATCH (n:{label(type_name)}) RETURN {_node('n')} AS node ORDER BY node.uid"
+
+
 def edges_by_uid(type_name: str) -> str:
     return (f"MATCH (s)-[r:{relationship(type_name)}]->(t) WHERE r.uid IN $uids "
             f"RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target")
@@ -113,6 +117,8 @@ def expand(direction: str) -> str:
             f"RETURN {_node('s')} AS source, {_rel('r')} AS rel, {_node('t')} AS target")
 
 
+ALL_EDGES = f"MATCH (s)-[r]->(t) RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target"
+ALL_NODES = f"MATCH (n) RETURN {_node('n')} AS node"
 ALL_PLACES = f"MATCH (n:{PLACE_LABELS}) RETURN {_node('n')} AS node"
 SEARCH = (f"MATCH (n) WHERE n.search CONTAINS $query AND (size($types) = 0 OR "
           f"labels(n)[0] IN $types) RETURN {_node('n')} AS node")
@@ -142,6 +148,7 @@ def all_statements() -> list[Statement]:
     statements = [Statement(s) for s in schema_statements()]
     for type_name in NODE_TYPES:
         statements += [Statement(nodes_by_uid(type_name), uids),
+                       Statement(nodes_of_type(type_name)),
                        Statement(write_nodes(type_name), {"rows": [row]})]
     for type_name in RELATIONSHIP_TYPES:
         statements += [Statement(edges_by_uid(type_name), uids),
@@ -150,6 +157,8 @@ def all_statements() -> list[Statement]:
         statements.append(Statement(expand(direction), {"ids": ["4:a:1"], "types": ["PART_OF"]}))
     statements += [
         Statement(ALL_PLACES),
+        Statement(ALL_NODES),
+        Statement(ALL_EDGES),
         Statement(SEARCH, {"query": "jinghua", "types": ["Compound"]}),
         Statement(COUNT_NODES),
         Statement(COUNT_EDGES),

@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 import neo4j
 import networkx as nx
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph import neo4j_queries as q
 from graph.algorithms import Line
-from graph.model import Batch, Citation, Edge, LoadSummary, Node, type_of_uid
+from graph.model import Batch, Citation, Edge, LoadSummary, Node, edge_uid, type_of_uid
 from graph.search import query_key, rank, search_key
 from graph.store import (
     DanglingEdges,
@@ -33,13 +34,14 @@ from graph.store import (
     StoreUnavailable,
     plan_merge,
 )
-from graph.vocabulary import PLACES
+from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 BATCH_SIZE = 1000
 SCOPE_RING = ["PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS"]
 SCOPE_SECOND_RING = ["ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
                      "IMPLEMENTED_BY", "LOCATED_IN"]
-MAX_DEPTH = 10
+MAX_DEPTH = 10  # as algorithms.MAX_PLACE_DEPTH
+UNBOUNDED = 1_000_000  # walk until nothing new is reached
 
 
 class Neo4jSettings(BaseSettings):
@@ -91,23 +93,43 @@ class Neo4jStore(GraphStore):
             self._driver = GraphDatabase.driver(
                 settings.uri, auth=(settings.user, settings.password),
                 max_connection_lifetime=300)
+        except (DriverError, ValueError) as error:
+            raise StoreUnavailable(f"cannot use Neo4j at {settings.uri}: {error}") from error
+        try:
             self._driver.verify_connectivity()
             for statement in q.schema_statements():
                 self._driver.execute_query(statement, database_=settings.database)
-        except (ServiceUnavailable, SessionExpired, AuthError, OSError, ValueError) as error:
-            raise StoreUnavailable(f"cannot reach Neo4j at {settings.uri}: {error}") from error
+        except (Neo4jError, DriverError, OSError) as error:
+            self._driver.close()
+            raise StoreUnavailable(f"cannot use Neo4j at {settings.uri} (database "
+                                   f"{settings.database}): {error}") from error
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def _read(self, statement: str, **parameters: Any) -> list[dict[str, Any]]:
-        try:
+        with self._errors():
             records, _, _ = self._driver.execute_query(
                 statement, parameters, database_=self.settings.database,
                 routing_=RoutingControl.READ)
+        return [record.data() for record in records]
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver failures as store errors: unreachable → StoreUnavailable, refused → StoreError."""
+        try:
+            yield
         except (ServiceUnavailable, SessionExpired) as error:
             raise StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {error}"
                                    ) from error
-        return [record.data() for record in records]
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(f"Neo4j refused: {error}") from error
+
+    def _session(self) -> neo4j.Session:
+        """A session that sees what execute_query wrote and is seen by it (one bookmark
+        manager), so a read after a write finds it, on a cluster too."""
+        return self._driver.session(
+            database=self.settings.database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager)
 
     def _node_records(self, uids: Iterable[str], tx: neo4j.ManagedTransaction | None = None
                       ) -> dict[str, dict[str, Any]]:
@@ -130,7 +152,10 @@ class Neo4jStore(GraphStore):
             existing_edges: dict[str, Edge] = {}
             edge_types: dict[str, list[str]] = defaultdict(list)
             for edge in batch.edges.values():
-                edge_types[edge.type].append(edge.uid)
+                # a uid of the default form names its type; another may be stored under any type
+                default = edge.uid == edge_uid(edge.type, edge.source, edge.target)
+                for type_name in [edge.type] if default else RELATIONSHIP_TYPES:
+                    edge_types[type_name].append(edge.uid)
             for type_name, uids in edge_types.items():
                 for chunk in batched(uids):
                     for row in tx.run(q.edges_by_uid(type_name), uids=chunk).data():
@@ -168,14 +193,8 @@ class Neo4jStore(GraphStore):
                         tx.run(q.write_edges(type_name), rows=chunk).consume()
             return summary
 
-        try:
-            with self._driver.session(database=self.settings.database) as session:
-                return session.execute_write(work)
-        except (ServiceUnavailable, SessionExpired) as error:
-            raise StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {error}"
-                                   ) from error
-        except Neo4jError as error:
-            raise StoreError(f"Neo4j refused the write: {error}") from error
+        with self._errors(), self._session() as session:
+            return session.execute_write(work)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -195,8 +214,27 @@ class Neo4jStore(GraphStore):
         if not query:
             return []
         rows = self._read(q.SEARCH, query=query, types=list(types))
-        found = sorted((_node(r["node"]) for r in rows), key=lambda n: rank(n.name, query))
+        found = sorted((_node(r["node"]) for r in rows), key=lambda n: rank(n.name, n.uid, query))
         return found[:limit]
+
+    def nodes_of_type(self, type_name: str) -> list[Node]:
+        return [_node(r["node"]) for r in self._read(q.nodes_of_type(type_name))]
+
+    def whole_graph(self) -> nx.MultiDiGraph:
+        """Every node, then every relationship, streamed in one read transaction (a consistent
+        view while others write)."""
+        def work(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
+            graph = nx.MultiDiGraph()
+            for record in tx.run(q.ALL_NODES):
+                self._add_node(graph, record["node"])
+            for record in tx.run(q.ALL_EDGES):
+                edge = _edge(record["source"], record["rel"], record["target"])
+                graph.add_edge(edge.source, edge.target, key=edge.uid,
+                               **edge.model_dump(exclude={"uid", "source", "target"}))
+            return graph
+
+        with self._errors(), self._session() as session:
+            return session.execute_read(work)
 
     def stats(self) -> Stats:
         return Stats(nodes={r["type"]: r["count"] for r in self._read(q.COUNT_NODES)},
@@ -264,7 +302,9 @@ class Neo4jStore(GraphStore):
             def is_place(data: dict[str, Any]) -> bool:
                 return data["type"] in PLACES
             places = self._walk(graph, {ids[scope]}, "in", ["PART_OF"], MAX_DEPTH, is_place)
-            self._walk(graph, {ids[scope]}, "out", ["PART_OF"], MAX_DEPTH, is_place)
+        # the places above every place: the chain each compound's answer names
+        self._walk(graph, places, "out", ["PART_OF"], MAX_DEPTH,
+                   lambda data: data["type"] in PLACES)
         around = self._expand(graph, places, "both", SCOPE_RING)
         self._expand(graph, around - places, "both", SCOPE_SECOND_RING)
         return graph
@@ -276,7 +316,7 @@ class Neo4jStore(GraphStore):
         else:
             # every party organisation set up here, and all below them (to find the top ones)
             first = self._expand(graph, {ids[root]}, "in", ["ESTABLISHED_IN"])
-            self._walk(graph, first | {ids[root]}, "in", ["SUBORDINATE_TO"], MAX_DEPTH)
+            self._walk(graph, first | {ids[root]}, "in", ["SUBORDINATE_TO"], UNBOUNDED)
         return graph
 
     def neighbourhood_graph(self, uid: str, depth: int, types: frozenset[str] | None
@@ -289,12 +329,18 @@ class Neo4jStore(GraphStore):
 
     def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
         graph, ids = self._start([source, target])
-        self._add_rows(graph, self._read(q.SHORTEST_PATH, source=ids[source], target=ids[target]))
+        if source == target:
+            return graph
+        ends = self._add_rows(graph, self._read(q.SHORTEST_PATH, source=ids[source],
+                                                target=ids[target]))
+        # every relationship at the path's nodes, so the edge chosen per step is the one the
+        # shared function chooses on the whole graph
+        self._expand(graph, ends, "both", None)
         return graph
 
     def delete_everything(self) -> None:
         """Empty the database (tests and re-imports); not part of the store interface."""
-        with self._driver.session(database=self.settings.database) as session:
+        with self._errors(), self._session() as session:
             session.run(q.DELETE_EVERYTHING).consume()
 
     def close(self) -> None:

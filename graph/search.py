@@ -39,7 +39,9 @@ def query_key(text: str) -> str:
     return _SPACE.sub("", text).lower()
 
 
-def rank(name: str, query: str) -> tuple[int, int, str]:
-    """Sort key: exact name first, then names starting with the query, then the shortest."""
+def rank(name: str, uid: str, query: str) -> tuple[int, int, str, str]:
+    """Sort key: exact name first, then names starting with the query, then the shortest;
+    ties by uid, so every store orders alike."""
     compact = query_key(name)
-    return (0 if compact == query else 1 if compact.startswith(query) else 2, len(name), name)
+    return (0 if compact == query else 1 if compact.startswith(query) else 2, len(name), name,
+            uid)

@@ -119,6 +119,14 @@ class GraphStore(ABC):
         best matches first."""
 
     @abstractmethod
+    def nodes_of_type(self, type_name: str) -> list[Node]:
+        """Every node of one type, by uid."""
+
+    @abstractmethod
+    def whole_graph(self) -> nx.MultiDiGraph:
+        """Everything, for exports of the whole graph."""
+
+    @abstractmethod
     def stats(self) -> Stats:
         """How many nodes and edges of each type the store holds."""
 

@@ -44,5 +44,9 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[ParsedFile]]:
     return found, bad
 
 
-def read_file(path: Path) -> ParsedFile:
-    return READERS[path.suffix.lower()](path)
+def read_file(path: Path, check_report: bool = True) -> ParsedFile:
+    """Read one input file. ``check_report=False`` skips checking that a case record's report
+    file exists beside it (uploads come without their reports)."""
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        return read_register(path)
+    return read_case(path, check_report=check_report)

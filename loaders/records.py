@@ -88,7 +88,7 @@ def _at(path: Path, item: Any, where: str) -> Location:
     return Location(file=str(path), line=getattr(item, "line", None), path=where)
 
 
-def read_case(path: Path) -> ParsedFile:
+def read_case(path: Path, check_report: bool = True) -> ParsedFile:
     """Read one case record file; every problem is collected, none is raised."""
     out = ParsedFile(path=str(path))
     try:
@@ -110,7 +110,7 @@ def read_case(path: Path) -> ParsedFile:
     for key in sorted(unknown, key=str):
         out.problem(_at(path, data, ""), "one of the sections source, "
                     + ", ".join([*NODE_SECTIONS, EDGE_SECTION]), field=str(key))
-    source = _read_source(path, data.get("source"), out)
+    source = _read_source(path, data.get("source"), out, check_report)
     for section, implied_type in NODE_SECTIONS.items():
         for index, item in enumerate(_entries(path, data, section, out)):
             _read_node(path, item, f"{section}[{index}]", implied_type, source, out)
@@ -138,7 +138,7 @@ def _entries(path: Path, data: dict[str, Any], section: str, out: ParsedFile) ->
     return good
 
 
-def _read_source(path: Path, given: Any, out: ParsedFile) -> str:
+def _read_source(path: Path, given: Any, out: ParsedFile, check_report: bool) -> str:
     where = _at(path, given, "source")
     if not isinstance(given, dict):
         out.problem(where, "a source: {uid, title, publisher, date, file or url}", "source", given)
@@ -146,7 +146,7 @@ def _read_source(path: Path, given: Any, out: ParsedFile) -> str:
     for key in sorted(set(given) - SOURCE_KEYS, key=str):
         out.problem(where, "one of " + ", ".join(sorted(SOURCE_KEYS)), field=f"source.{key}")
     file = given.get("file")
-    if isinstance(file, str) and not (path.parent / file).is_file():
+    if check_report and isinstance(file, str) and not (path.parent / file).is_file():
         out.problem(where, "the path of the report, relative to this record", "source.file", file)
     properties = {k: v for k, v in given.items() if k in SOURCE_KEYS - {"uid", "title"}}
     uid = given.get("uid")

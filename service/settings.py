@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Right = Literal["read", "write", "personal"]
+PLACEHOLDER_TOKENS = {"changeme", "change-me", "secret", "token", "test", "password", ""}
 
 
 def default_store() -> str:
@@ -15,6 +19,26 @@ def default_store() -> str:
 
 
 class Settings(BaseSettings):
+    """GOVGRAPH_STORE, GOVGRAPH_TOKENS='{"<token>": ["write", "personal"]}', …"""
+
     model_config = SettingsConfigDict(env_prefix="GOVGRAPH_")
 
+    environment: Literal["development", "production"] = "development"
     store: str = Field(default_factory=default_store)
+    tokens: dict[str, list[Right]] = Field(
+        default_factory=dict, repr=False,
+        description="token → rights; every token may read; 'write' loads records; 'personal' "
+                    "sees people's names unmasked")
+    read_requires_token: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    max_upload_bytes: int = 20 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _no_placeholder_tokens(self) -> Settings:
+        weak = [t for t in self.tokens if t.lower() in PLACEHOLDER_TOKENS or len(t) < 16]
+        if weak and self.environment != "development":
+            raise ValueError("GOVGRAPH_TOKENS holds a placeholder or short token (under 16 "
+                             "characters); set real secrets outside development")
+        return self

@@ -137,6 +137,8 @@ def test_neighbourhood_and_path(store):
     assert [path.nodes[0].uid, path.nodes[-1].uid] == [GONGHANG, FANHUA]
     assert len(path.edges) == 3
     assert store.path(GONGHANG, "compound:朝西社区.俊景苑") is None  # different cities
+    itself = store.path(GONGHANG, GONGHANG)
+    assert [n.uid for n in itself.nodes] == [GONGHANG] and itself.edges == []
 
 
 def test_projects_with_who_initiated_and_implemented_them(store):

@@ -1,0 +1,90 @@
+"""Dependencies: settings, the store, and what the caller may do."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from graph.store import GraphStore, open_store
+from service.settings import Right, Settings
+
+
+class StoreHolder:
+    """Opens the store on first use and again after it failed, so the service starts while the
+    store is down and recovers when it returns."""
+
+    def __init__(self, location: str):
+        self.location = location
+        self._store: GraphStore | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> GraphStore:
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.location)
+            return self._store
+
+    def failed(self) -> None:
+        """Forget a store that stopped answering; the next request opens it afresh."""
+        with self._lock:
+            if self._store is not None:
+                try:
+                    self._store.close()
+                except Exception:  # closing a broken connection may fail too  # noqa: S110
+                    pass
+                self._store = None
+
+    def close(self) -> None:
+        self.failed()
+
+
+def rights_of(token: str | None, settings: Settings) -> set[Right]:
+    """The rights a bearer token grants: every configured token reads; a wrong or missing token
+    reads only where reads are open. Tokens are compared in constant time, all of them."""
+    rights: set[Right] = set() if settings.read_requires_token else {"read"}
+    if token:
+        for known, granted in settings.tokens.items():
+            if hmac.compare_digest(known.encode(), token.encode()):
+                rights |= {"read", *granted}
+    return rights
+
+
+def bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> GraphStore:
+    holder: StoreHolder = request.app.state.store
+    return holder.get()
+
+
+def get_rights(request: Request) -> set[Right]:
+    return rights_of(bearer(request), request.app.state.settings)
+
+
+def require_read(rights: Annotated[set[Right], Depends(get_rights)]) -> None:
+    if "read" not in rights:
+        raise HTTPException(401, "a bearer token is needed to read",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_write(request: Request, rights: Annotated[set[Right], Depends(get_rights)]) -> None:
+    if "write" in rights:
+        return
+    if bearer(request) is None:
+        raise HTTPException(401, "a bearer token with the right to write is needed",
+                            headers={"WWW-Authenticate": "Bearer"})
+    raise HTTPException(403, "this token has no right to write")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+RightsDep = Annotated[set[Right], Depends(get_rights)]

@@ -1,0 +1,140 @@
+"""The FastAPI application: routers under /api/v1, errors mapped once, privacy and limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.model import InvalidInput
+from graph.privacy import Masker
+from graph.store import (
+    ConflictingFacts,
+    DanglingEdges,
+    InvalidQuery,
+    NodeNotFound,
+    StoreUnavailable,
+)
+from service.api.deps import StoreHolder, bearer, rights_of
+from service.api.models import ErrorOut, ProblemOut
+from service.api.routes import catalogue, meta, nodes, records
+from service.settings import Settings
+
+log = logging.getLogger("govgraph.api")
+TEXT_TYPES = ("application/json", "application/ld+json", "application/graphml+xml", "text/")
+
+
+def problems_out(error: InvalidInput) -> list[ProblemOut]:
+    return [ProblemOut(message=str(p), **p.location.model_dump(), field=p.field, value=p.value,
+                       expected=p.expected) for p in error.problems]
+
+
+def _error(status: int, detail: str, **extra: object) -> JSONResponse:
+    return JSONResponse(ErrorOut(detail=detail, **extra).model_dump(), status_code=status)  # type: ignore[arg-type]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.store.close()
+
+    app = FastAPI(
+        title="govgraph",
+        description="基层治理知识图谱 — the knowledge graph of grassroots governance: streets, "
+                    "communities, compounds, party organisations, owners' committees, property "
+                    "firms and their projects. People's names are masked (赵**) unless the "
+                    "bearer token has the right `personal`.",
+        version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.store = StoreHolder(settings.store)
+
+    @app.exception_handler(NodeNotFound)
+    async def not_found(_: Request, error: NodeNotFound) -> JSONResponse:
+        return _error(404, str(error))
+
+    @app.exception_handler(InvalidQuery)
+    async def invalid_query(_: Request, error: InvalidQuery) -> JSONResponse:
+        return _error(422, str(error))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid_input(_: Request, error: InvalidInput) -> JSONResponse:
+        return _error(422, f"{len(error.problems)} problem(s); nothing was loaded",
+                      problems=problems_out(error))
+
+    @app.exception_handler(ConflictingFacts)
+    @app.exception_handler(DanglingEdges)
+    async def rejected(_: Request, error: Exception) -> JSONResponse:
+        return _error(422, f"nothing was loaded: {error}")
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
+        request.app.state.store.failed()
+        log.warning("store unavailable: %s", error)
+        return _error(503, f"the store is unavailable, try again later: {error}")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        return _error(422, f"invalid request: {reasons}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        response = _error(error.status_code, str(error.detail))
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, error: Exception) -> JSONResponse:
+        log.exception("internal error", exc_info=error)
+        return _error(500, "internal error; the service log has the details")
+
+    @app.middleware("http")
+    async def privacy_and_limits(request: Request,
+                                 call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return _error(411, "a Content-Length header is needed")
+            if int(length) > settings.max_upload_bytes:
+                return _error(413, f"request larger than {settings.max_upload_bytes} bytes")
+        response = await call_next(request)
+        if "personal" in rights_of(bearer(request), settings):
+            return response
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith(TEXT_TYPES):
+            return response  # binary answers (zip, images) are masked before they are made
+        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        try:
+            masker = _masker(request)
+        except StoreUnavailable:
+            masker = Masker([])
+            body = b"" if response.status_code < 400 else body
+        masked = masker.data(body)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return Response(masked, status_code=response.status_code, headers=headers,
+                        media_type=response.media_type)
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Authorization",
+                                                                         "Content-Type"])
+    for router in (meta.router, nodes.router, catalogue.router, records.router):
+        app.include_router(router, prefix="/api/v1")
+    return app
+
+
+def _masker(request: Request) -> Masker:
+    """The names to mask: every person's name and alias in the store."""
+    store = request.app.state.store.get()
+    people = store.nodes_of_type("Person")
+    return Masker([name for p in people for name in [p.name, *p.properties.get("aliases", [])]])

@@ -1,0 +1,130 @@
+"""Response models of the API (beside the catalogue's own answer models in graph.answers)."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+from graph.answers import GapHit, NodeRef, Subgraph
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``count`` is the length of the whole list."""
+
+    data: list[T]
+    count: int
+    offset: int
+    limit: int
+
+
+class ProblemOut(BaseModel):
+    message: str
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    path: str | None = None
+    field: str | None = None
+    value: str | None = None
+    expected: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    problems: list[ProblemOut] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    store: str
+    nodes: int
+    edges: int
+
+
+class SourceCitation(BaseModel):
+    source: str
+    title: str | None
+    evidence: str | None
+
+
+class NeighbourSummary(BaseModel):
+    relation: str
+    relation_zh: str
+    direction: Literal["out", "in"]
+    count: int
+    examples: list[NodeRef]
+
+
+class NodeDetail(BaseModel):
+    uid: str
+    name: str
+    type: str
+    type_zh: str
+    properties: dict[str, Any]
+    property_names: dict[str, str] = Field(description="Chinese name of each property")
+    sources: list[SourceCitation]
+    neighbours: list[NeighbourSummary]
+
+
+class RuleParameterOut(BaseModel):
+    default: float
+    description: str
+    minimum: float
+    maximum: float
+
+
+class RuleOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    parameters: dict[str, RuleParameterOut]
+
+
+class PropertyOut(BaseModel):
+    zh: str
+    kind: str
+    choices: list[str]
+
+
+class NodeTypeOut(BaseModel):
+    name: str
+    zh: str
+    uid_prefix: str
+    description: str
+    properties: dict[str, PropertyOut]
+
+
+class RelationshipTypeOut(BaseModel):
+    name: str
+    zh: str
+    description: str
+    from_: list[str] = Field(alias="from")
+    to: list[str]
+    properties: dict[str, PropertyOut]
+
+
+class VocabularyOut(BaseModel):
+    node_types: list[NodeTypeOut]
+    relationship_types: list[RelationshipTypeOut]
+    rules: list[RuleOut]
+
+
+class GapPage(BaseModel):
+    """A gap rule's answer, its hits paged."""
+
+    rule: str
+    title: str
+    scope: NodeRef | None
+    parameters: dict[str, float]
+    compounds_checked: int
+    hits: Page[GapHit]
+    not_recorded: list[GapHit]
+
+
+class PathOut(BaseModel):
+    found: bool
+    hops: int | None = None
+    path: Subgraph | None = Field(default=None, description="nodes in path order")

@@ -1,0 +1,35 @@
+"""Health, vocabulary, stats."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from graph.embedded import EmbeddedStore
+from graph.rules import describe_rules
+from graph.store import Stats
+from graph.vocabulary import describe_vocabulary
+from service.api.deps import StoreDep
+from service.api.models import Health, VocabularyOut
+from service.api.routes._common import ERRORS, READ
+
+router = APIRouter(tags=["meta"], responses=ERRORS, dependencies=READ)
+
+
+@router.get("/health", response_model=Health)
+def health(store: StoreDep) -> Health:
+    """The service is up and its store answers (503 when it does not)."""
+    counts = store.stats()
+    return Health(status="ok", store="embedded" if isinstance(store, EmbeddedStore) else "neo4j",
+                  nodes=sum(counts.nodes.values()), edges=sum(counts.edges.values()))
+
+
+@router.get("/vocabulary", response_model=VocabularyOut)
+def vocabulary() -> VocabularyOut:
+    """Node and relationship types and gap rules, with their Chinese names."""
+    return VocabularyOut.model_validate({**describe_vocabulary(), "rules": describe_rules()})
+
+
+@router.get("/stats", response_model=Stats)
+def stats(store: StoreDep) -> Stats:
+    """How many nodes and edges of each type the store holds."""
+    return store.stats()

@@ -1,0 +1,56 @@
+"""Ingest: case records and registers, validated by the same loaders, written all or nothing."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+
+from graph.model import InvalidInput, LoadSummary, Location, Problem
+from loaders import READERS, read_file
+from loaders.assemble import assemble
+from service.api.deps import StoreDep, require_write
+from service.api.models import ErrorOut
+from service.api.routes._common import ERRORS
+
+router = APIRouter(tags=["records"], responses={
+    **ERRORS, 403: {"model": ErrorOut, "description": "the token has no right to write"},
+    413: {"model": ErrorOut, "description": "the upload is too large"}})
+_UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+@router.post("/records", status_code=status.HTTP_201_CREATED, response_model=LoadSummary,
+             dependencies=[Depends(require_write)])
+def load_records(
+    store: StoreDep,
+    files: Annotated[list[UploadFile], File(
+        description="case records (.yaml .yml .json) and registers (.csv .xlsx)")],
+    dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
+) -> LoadSummary:
+    """Load records, all or nothing: 201 with what was created and updated, or 422 with every
+    problem (file, line or sheet and row, field, bad value, what was expected)."""
+    with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
+        parsed, paths = [], []
+        for index, upload in enumerate(files):
+            name = _UNSAFE_NAME.sub("_", Path(upload.filename or f"upload{index}").name)
+            path = Path(folder) / f"{index:03d}_{name}"
+            if path.suffix.lower() not in READERS:
+                raise InvalidInput([Problem(location=Location(file=name),
+                                            expected="a file ending in " + ", ".join(READERS))])
+            path.write_bytes(upload.file.read())
+            paths.append((path, name))
+        for path, _ in paths:
+            parsed.append(read_file(path, check_report=False))
+        try:
+            batch = assemble(parsed, store.get_nodes)
+        except InvalidInput as invalid:
+            for problem in invalid.problems:  # name files as the caller sent them
+                for path, name in paths:
+                    problem.location = problem.location.model_copy(update={
+                        "file": problem.location.file.replace(str(path), name)})
+                    problem.expected = problem.expected.replace(str(path), name)
+            raise
+        return store.upsert(batch, dry_run=dry_run)
