@@ -73,6 +73,8 @@ def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
     known = {**{uid: n.type for uid, n in stored.items()},
              **{uid: n.type for uid, n in batch.nodes.items()}}
     unreadable = [f.path for f in files if not f.readable]
+    for parsed in files:
+        known.update({uid: "" for uid in parsed.rejected if uid not in known})
     for uid, edge in batch.edges.items():
         problems += _endpoint_problems(edge, edge_locations[uid], known, unreadable)
 
@@ -95,6 +97,8 @@ def _endpoint_problems(
     for field, uid, allowed in ends:
         if uid not in known:
             problems.append(Problem(location=location, field=field, value=uid, expected=expected))
+        elif not known[uid]:
+            continue  # its node was rejected, and that is already reported
         elif known[uid] not in allowed:
             problems.append(Problem(
                 location=location, field=field, value=f"{uid} ({known[uid]})",

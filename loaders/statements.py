@@ -30,6 +30,8 @@ class ParsedFile:
     edges: list[tuple[Edge, Location]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True  # False when the file as a whole could not be parsed
+    # uids of nodes stated but rejected (bad type, name …): references to them are not "dangling"
+    rejected: set[str] = field(default_factory=set)
 
     def problem(self, location: Location, expected: str, field: str | None = None,
                 value: Any = None) -> None:
@@ -99,11 +101,14 @@ def add_node(
         else {}
     )
     citations = _citations(out, location, source, evidence)
-    # Kept even when a property is bad, so references to it do not add false "dangling" errors;
-    # the problem already stops the load.
-    if type_name and name and uid_ok:
-        node = Node(uid=uid, type=type_name, name=name, properties=props, citations=citations)
-        out.nodes.append((node, location))
+    # Kept even when a property is bad, and remembered when rejected, so references to it do
+    # not add false "dangling" errors; the problem found already stops the load.
+    if not (type_name and name and uid_ok):
+        if isinstance(uid, str):
+            out.rejected.add(uid)
+        return
+    node = Node(uid=uid, type=type_name, name=name, properties=props, citations=citations)
+    out.nodes.append((node, location))
 
 
 def add_edge(

@@ -19,10 +19,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from graph import catalogue
+from graph import catalogue, exports
 from graph.algorithms import MAX_PATH_HOPS
 from graph.answers import NodeRef, Subgraph, TreeNode
+from graph.exports import FORMATS
 from graph.model import InvalidInput, LoadSummary, Node
+from graph.privacy import Masker
 from graph.rules import GAP_RULES, describe_rules
 from graph.store import (
     GraphStore,
@@ -448,6 +450,50 @@ def projects(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
             "、".join(r.name for r in refs) or "未记录" for refs in (
                 p.places, p.initiated_by, p.approved_by, p.supervised_by, p.implemented_by)))
     out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (GOVGRAPH_HOST).")]
+    = None,
+    port: Annotated[int | None, typer.Option(help="Port (GOVGRAPH_PORT).")] = None,
+) -> None:
+    """Start the HTTP API on the configured store."""
+    import uvicorn
+
+    from service.api.main import create_app
+
+    settings = Settings(store=State.store_location)
+    host, port = host or settings.host, port or settings.port
+    base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    err.print(f"govgraph on {State.store_location}\n  API docs: {base}/docs\n  "
+              f"API:      {base}/api/v1/", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    format_: Annotated[str, typer.Option("--format", help="graphml, json, csv (a zip for "
+                                                          "neo4j-admin import) or jsonld")]
+    = "graphml",
+    scope: ScopeOption = None,
+    show_personal: Annotated[bool, typer.Option(
+        "--show-personal", help="Write people's names unmasked.")] = False,
+) -> None:
+    """Export the graph, or a scope with the bodies and projects around it, as a file."""
+    if format_ not in FORMATS:
+        raise typer.BadParameter(f"{format_!r}: expected one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    with _store() as store:
+        store.scope_ref(scope)
+        graph = store.whole_graph() if scope is None else store.scope_graph(scope)
+        people = [] if show_personal else store.nodes_of_type("Person")
+    masker = Masker([n for p in people for n in [p.name, *p.properties.get("aliases", [])]])
+    data = exports.export(graph, format_, masker.text)
+    output.write_bytes(data)
+    err.print(f"wrote {output} ({len(data)} bytes, {graph.number_of_nodes()} nodes, "
+              f"{graph.number_of_edges()} edges)", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,15 +41,22 @@ class StoreHolder:
         self.failed()
 
 
+def granted(token: str | None, settings: Settings) -> list[Right] | None:
+    """The rights configured for a token, None when it is not a configured token. Every token
+    is compared, each in constant time, so timing tells nothing of which matched."""
+    found = None
+    for known, rights in settings.tokens.items():
+        if token and hmac.compare_digest(known.encode(), token.encode()):
+            found = rights
+    return found
+
+
 def rights_of(token: str | None, settings: Settings) -> set[Right]:
-    """The rights a bearer token grants: every configured token reads; a wrong or missing token
-    reads only where reads are open. Tokens are compared in constant time, all of them."""
+    """What a caller may do: every configured token reads; without one, reading is open unless
+    the settings say otherwise."""
     rights: set[Right] = set() if settings.read_requires_token else {"read"}
-    if token:
-        for known, granted in settings.tokens.items():
-            if hmac.compare_digest(known.encode(), token.encode()):
-                rights |= {"read", *granted}
-    return rights
+    given = granted(token, settings)
+    return rights | {"read", *given} if given is not None else rights
 
 
 def bearer(request: Request) -> str | None:
@@ -79,7 +86,7 @@ def require_read(rights: Annotated[set[Right], Depends(get_rights)]) -> None:
 def require_write(request: Request, rights: Annotated[set[Right], Depends(get_rights)]) -> None:
     if "write" in rights:
         return
-    if bearer(request) is None:
+    if granted(bearer(request), request.app.state.settings) is None:
         raise HTTPException(401, "a bearer token with the right to write is needed",
                             headers={"WWW-Authenticate": "Bearer"})
     raise HTTPException(403, "this token has no right to write")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -11,14 +12,12 @@ from graph import catalogue
 from graph.answers import CoverageAnswer, ProjectFacts
 from graph.exports import FORMATS, export
 from graph.privacy import Masker
-from graph.rules import GAP_RULES, describe_rules
-from graph.store import InvalidQuery
+from graph.rules import GAP_RULES, GapRule, describe_rules
 from service.api.deps import RightsDep, StoreDep
 from service.api.models import GapPage, Page, RuleOut
 from service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
 
 router = APIRouter(tags=["catalogue"], responses=ERRORS, dependencies=READ)
-RuleName = Literal[tuple(GAP_RULES)]  # type: ignore[valid-type]
 
 
 @router.get("/gaps", response_model=Page[RuleOut])
@@ -27,23 +26,31 @@ def rules(offset: Offset = 0, limit: Limit = 100) -> Page[RuleOut]:
     return page([RuleOut.model_validate(r) for r in describe_rules()], offset, limit)
 
 
-@router.get("/gaps/{rule}", response_model=GapPage, responses=NOT_FOUND)
-def gaps(
-    rule: RuleName, store: StoreDep, scope: Scope = None,  # type: ignore[valid-type]
-    param: Annotated[list[str] | None, Query(
-        description="rule parameters as name=value, e.g. threshold=60", max_length=100)] = None,
-    offset: Offset = 0, limit: Limit = 100,
-) -> GapPage:
-    """The compounds of the scope the rule finds, with their place and the reasons."""
-    given: dict[str, str] = {}
-    for item in param or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise InvalidQuery(f"param {item!r}: expected name=value")
-        given[name.strip()] = value.strip()
-    answer = catalogue.gaps(store, rule, scope, given)
-    return GapPage(**answer.model_dump(exclude={"hits"}),
-                   hits=page(answer.hits, offset, limit))
+def _gap_route(rule: GapRule) -> None:
+    """One route per rule, with exactly that rule's parameters, so the OpenAPI document says
+    what each rule takes; routes follow GAP_RULES."""
+
+    def endpoint(store: StoreDep, scope: Scope = None, offset: Offset = 0, limit: Limit = 100,
+                 **parameters: float) -> GapPage:
+        answer = catalogue.gaps(store, rule.name, scope, parameters)
+        return GapPage(**answer.model_dump(exclude={"hits"}), hits=page(answer.hits, offset, limit))
+
+    fixed = list(inspect.signature(endpoint).parameters.values())[:-1]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
+                               annotation=Annotated[float, Query(
+                                   ge=p.minimum, le=p.maximum, description=p.description)])
+             for name, p in rule.parameters.items()]
+    endpoint.__signature__ = inspect.Signature([*fixed, *extra])  # type: ignore[attr-defined]
+    router.add_api_route(
+        f"/gaps/{rule.name}", endpoint, methods=["GET"], response_model=GapPage,
+        responses=NOT_FOUND, name=f"gaps_{rule.name.replace('-', '_')}",
+        summary=f"{rule.title} ({rule.name})",
+        description=f"The compounds of the scope where {rule.description}; each hit with its "
+                    "place in the hierarchy and its reasons.")
+
+
+for _rule in GAP_RULES.values():
+    _gap_route(_rule)
 
 
 @router.get("/coverage", response_model=CoverageAnswer, responses=NOT_FOUND)

@@ -1,0 +1,242 @@
+"""The HTTP API as scripts and dashboards use it: answers, ingest, exports, rights, privacy."""
+
+import io
+import json
+import zipfile
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from graph.embedded import EmbeddedStore
+from service.api.main import create_app
+from service.settings import Settings
+from tests.conftest import CASES, seed_batch
+
+WRITER = "w" * 24
+PERSONAL = "p" * 24
+NAME = "赵鸿翔"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    path = tmp_path / "store.db"
+    with EmbeddedStore(path) as store:
+        store.upsert(seed_batch())
+    return Settings(store=str(path), tokens={WRITER: ["write"], PERSONAL: ["personal"]},
+                    max_upload_bytes=200_000)
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_vocabulary_stats(client):
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+    vocabulary = client.get("/api/v1/vocabulary").json()
+    assert {"name": "REPRESENTS", "zh": "代表"}.items() <= next(
+        r for r in vocabulary["relationship_types"] if r["name"] == "REPRESENTS").items()
+    assert [r["title"] for r in vocabulary["rules"]][0] == "小区未建党组织"
+    assert client.get("/api/v1/stats").json()["nodes"]["Compound"] == 9
+
+
+def test_search_is_paged_and_finds_pinyin(client):
+    page = client.get("/api/v1/search", params={"q": "gonghang", "limit": 1}).json()
+    assert page["data"][0]["uid"] == "compound:久安社区.工行小区" and page["count"] >= 1
+    assert page["limit"] == 1 and page["offset"] == 0
+
+
+def test_node_detail_with_sources_evidence_and_neighbours(client):
+    detail = client.get("/api/v1/nodes/compound:久安社区.工行小区").json()
+    assert detail["type_zh"] == "小区" and detail["property_names"]["buildings"] == "楼栋数"
+    assert any(s["evidence"] == "工行小区坚持党建引领自办物业" and s["title"]
+               for s in detail["sources"])
+    part_of = next(n for n in detail["neighbours"]
+                   if n["relation"] == "PART_OF" and n["direction"] == "out")
+    assert part_of["relation_zh"] == "隶属" and part_of["examples"][0]["name"] == "久安社区"
+
+
+def test_catalogue_answers(client):
+    gaps = client.get("/api/v1/gaps/compound-without-committee-branch",
+                      params={"scope": "street:福田区.莲花街道", "limit": 2}).json()
+    assert gaps["hits"]["count"] == 3 and len(gaps["hits"]["data"]) == 2
+    assert gaps["title"] == "业委会(物管会)未建党组织"
+    low = client.get("/api/v1/gaps/committee-low-party-share",
+                     params={"threshold": 30}).json()
+    assert low["parameters"] == {"threshold": 30.0} and low["hits"]["count"] == 0
+    coverage = client.get("/api/v1/coverage").json()
+    assert coverage["ratios"][0]["numerator"] == 3
+    tree = client.get("/api/v1/nodes/compound:久安社区.工行小区/tree",
+                      params={"line": "party"}).json()
+    assert tree["children"][0]["node"]["kind"] == "支部"
+    path = client.get("/api/v1/path", params={"source": "compound:久安社区.工行小区",
+                                              "target": "compound:离石区.泛华盛世小区"}).json()
+    assert path["found"] and path["hops"] == 3
+    projects = client.get("/api/v1/projects", params={"scope": "street:福田区.莲花街道"}).json()
+    assert projects["count"] == len(projects["data"]) > 0
+    around = client.get("/api/v1/nodes/compound:久安社区.工行小区/neighbourhood",
+                        params={"type": "PART_OF"}).json()
+    assert {n["type"] for n in around["nodes"]} == {"Compound", "Community", "Building"}
+
+
+def test_errors_name_what_is_wrong(client):
+    missing = client.get("/api/v1/nodes/compound:无.无")
+    assert missing.status_code == 404 and "compound:无.无" in missing.json()["detail"]
+    bad = client.get("/api/v1/gaps/committee-low-party-share", params={"threshold": 200})
+    assert bad.status_code == 422 and "threshold" in bad.json()["detail"]
+    bad = client.get("/api/v1/nodes/compound:久安社区.工行小区/tree", params={"depth": -1})
+    assert bad.status_code == 422 and "depth" in bad.json()["detail"]
+    bad = client.get("/api/v1/coverage", params={"scope": "party:久安社区.工行小区.小区党支部"})
+    assert bad.status_code == 422 and "expected the uid of a place" in bad.json()["detail"]
+
+
+def test_internal_errors_show_no_stack_trace(client, monkeypatch):
+    def broken(*_):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(EmbeddedStore, "stats", broken)
+    response = client.get("/api/v1/stats")
+    assert response.status_code == 500
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
+UPLOAD = """\
+source: {uid: source:上传.测试, title: 上传测试}
+actors:
+  - {uid: "compound:久安社区.新小区", type: Compound, name: 新小区}
+relationships:
+  - {type: PART_OF, from: "compound:久安社区.新小区", to: "community:凤山街道.久安社区"}
+"""
+
+
+def upload(client, text=UPLOAD, name="case.yaml", token=None, **params):
+    return client.post("/api/v1/records", params=params, headers=auth(token) if token else {},
+                       files=[("files", (name, text.encode("utf-8")))])
+
+
+def test_a_write_needs_a_token_with_the_right(client):
+    before = client.get("/api/v1/stats").json()
+    assert upload(client).status_code == 401
+    assert upload(client, token=PERSONAL).status_code == 403
+    assert upload(client, token="x" * 24).status_code == 401
+    assert client.get("/api/v1/stats").json() == before
+    created = upload(client, token=WRITER)
+    assert created.status_code == 201 and created.json()["nodes"]["Compound"]["created"] == 1
+    assert client.get("/api/v1/nodes/compound:久安社区.新小区").status_code == 200
+
+
+def test_a_bad_upload_lists_every_problem_and_changes_nothing(client):
+    before = client.get("/api/v1/stats").json()
+    bad = UPLOAD.replace("type: Compound", "type: Compund").replace(
+        "community:凤山街道.久安社区", "community:无.无")
+    response = upload(client, bad, token=WRITER)
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert [(p["file"], p["field"]) for p in problems] == [("case.yaml", "type"),
+                                                           ("case.yaml", "to")]
+    assert problems[0]["line"] == 3 and "Compound" in problems[0]["expected"]
+    assert upload(client, "x", name="notes.txt", token=WRITER).status_code == 422
+    assert upload(client, token=WRITER, dry_run="true").status_code == 201
+    assert client.get("/api/v1/stats").json() == before
+
+
+def test_uploads_are_limited_in_size(client):
+    response = upload(client, UPLOAD + "#" * 300_000, token=WRITER)
+    assert response.status_code == 413
+
+
+def test_registers_can_be_uploaded(client):
+    register = "小区名称,所属社区,所属街道,所属区\n新苑,久安社区,凤山街道,离石区\n".encode("gbk")
+    response = client.post("/api/v1/records", headers=auth(WRITER),
+                           files=[("files", ("台账.csv", register))])
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "json", "csv", "jsonld"])
+def test_exports(client, fmt):
+    response = client.get("/api/v1/export", params={"format": fmt})
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    if fmt == "graphml":
+        graph = nx.parse_graphml(response.text)
+        assert graph.nodes["compound:久安社区.工行小区"]["label"] == "工行小区"
+    elif fmt == "json":
+        assert any(n["type_zh"] == "小区" for n in response.json()["nodes"])
+    elif fmt == "csv":
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        nodes = archive.read("nodes.csv").decode("utf-8")
+        assert nodes.startswith("uid:ID,name,search,properties,citations,:LABEL")
+        assert NAME not in nodes and "赵**" in nodes
+    else:
+        data = response.json()
+        assert data["@context"]["org"] == "http://www.w3.org/ns/org#"
+        assert any(r.get("@type") == "org:Post" for r in data["@graph"])
+    scoped = client.get("/api/v1/export", params={"format": fmt,
+                                                  "scope": "community:凤山街道.久安社区"})
+    assert scoped.status_code == 200
+
+
+ALL_READS = [
+    "/api/v1/search?q=zhao", "/api/v1/search?q=赵", "/api/v1/nodes/person:工行小区.赵鸿翔",
+    "/api/v1/nodes/compound:久安社区.工行小区/neighbourhood?depth=2",
+    "/api/v1/nodes/party:久安社区.工行小区.小区党支部",
+    "/api/v1/export?format=json", "/api/v1/export?format=graphml",
+    "/api/v1/export?format=jsonld", "/api/v1/path?source=person:工行小区.赵鸿翔"
+    "&target=compound:久安社区.工行小区",
+]
+
+
+def test_peoples_names_are_masked_without_the_right(client):
+    for url in ALL_READS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert NAME not in response.text, url
+    assert "赵**" in client.get("/api/v1/nodes/person:工行小区.赵鸿翔").text
+    personal = client.get("/api/v1/nodes/person:工行小区.赵鸿翔", headers=auth(PERSONAL))
+    assert personal.json()["name"] == NAME
+
+
+def test_reads_can_require_a_token(settings):
+    closed = settings.model_copy(update={"read_requires_token": True})
+    with TestClient(create_app(closed)) as client:
+        assert client.get("/api/v1/stats").status_code == 401
+        assert client.get("/api/v1/stats", headers=auth(WRITER)).status_code == 200
+
+
+def test_store_down_is_503_and_the_service_recovers(settings, tmp_path):
+    good = settings.store
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a database", encoding="utf-8")
+    with TestClient(create_app(settings.model_copy(update={"store": str(broken)})),
+                    raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/health")
+        assert response.status_code == 503 and "unavailable" in response.json()["detail"]
+        broken.write_bytes(open(good, "rb").read())
+        assert client.get("/api/v1/health").status_code == 200
+
+
+def test_placeholder_tokens_are_refused_in_production():
+    with pytest.raises(ValueError, match="placeholder or short token"):
+        Settings(environment="production", tokens={"changeme": ["write"]})
+    assert Settings(environment="development", tokens={"changeme": ["write"]})
+
+
+def test_the_openapi_document_describes_every_endpoint(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ["/api/v1/health", "/api/v1/vocabulary", "/api/v1/search", "/api/v1/nodes/{uid}",
+                 "/api/v1/nodes/{uid}/neighbourhood", "/api/v1/nodes/{uid}/tree",
+                 "/api/v1/path", "/api/v1/gaps", "/api/v1/gaps/troika-incomplete",
+                 "/api/v1/gaps/committee-low-party-share", "/api/v1/coverage",
+                 "/api/v1/projects", "/api/v1/stats", "/api/v1/records", "/api/v1/export"]:
+        assert path in paths, path
+    assert json.dumps(spec, ensure_ascii=False).count("业委会") > 0
+
+
+def test_case_folder_exists_for_uploads():
+    assert any(CASES.glob("*.yaml"))
