@@ -66,7 +66,9 @@ def graphml(graph: nx.MultiDiGraph) -> str:
     for e in edges:
         flat.add_edge(e.source, e.target, key=e.uid, label=zh_name(e.type), type=e.type,
                       properties=_dumps(e.properties), sources=" ".join(e.sources))
-    return "\n".join(nx.generate_graphml(flat, encoding="utf-8", prettyprint=True))
+    buffer = io.BytesIO()
+    nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)  # UTF-8, not &#…; refs
+    return buffer.getvalue().decode("utf-8")
 
 
 NEO4J_IMPORT_README = """\
@@ -78,7 +80,7 @@ Node and relationship properties are stored exactly as govgraph's Neo4j store ke
 """
 
 
-def neo4j_import_csv(graph: nx.MultiDiGraph, text_filter: TextFilter = str) -> bytes:
+def neo4j_import_csv(graph: nx.MultiDiGraph) -> bytes:
     """A zip of nodes.csv and relationships.csv with neo4j-admin import headers."""
     nodes, edges = _items(graph)
     node_file, edge_file = io.StringIO(), io.StringIO()
@@ -94,8 +96,8 @@ def neo4j_import_csv(graph: nx.MultiDiGraph, text_filter: TextFilter = str) -> b
                          _dumps([asdict(c) for c in e.citations])])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("nodes.csv", text_filter(node_file.getvalue()))
-        archive.writestr("relationships.csv", text_filter(edge_file.getvalue()))
+        archive.writestr("nodes.csv", node_file.getvalue())
+        archive.writestr("relationships.csv", edge_file.getvalue())
         archive.writestr("README.txt", NEO4J_IMPORT_README)
     return buffer.getvalue()
 
@@ -164,18 +166,35 @@ def jsonld(graph: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
-def export(graph: nx.MultiDiGraph, format_name: str, text_filter: TextFilter = str) -> bytes:
+def filtered(graph: nx.MultiDiGraph, text_filter: TextFilter) -> nx.MultiDiGraph:
+    """The graph with ``text_filter`` applied to every text in it (uids, names, properties,
+    evidence), before any format encodes it."""
+    def clean(value: Any) -> Any:
+        return json.loads(text_filter(json.dumps(value, ensure_ascii=False)))
+
+    copy = nx.MultiDiGraph()
+    for uid in graph.nodes:
+        copy.add_node(text_filter(uid), **clean(node_of(graph, uid).model_dump(exclude={"uid"})))
+    for u, v, key in graph.edges(keys=True):
+        edge = edge_of(graph, u, v, key)
+        copy.add_edge(text_filter(u), text_filter(v), key=text_filter(key),
+                      **clean(edge.model_dump(exclude={"uid", "source", "target"})))
+    return copy
+
+
+def export(graph: nx.MultiDiGraph, format_name: str, text_filter: TextFilter | None = None
+           ) -> bytes:
     """The graph in one of FORMATS, as UTF-8 bytes (a zip for csv); ``text_filter`` is applied to
-    all text written (it masks personal names for callers without the right to see them)."""
+    every text of the graph first (it masks people's names for those without the right)."""
+    if text_filter is not None:
+        graph = filtered(graph, text_filter)
     if format_name == "graphml":
-        return text_filter(graphml(graph)).encode("utf-8")
+        return graphml(graph).encode("utf-8")
     if format_name == "json":
-        return text_filter(json.dumps(node_link(graph), ensure_ascii=False, indent=1)
-                           ).encode("utf-8")
+        return json.dumps(node_link(graph), ensure_ascii=False, indent=1).encode("utf-8")
     if format_name == "csv":
-        return neo4j_import_csv(graph, text_filter)
+        return neo4j_import_csv(graph)
     if format_name == "jsonld":
-        return text_filter(json.dumps(jsonld(graph), ensure_ascii=False, indent=1)
-                           ).encode("utf-8")
+        return json.dumps(jsonld(graph), ensure_ascii=False, indent=1).encode("utf-8")
     raise ValueError(f"unknown export format {format_name!r}; expected one of "
                      + ", ".join(FORMATS))

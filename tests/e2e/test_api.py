@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from graph.embedded import EmbeddedStore
 from service.api.main import create_app
 from service.settings import Settings
-from tests.conftest import CASES, seed_batch
+from tests.conftest import seed_batch
 
 WRITER = "w" * 24
 PERSONAL = "p" * 24
@@ -238,5 +238,19 @@ def test_the_openapi_document_describes_every_endpoint(client):
     assert json.dumps(spec, ensure_ascii=False).count("业委会") > 0
 
 
-def test_case_folder_exists_for_uploads():
-    assert any(CASES.glob("*.yaml"))
+def test_cors_is_configurable(settings):
+    open_to = settings.model_copy(update={"cors_origins": ["http://dashboard.local"]})
+    with TestClient(create_app(open_to)) as client:
+        response = client.get("/api/v1/stats", headers={"Origin": "http://dashboard.local"})
+        assert response.headers["access-control-allow-origin"] == "http://dashboard.local"
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/v1/stats", headers={"Origin": "http://dashboard.local"})
+        assert "access-control-allow-origin" not in response.headers
+
+
+def test_tokens_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GOVGRAPH_TOKENS", json.dumps({WRITER: ["write", "personal"]}))
+    monkeypatch.setenv("GOVGRAPH_READ_REQUIRES_TOKEN", "true")
+    loaded = Settings()
+    assert loaded.tokens == {WRITER: ["write", "personal"]} and loaded.read_requires_token
+    assert WRITER not in repr(loaded)

@@ -208,3 +208,16 @@ def test_coverage_tree_path_projects_neighbours(cli):
                                                           "PropertyManagementCommittee"}
     bad = cli("tree", "compound:久安社区.工行小区", "--line", "money", ok=False)
     assert bad.exit_code == 2 and "expected admin or party" in bad.stderr
+
+
+def test_export_masks_names_unless_asked(cli, tmp_path):
+    cli("load", str(CASES))
+    out = tmp_path / "graph.graphml"
+    cli("export", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "工行小区" in text and "赵鸿翔" not in text and "赵**" in text
+    cli("export", "-o", str(out), "--format", "jsonld", "--scope", "community:凤山街道.久安社区",
+        "--show-personal")
+    assert "赵鸿翔" in out.read_text(encoding="utf-8")
+    bad = cli("export", "-o", str(out), "--format", "xls", ok=False)
+    assert bad.exit_code == 2 and "expected one of graphml" in bad.output

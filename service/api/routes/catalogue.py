@@ -79,7 +79,7 @@ def export_graph(
     """The whole graph, or a scope with the bodies and projects around it, as a file."""
     store.scope_ref(scope)
     graph = store.whole_graph() if scope is None else store.scope_graph(scope)
-    mask: Callable[[str], str] = str
+    mask: Callable[[str], str] | None = None
     if "personal" not in rights:
         people = store.nodes_of_type("Person")
         mask = Masker([n for p in people for n in [p.name, *p.properties.get("aliases", [])]]
