@@ -26,6 +26,11 @@ from graph.model import Edge, Node
 from graph.vocabulary import COMMITTEES, PLACES, zh_name
 
 Line = Literal["admin", "party"]
+# What lies around the places of a scope: the bodies, party organisations and projects joined to
+# a place (first ring), and their own party organisations and project actors (second ring).
+SCOPE_RING = ("PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS")
+SCOPE_SECOND_RING = ("ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
+                     "IMPLEMENTED_BY", "LOCATED_IN")
 MAX_PLACE_DEPTH = 10  # city → district → street → community → compound → building, with room
 MAX_PATH_HOPS = 20
 
@@ -253,6 +258,21 @@ def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: in
         backward = [(b, a, k) for k in sorted(graph.get_edge_data(b, a) or {})]
         edges.append(edge_of(graph, *(forward or backward)[0]))
     return Subgraph(nodes=[node_of(graph, u) for u in uids], edges=edges)
+
+
+def _ring(graph: nx.MultiDiGraph, uids: set[str], types: tuple[str, ...]) -> set[str]:
+    return ({v for u in uids for _, v, t in graph.out_edges(u, data="type") if t in types}
+            | {w for u in uids for w, _, t in graph.in_edges(u, data="type") if t in types})
+
+
+def scope_view(graph: nx.MultiDiGraph, scope: str, limit: int) -> Subgraph:
+    """A scope for the eye: its places, what the first and second rings join to them, and the
+    edges among all these (at most ``limit`` nodes, places first)."""
+    places = set(places_under(graph, scope))
+    first = _ring(graph, places, SCOPE_RING) - places
+    second = _ring(graph, first, SCOPE_SECOND_RING) - places - first
+    ordered = [*sorted(places), *sorted(first), *sorted(second)]
+    return induced(graph, set(ordered[:limit]), truncated=len(ordered) > limit)
 
 
 def projects(graph: nx.MultiDiGraph, scope: str | None) -> list[ProjectFacts]:

@@ -23,7 +23,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph import neo4j_queries as q
-from graph.algorithms import Line
+from graph.algorithms import SCOPE_RING, SCOPE_SECOND_RING, Line
 from graph.model import Batch, Citation, Edge, LoadSummary, Node, edge_uid, type_of_uid
 from graph.search import query_key, rank, search_key
 from graph.store import (
@@ -37,9 +37,6 @@ from graph.store import (
 from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 BATCH_SIZE = 1000
-SCOPE_RING = ["PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS"]
-SCOPE_SECOND_RING = ["ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
-                     "IMPLEMENTED_BY", "LOCATED_IN"]
 MAX_DEPTH = 10  # as algorithms.MAX_PLACE_DEPTH
 UNBOUNDED = 1_000_000  # walk until nothing new is reached
 
@@ -305,8 +302,8 @@ class Neo4jStore(GraphStore):
         # the places above every place: the chain each compound's answer names
         self._walk(graph, places, "out", ["PART_OF"], MAX_DEPTH,
                    lambda data: data["type"] in PLACES)
-        around = self._expand(graph, places, "both", SCOPE_RING)
-        self._expand(graph, around - places, "both", SCOPE_SECOND_RING)
+        around = self._expand(graph, places, "both", list(SCOPE_RING))
+        self._expand(graph, around - places, "both", list(SCOPE_SECOND_RING))
         return graph
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:

@@ -194,6 +194,11 @@ class GraphStore(ABC):
         return algorithms.neighbourhood(self.neighbourhood_graph(uid, depth, wanted), uid, depth,
                                         wanted, limit)
 
+    def scope_view(self, scope: str, limit: int = 1000) -> Subgraph:
+        """A place and what lies under and around it, for a network view."""
+        self.scope_ref(scope)
+        return algorithms.scope_view(self.scope_graph(scope), scope, limit)
+
     def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
         missing = [u for u in (source, target) if u not in self.get_nodes([source, target])]
         if missing:

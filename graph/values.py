@@ -107,6 +107,19 @@ def normalise_quantity(value: Any) -> dict[str, Any]:
     return quantity
 
 
+def display(spec: PropertySpec, value: Any) -> str:
+    """A property value as a Chinese reader expects it (quantities 1100余户, yes/no 是/否)."""
+    if spec.kind is Kind.QUANTITY:
+        return format_quantity(value)
+    if spec.kind is Kind.QUANTITIES:
+        return "; ".join(f"{label} {format_quantity(q)}" for label, q in value.items())
+    if spec.kind is Kind.TEXTS:
+        return "、".join(value)
+    if spec.kind is Kind.BOOL:
+        return "是" if value else "否"
+    return str(value)
+
+
 def format_quantity(quantity: dict[str, Any]) -> str:
     """A quantity as a Chinese reader writes it: 1100余户, 3-5人, 85.71%."""
     number = f"{quantity['value']:g}"

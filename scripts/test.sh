@@ -2,7 +2,7 @@
 # Set up, then run the project's checks: ruff, mypy and the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/pytest "$@"

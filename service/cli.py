@@ -34,11 +34,10 @@ from graph.store import (
     StoreUnavailable,
     open_store,
 )
-from graph.values import format_quantity
+from graph.values import display
 from graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
-    Kind,
     describe_vocabulary,
     node_properties,
     zh_name,
@@ -168,18 +167,6 @@ def _print_summary(summary: LoadSummary, files: int) -> None:
     out.print(table)
 
 
-def _value(kind: Kind, value: Any) -> str:
-    if kind is Kind.QUANTITY:
-        return format_quantity(value)
-    if kind is Kind.QUANTITIES:
-        return "; ".join(f"{label} {format_quantity(q)}" for label, q in value.items())
-    if kind is Kind.TEXTS:
-        return "、".join(value)
-    if kind is Kind.BOOL:
-        return "是" if value else "否"
-    return str(value)
-
-
 @app.command()
 def show(uid: str, as_json: JsonOption = False) -> None:
     """A node: its properties, its sources with their evidence, its relationships."""
@@ -193,7 +180,7 @@ def show(uid: str, as_json: JsonOption = False) -> None:
     out.print(f"[bold]{node.name}[/]  {zh_name(node.type)} ({node.type})  {node.uid}")
     specs = node_properties(node.type)
     for key, value in node.properties.items():
-        out.print(f"  {specs[key].zh}: {_value(specs[key].kind, value)}", highlight=False)
+        out.print(f"  {specs[key].zh}: {display(specs[key], value)}", highlight=False)
     out.print("来源:")
     for citation in node.citations:
         out.print(f"  {citation.source}" + (f"  “{citation.evidence}”" if citation.evidence

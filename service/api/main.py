@@ -23,7 +23,7 @@ from graph.store import (
 )
 from service.api.deps import StoreHolder, bearer, rights_of
 from service.api.models import ErrorOut, ProblemOut
-from service.api.routes import catalogue, meta, nodes, records
+from service.api.routes import catalogue, meta, nodes, records, views
 from service.settings import Settings
 
 log = logging.getLogger("govgraph.api")
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "communities, compounds, party organisations, owners' committees, property "
                     "firms and their projects. People's names are masked (赵**) unless the "
                     "bearer token has the right `personal`.",
-        version="1.0.0", lifespan=lifespan)
+        version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = StoreHolder(settings.store)
 
@@ -130,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                                          "Content-Type"])
     for router in (meta.router, nodes.router, catalogue.router, records.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(views.router)
+    app.include_router(views.static)
     return app
 
 

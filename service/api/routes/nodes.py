@@ -36,6 +36,15 @@ def search(
     return page([NodeRef.of(n) for n in found], offset, limit)
 
 
+@router.get("/nodes", response_model=Page[NodeRef])
+def nodes_of_type(
+    store: StoreDep, type: NodeType,  # type: ignore[valid-type]
+    offset: Offset = 0, limit: Limit = 100,
+) -> Page[NodeRef]:
+    """Every node of one type (e.g. all streets, to pick one), by uid."""
+    return page([NodeRef.of(n) for n in store.nodes_of_type(type)], offset, limit)
+
+
 def _neighbours(uid: str, edges: list[Edge], store: StoreDep) -> list[NeighbourSummary]:
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for edge in edges:

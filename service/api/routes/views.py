@@ -1,0 +1,112 @@
+"""What officials look at: the explorer page, network views, org-chart images, and the static
+files they need, all served here so nothing comes from the internet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import swagger_ui_bundle
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+import viz
+from graph.answers import TreeNode
+from graph.vocabulary import PLACES
+from service.api.deps import StoreDep
+from service.api.routes._common import ERRORS, NOT_FOUND, READ
+from viz import orgchart
+from viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
+
+router = APIRouter(tags=["views"], responses=ERRORS, dependencies=READ)
+static = APIRouter(include_in_schema=False)
+EXPLORER = Path(viz.__file__).parent / "templates" / "explorer.html"
+SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript",
+                 "swagger-ui.css": "text/css"}
+Uid = Annotated[str, Query(max_length=500)]
+LineChoice = Literal["admin", "party", "both"]
+
+
+def _source_titles(store: StoreDep) -> dict[str, str]:
+    return {n.uid: n.name for n in store.nodes_of_type("Source")}
+
+
+@router.get("/views/network/{uid}", response_class=HTMLResponse, responses=NOT_FOUND)
+def network_view(
+    uid: str, store: StoreDep,
+    mode: Annotated[Literal["auto", "scope", "neighbourhood"], Query(
+        description="scope: a place and all under and around it; neighbourhood: nodes within "
+                    "depth steps; auto: scope for places, else neighbourhood")] = "auto",
+    depth: Annotated[int, Query(ge=1, le=3)] = 2,
+) -> HTMLResponse:
+    """An interactive network view (vis-network), in Chinese, working offline."""
+    node = store.get_node(uid)
+    as_scope = mode == "scope" or (mode == "auto" and node.type in PLACES)
+    subgraph = store.scope_view(uid) if as_scope else store.neighbourhood(uid, depth, limit=1000)
+    return HTMLResponse(network_html(subgraph, title=node.name, focus=uid,
+                                     source_titles=_source_titles(store), assets="/static/vis"))
+
+
+@router.get("/views/tree/{uid}", response_class=HTMLResponse, responses=NOT_FOUND)
+def tree_view(uid: str, store: StoreDep,
+              line: Annotated[Literal["admin", "party"], Query()] = "admin",
+              depth: Annotated[int, Query(ge=0, le=10)] = 5) -> HTMLResponse:
+    """The organisation tree as an interactive network with a hierarchical layout."""
+    tree = store.tree(uid, line, depth)
+    uids = set(tree_levels(tree))
+    subgraph = store.neighbourhood(uid, depth, ["PART_OF"] if line == "admin" else
+                                   ["ESTABLISHED_IN", "SUBORDINATE_TO"], limit=1000)
+    subgraph.nodes = [n for n in subgraph.nodes if n.uid in uids]
+    return HTMLResponse(network_html(subgraph, title=f"{tree.node.name} · {line}", focus=uid,
+                                     levels=tree_levels(tree),
+                                     source_titles=_source_titles(store), assets="/static/vis"))
+
+
+def chart_trees(store: StoreDep, uid: str, line: LineChoice, depth: int) -> dict[str, TreeNode]:
+    lines: list[Literal["admin", "party"]] = ["admin", "party"] if line == "both" else [line]
+    return {name: store.tree(uid, name, depth) for name in lines}
+
+
+@router.get("/orgchart/{uid}.{format}", responses={**NOT_FOUND, 200: {
+    "description": "the org chart", "content": {m: {} for m in orgchart.FORMATS.values()}}})
+def orgchart_image(
+    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep,
+    line: Annotated[LineChoice, Query(description="admin, party, or both side by side")]
+    = "admin",
+    depth: Annotated[int, Query(ge=0, le=10)] = 5,
+) -> Response:
+    """The organisation tree under a node as an image, Chinese rendered with a CJK font."""
+    trees = chart_trees(store, uid, line, depth)
+    title = next(iter(trees.values())).node.name
+    return Response(orgchart.render(trees, title, format), media_type=orgchart.FORMATS[format],
+                    headers={"Cache-Control": "no-store"})
+
+
+@static.get("/")
+def explorer() -> FileResponse:
+    return FileResponse(EXPLORER, media_type="text/html; charset=utf-8")
+
+
+@static.get("/static/vis/{name}")
+def vis_asset(name: str) -> FileResponse:
+    if name not in VIS_FILES:
+        raise HTTPException(404, f"no static file {name!r}")
+    return FileResponse(VIS_DIR / name, media_type=VIS_FILES[name])
+
+
+@static.get("/static/swagger/{name}")
+def swagger_asset(name: str) -> FileResponse:
+    if name not in SWAGGER_FILES:
+        raise HTTPException(404, f"no static file {name!r}")
+    return FileResponse(Path(swagger_ui_bundle.swagger_ui_path) / name,
+                        media_type=SWAGGER_FILES[name])
+
+
+@static.get("/docs")
+def docs() -> HTMLResponse:
+    """Swagger UI from files served here, not from a CDN."""
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="govgraph API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="data:,")

@@ -1,0 +1,125 @@
+"""Interactive network views (pyvis / vis-network) of graph data, in Chinese, working offline.
+
+pyvis builds the nodes, edges and options; the page is our own template, because pyvis's pulls
+vis.js and Bootstrap from CDNs. vis-network comes from the copy inside the pyvis wheel: inlined
+into a written file, or served by the service at ``/static/vis/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis import network as pyvis_network
+from pyvis.network import Network
+
+from graph.answers import Subgraph, TreeNode
+from graph.model import Node
+from graph.values import display
+from graph.vocabulary import node_properties, zh_name
+from viz.style import CJK_FONTS, legend, style_of, wrap
+
+VIS_DIR = Path(pyvis_network.__file__).parent / "lib" / "vis-9.1.2"
+VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
+MAX_NODES = 1000  # beyond this a view is cut and says so (Neo4j Browser and others do the same)
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]))
+
+
+def tooltip(node: Node, source_titles: dict[str, str]) -> str:
+    """Hover text: type, uid, the properties with Chinese names, and the sources."""
+    specs = node_properties(node.type)
+    lines = [f"{zh_name(node.type)} · {node.name}", node.uid]
+    lines += [f"{specs[k].zh}: {display(specs[k], v)}" for k, v in node.properties.items()]
+    for citation in node.citations[:3]:
+        title = source_titles.get(citation.source, citation.source)
+        lines.append(f"来源: {title}" + (f"\n  “{citation.evidence}”" if citation.evidence else ""))
+    if len(node.citations) > 3:
+        lines.append(f"… 另有 {len(node.citations) - 3} 条来源")
+    return "\n".join(lines)
+
+
+def tree_levels(tree: TreeNode) -> dict[str, int]:
+    """Each node's depth in a tree: the explicit levels a hierarchical layout needs."""
+    levels: dict[str, int] = {}
+
+    def walk(node: TreeNode, level: int) -> None:
+        levels.setdefault(node.node.uid, level)
+        for child in node.children:
+            walk(child, level + 1)
+
+    walk(tree, 0)
+    return levels
+
+
+def _options(hierarchical: bool) -> dict[str, Any]:
+    layout: dict[str, Any] = {"randomSeed": 7, "improvedLayout": True}
+    if hierarchical:
+        layout["hierarchical"] = {"enabled": True, "direction": "UD", "sortMethod": "directed",
+                                  "levelSeparation": 110, "nodeSpacing": 130}
+    return {
+        "layout": layout,
+        "physics": {"enabled": not hierarchical, "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -35, "centralGravity": 0.012,
+                                         "springLength": 60, "springConstant": 0.08,
+                                         "avoidOverlap": 0.8},
+                    "stabilization": {"enabled": True, "iterations": 400, "fit": True}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
+                        "navigationButtons": False, "keyboard": True},
+        "nodes": {"font": {"face": CJK_FONTS, "size": 22}, "borderWidth": 1.5},
+        "edges": {"font": {"face": CJK_FONTS, "size": 13, "align": "middle",
+                           "strokeWidth": 3, "color": "#555"},
+                  "color": {"color": "#9aa4ad", "highlight": "#c0392b"},
+                  "smooth": {"enabled": True, "type": "dynamic"}},
+    }
+
+
+def network_data(subgraph: Subgraph, *, focus: str | None = None,
+                 levels: dict[str, int] | None = None,
+                 source_titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """Nodes, edges, options and legend of a view, built with pyvis."""
+    titles = source_titles or {}
+    nodes = subgraph.nodes[:MAX_NODES]
+    shown = {n.uid for n in nodes}
+    net = Network(directed=True)
+    for node in nodes:
+        style = style_of(node.type)
+        extra: dict[str, Any] = {"level": levels[node.uid]} if levels and node.uid in levels else {}
+        count = node.properties.get("count")
+        label = wrap(node.name) + (f"\n×{count}" if count else "")
+        net.add_node(node.uid, label=label, title=tooltip(node, titles), shape=style.shape,
+                     color={"background": style.colour, "border": style.border,
+                            "highlight": {"background": style.colour, "border": "#c0392b"}},
+                     node_type=node.type, borderWidth=3 if node.uid == focus else 1.5,
+                     **extra)
+    for edge in subgraph.edges:
+        if edge.source in shown and edge.target in shown:
+            net.add_edge(edge.source, edge.target, id=edge.uid, label=zh_name(edge.type),
+                         title=f"{zh_name(edge.type)} ({edge.type})", arrows="to")
+    return {
+        "nodes": net.nodes, "edges": net.edges, "options": _options(levels is not None),
+        "legend": legend({n.type for n in nodes}),
+        "truncated": subgraph.truncated or len(subgraph.nodes) > MAX_NODES,
+        "total": len(subgraph.nodes),
+    }
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside <script> (no closing tag), with Chinese kept as characters."""
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def network_html(subgraph: Subgraph, *, title: str, focus: str | None = None,
+                 levels: dict[str, int] | None = None, source_titles: dict[str, str] | None = None,
+                 assets: str | None = None) -> str:
+    """A complete page. ``assets`` is the URL folder of vis-network's files; None inlines them,
+    so the file works anywhere, offline."""
+    data = network_data(subgraph, focus=focus, levels=levels, source_titles=source_titles)
+    inline = None if assets else {name: (VIS_DIR / name).read_text(encoding="utf-8")
+                                  for name in VIS_FILES}
+    return _templates.get_template("network.html").render(
+        title=title, data=_json_for_script(data), assets=assets, inline=inline,
+        legend=data["legend"], truncated=data["truncated"], total=data["total"],
+        shown=len(data["nodes"]), fonts=CJK_FONTS)
