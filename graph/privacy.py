@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from graph.model import Node
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def mask_name(name: str) -> str:
@@ -23,6 +30,11 @@ class Masker:
         wanted = sorted({n for n in names if len(n) > 1}, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, wanted))) if wanted else None
 
+    @classmethod
+    def for_people(cls, people: Iterable[Node]) -> Masker:
+        """A masker of the names and aliases of these Person nodes."""
+        return cls(n for p in people for n in [p.name, *p.properties.get("aliases", [])])
+
     def text(self, value: str) -> str:
         """
         >>> Masker(["赵鸿翔"]).text("原工行办公室主任赵鸿翔正式成为小区党支部书记")
@@ -31,6 +43,10 @@ class Masker:
         if self._pattern is None:
             return value
         return self._pattern.sub(lambda m: mask_name(m.group(0)), value)
+
+    def model(self, value: M) -> M:
+        """A pydantic answer (a tree, a subgraph …) with every text in it masked."""
+        return type(value).model_validate_json(self.text(value.model_dump_json()))
 
     def data(self, value: bytes) -> bytes:
         """The same for UTF-8 encoded content (JSON, GraphML, CSV …)."""

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from graph import catalogue, exports
-from graph.algorithms import MAX_PATH_HOPS
+from graph.algorithms import MAX_PATH_HOPS, Line
 from graph.answers import NodeRef, Subgraph, TreeNode
 from graph.exports import FORMATS
 from graph.model import InvalidInput, LoadSummary, Node
@@ -37,6 +37,7 @@ from graph.store import (
 from graph.values import display
 from graph.vocabulary import (
     NODE_TYPES,
+    PLACES,
     RELATIONSHIP_TYPES,
     describe_vocabulary,
     node_properties,
@@ -46,6 +47,8 @@ from loaders import input_files, read_file
 from loaders.assemble import assemble
 from loaders.statements import ParsedFile
 from service.settings import Settings
+from viz import orgchart
+from viz.network import network_html
 
 app = typer.Typer(help="govgraph: the knowledge graph of grassroots governance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -453,8 +456,8 @@ def serve(
     settings = Settings(store=State.store_location)
     host, port = host or settings.host, port or settings.port
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
-    err.print(f"govgraph on {State.store_location}\n  API docs: {base}/docs\n  "
-              f"API:      {base}/api/v1/", highlight=False)
+    err.print(f"govgraph on {State.store_location}\n  explorer: {base}/\n  "
+              f"API docs: {base}/docs\n  API:      {base}/api/v1/", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -475,12 +478,73 @@ def export(
     with _store() as store:
         store.scope_ref(scope)
         graph = store.whole_graph() if scope is None else store.scope_graph(scope)
-        people = [] if show_personal else store.nodes_of_type("Person")
-    masker = Masker([n for p in people for n in [p.name, *p.properties.get("aliases", [])]])
+        masker = _masker(store, show_personal)
     data = exports.export(graph, format_, masker.text)
     output.write_bytes(data)
     err.print(f"wrote {output} ({len(data)} bytes, {graph.number_of_nodes()} nodes, "
               f"{graph.number_of_edges()} edges)", highlight=False)
+
+
+render = typer.Typer(help="Draw views to files: network pages and org-chart images.",
+                     no_args_is_help=True)
+app.add_typer(render, name="render")
+
+
+@render.command("network")
+def render_network(
+    uid: str,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
+    mode: Annotated[str, typer.Option(help="auto, scope or neighbourhood")] = "auto",
+    depth: Annotated[int, typer.Option(min=1, max=3)] = 2,
+    show_personal: Annotated[bool, typer.Option(
+        "--show-personal", help="Show people's names unmasked.")] = False,
+) -> None:
+    """An interactive network page that works offline (vis-network inlined)."""
+    if mode not in ("auto", "scope", "neighbourhood"):
+        raise typer.BadParameter(f"{mode!r}: expected auto, scope or neighbourhood",
+                                 param_hint="--mode")
+    with _store() as store:
+        node = store.get_node(uid)
+        as_scope = mode == "scope" or (mode == "auto" and node.type in PLACES)
+        subgraph = (store.scope_view(uid) if as_scope
+                    else store.neighbourhood(uid, depth, limit=1000))
+        titles = {n.uid: n.name for n in store.nodes_of_type("Source")}
+        masker = _masker(store, show_personal)
+    html = network_html(subgraph, title=node.name, focus=uid, source_titles=titles)
+    output.write_text(masker.text(html), encoding="utf-8")
+    err.print(f"wrote {output} ({len(subgraph.nodes)} nodes, {len(subgraph.edges)} edges)",
+              highlight=False)
+
+
+@render.command("orgchart")
+def render_orgchart(
+    uid: str,
+    output: Annotated[Path, typer.Option("-o", "--output", help="A .svg, .png or .pdf file.")],
+    line: Annotated[str, typer.Option(help="admin, party, or both side by side")] = "admin",
+    depth: Annotated[int, typer.Option(min=0, max=10)] = 5,
+    show_personal: Annotated[bool, typer.Option(
+        "--show-personal", help="Show people's names unmasked.")] = False,
+) -> None:
+    """The organisation tree under a node as an image; the format follows the file's ending."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in orgchart.FORMATS:
+        raise typer.BadParameter(f"{output.name!r}: expected a file ending in "
+                                 + ", ".join(f".{f}" for f in orgchart.FORMATS),
+                                 param_hint="--output")
+    if line not in ("admin", "party", "both"):
+        raise typer.BadParameter(f"{line!r}: expected admin, party or both", param_hint="--line")
+    lines: list[Line] = ["admin", "party"] if line == "both" else [line]  # type: ignore[list-item]
+    with _store() as store:
+        found = {name: store.tree(uid, name, depth) for name in lines}
+        masker = _masker(store, show_personal)
+    trees: dict[str, TreeNode] = {name: masker.model(tree) for name, tree in found.items()}
+    output.write_bytes(orgchart.render(trees, next(iter(trees.values())).node.name, fmt))
+    err.print(f"wrote {output}", highlight=False)
+
+
+def _masker(store: GraphStore, show_personal: bool) -> Masker:
+    """Masks people's names unless the user asked to see them."""
+    return Masker.for_people([] if show_personal else store.nodes_of_type("Person"))
 
 
 if __name__ == "__main__":  # pragma: no cover

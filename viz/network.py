@@ -58,17 +58,18 @@ def _options(hierarchical: bool) -> dict[str, Any]:
     layout: dict[str, Any] = {"randomSeed": 7, "improvedLayout": True}
     if hierarchical:
         layout["hierarchical"] = {"enabled": True, "direction": "UD", "sortMethod": "directed",
-                                  "levelSeparation": 110, "nodeSpacing": 130}
+                                  "levelSeparation": 170, "nodeSpacing": 190}
     return {
         "layout": layout,
         "physics": {"enabled": not hierarchical, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -35, "centralGravity": 0.012,
-                                         "springLength": 60, "springConstant": 0.08,
-                                         "avoidOverlap": 0.8},
+                    "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.01,
+                                         "springLength": 70, "springConstant": 0.06,
+                                         "avoidOverlap": 1},
                     "stabilization": {"enabled": True, "iterations": 400, "fit": True}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
                         "navigationButtons": False, "keyboard": True},
-        "nodes": {"font": {"face": CJK_FONTS, "size": 22}, "borderWidth": 1.5},
+        "nodes": {"font": {"face": CJK_FONTS, "size": 18}, "borderWidth": 1.5,
+                  "margin": 8},
         "edges": {"font": {"face": CJK_FONTS, "size": 13, "align": "middle",
                            "strokeWidth": 3, "color": "#555"},
                   "color": {"color": "#9aa4ad", "highlight": "#c0392b"},
@@ -88,11 +89,12 @@ def network_data(subgraph: Subgraph, *, focus: str | None = None,
         style = style_of(node.type)
         extra: dict[str, Any] = {"level": levels[node.uid]} if levels and node.uid in levels else {}
         count = node.properties.get("count")
-        label = wrap(node.name) + (f"\n×{count}" if count else "")
+        label = wrap(node.name, 10) + (f"\n×{count}" if count else "")
         net.add_node(node.uid, label=label, title=tooltip(node, titles), shape=style.shape,
                      color={"background": style.colour, "border": style.border,
                             "highlight": {"background": style.colour, "border": "#c0392b"}},
                      node_type=node.type, borderWidth=3 if node.uid == focus else 1.5,
+                     shapeProperties={"borderRadius": style.radius},
                      **extra)
     for edge in subgraph.edges:
         if edge.source in shown and edge.target in shown:
@@ -102,7 +104,7 @@ def network_data(subgraph: Subgraph, *, focus: str | None = None,
         "nodes": net.nodes, "edges": net.edges, "options": _options(levels is not None),
         "legend": legend({n.type for n in nodes}),
         "truncated": subgraph.truncated or len(subgraph.nodes) > MAX_NODES,
-        "total": len(subgraph.nodes),
+        "total": len(subgraph.nodes), "focus": focus if focus in shown else None,
     }
 
 

@@ -7,6 +7,7 @@ whole tree stays readable on A4.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 import graphviz
@@ -136,7 +137,7 @@ def _add_tree(graph: graphviz.Digraph, tree: TreeNode, prefix: str) -> None:
     add(graph, tree)
 
 
-def orgchart(trees: dict[str, TreeNode], title: str, dpi: int = 96) -> graphviz.Digraph:
+def orgchart(trees: Mapping[str, TreeNode], title: str, dpi: int = 96) -> graphviz.Digraph:
     """A chart of one tree, or of several lines side by side (``{"admin": …, "party": …}``)."""
     graph = graphviz.Digraph("orgchart", graph_attr={
         "rankdir": "TB", "fontname": CJK_FONT, "label": title, "labelloc": "t", "fontsize": "18",
@@ -157,7 +158,7 @@ def orgchart(trees: dict[str, TreeNode], title: str, dpi: int = 96) -> graphviz.
     return graph
 
 
-def render(trees: dict[str, TreeNode], title: str, format_name: str) -> bytes:
+def render(trees: Mapping[str, TreeNode], title: str, format_name: str) -> bytes:
     """The chart as SVG, PNG or PDF bytes."""
     if format_name not in FORMATS:
         raise ValueError(f"unknown image format {format_name!r}; expected one of "

@@ -16,23 +16,24 @@ CJK_FONTS = f"{CJK_FONT}, WenQuanYi Micro Hei, sans-serif"
 class Style:
     colour: str  # fill
     border: str
-    shape: str  # a vis-network shape
+    shape: str  # a vis-network shape that holds its label, so layouts keep labels apart
+    radius: int = 3  # corner radius of boxes
 
 
 GROUP_STYLES = {
-    "place": Style("#dbe8f6", "#4a78a8", "box"),
+    "place": Style("#dbe8f6", "#4a78a8", "box", 2),
     "body": Style("#fde9c9", "#c7812b", "ellipse"),
-    "activity": Style("#dcefd9", "#4f8a4a", "dot"),
+    "activity": Style("#dcefd9", "#4f8a4a", "box", 14),
     "other": Style("#eeeeee", "#888888", "ellipse"),
 }
 OVERRIDES = {
-    "PartyOrganization": Style("#f9d3d0", "#c0392b", "diamond"),
+    "PartyOrganization": Style("#f9d3d0", "#c0392b", "ellipse"),
     "OwnersCommittee": Style("#fff2b3", "#b8961e", "ellipse"),
     "PropertyManagementCommittee": Style("#fff2b3", "#b8961e", "ellipse"),
     "PropertyCompany": Style("#d7e3f5", "#2f5f9e", "ellipse"),
-    "Person": Style("#f0e0f5", "#8e44ad", "dot"),
-    "Facility": Style("#e0f2f1", "#26857a", "square"),
-    "Mechanism": Style("#e6f4dc", "#4f8a4a", "triangle"),
+    "Person": Style("#f0e0f5", "#8e44ad", "ellipse"),
+    "Facility": Style("#e0f2f1", "#26857a", "database"),
+    "Mechanism": Style("#eef6e6", "#6b9a3a", "box", 14),
     "Source": Style("#f4f4f4", "#999999", "text"),
 }
 

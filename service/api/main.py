@@ -137,6 +137,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _masker(request: Request) -> Masker:
     """The names to mask: every person's name and alias in the store."""
-    store = request.app.state.store.get()
-    people = store.nodes_of_type("Person")
-    return Masker([name for p in people for name in [p.name, *p.properties.get("aliases", [])]])
+    return Masker.for_people(request.app.state.store.get().nodes_of_type("Person"))

@@ -95,7 +95,7 @@ def test_orgchart_png_draws_cjk_glyphs_not_tofu(store, monkeypatch, tmp_path):
     assert abs(ink - tofu_ink) / max(ink, tofu_ink) > 0.15, (ink, tofu_ink)
 
 
-def test_wide_levels_wrap_into_rows_rather_than_shrink(store):
+def test_wide_levels_wrap_into_rows_rather_than_shrink():
     from graph.answers import NodeRef, TreeNode
 
     def compound(i):

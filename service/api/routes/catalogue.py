@@ -81,9 +81,7 @@ def export_graph(
     graph = store.whole_graph() if scope is None else store.scope_graph(scope)
     mask: Callable[[str], str] | None = None
     if "personal" not in rights:
-        people = store.nodes_of_type("Person")
-        mask = Masker([n for p in people for n in [p.name, *p.properties.get("aliases", [])]]
-                      ).text
+        mask = Masker.for_people(store.nodes_of_type("Person")).text
     media, suffix = FORMATS[format]
     name = (scope or "govgraph").replace(":", "_")
     return Response(export(graph, format, mask), media_type=media, headers={

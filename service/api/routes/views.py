@@ -4,7 +4,7 @@ files they need, all served here so nothing comes from the internet."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import swagger_ui_bundle
 from fastapi import APIRouter, HTTPException, Query
@@ -13,9 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 import viz
 from graph.answers import TreeNode
+from graph.privacy import Masker
 from graph.vocabulary import PLACES
-from service.api.deps import StoreDep
+from service.api.deps import RightsDep, StoreDep
 from service.api.routes._common import ERRORS, NOT_FOUND, READ
+from service.settings import Right
 from viz import orgchart
 from viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
 
@@ -32,7 +34,11 @@ def _source_titles(store: StoreDep) -> dict[str, str]:
     return {n.uid: n.name for n in store.nodes_of_type("Source")}
 
 
-@router.get("/views/network/{uid}", response_class=HTMLResponse, responses=NOT_FOUND)
+HTML_PAGE: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND, 200: {"description": "an HTML page", "content": {"text/html": {}}}}
+
+
+@router.get("/views/network/{uid}", response_class=Response, responses=HTML_PAGE)
 def network_view(
     uid: str, store: StoreDep,
     mode: Annotated[Literal["auto", "scope", "neighbourhood"], Query(
@@ -48,7 +54,7 @@ def network_view(
                                      source_titles=_source_titles(store), assets="/static/vis"))
 
 
-@router.get("/views/tree/{uid}", response_class=HTMLResponse, responses=NOT_FOUND)
+@router.get("/views/tree/{uid}", response_class=Response, responses=HTML_PAGE)
 def tree_view(uid: str, store: StoreDep,
               line: Annotated[Literal["admin", "party"], Query()] = "admin",
               depth: Annotated[int, Query(ge=0, le=10)] = 5) -> HTMLResponse:
@@ -58,26 +64,31 @@ def tree_view(uid: str, store: StoreDep,
     subgraph = store.neighbourhood(uid, depth, ["PART_OF"] if line == "admin" else
                                    ["ESTABLISHED_IN", "SUBORDINATE_TO"], limit=1000)
     subgraph.nodes = [n for n in subgraph.nodes if n.uid in uids]
-    return HTMLResponse(network_html(subgraph, title=f"{tree.node.name} · {line}", focus=uid,
+    title = f"{tree.node.name} · {orgchart.LINE_TITLES[line]}"
+    return HTMLResponse(network_html(subgraph, title=title, focus=uid,
                                      levels=tree_levels(tree),
                                      source_titles=_source_titles(store), assets="/static/vis"))
 
 
-def chart_trees(store: StoreDep, uid: str, line: LineChoice, depth: int) -> dict[str, TreeNode]:
+def chart_trees(store: StoreDep, uid: str, line: LineChoice, depth: int, rights: set[Right]
+                ) -> dict[str, TreeNode]:
+    """The trees of a chart; images cannot be masked once drawn, so their names are masked
+    here for callers without the right to see them."""
     lines: list[Literal["admin", "party"]] = ["admin", "party"] if line == "both" else [line]
-    return {name: store.tree(uid, name, depth) for name in lines}
+    masker = Masker.for_people([] if "personal" in rights else store.nodes_of_type("Person"))
+    return {name: masker.model(store.tree(uid, name, depth)) for name in lines}
 
 
-@router.get("/orgchart/{uid}.{format}", responses={**NOT_FOUND, 200: {
+@router.get("/orgchart/{uid}.{format}", response_class=Response, responses={**NOT_FOUND, 200: {
     "description": "the org chart", "content": {m: {} for m in orgchart.FORMATS.values()}}})
 def orgchart_image(
-    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep,
+    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep, rights: RightsDep,
     line: Annotated[LineChoice, Query(description="admin, party, or both side by side")]
     = "admin",
     depth: Annotated[int, Query(ge=0, le=10)] = 5,
 ) -> Response:
     """The organisation tree under a node as an image, Chinese rendered with a CJK font."""
-    trees = chart_trees(store, uid, line, depth)
+    trees = chart_trees(store, uid, line, depth, rights)
     title = next(iter(trees.values())).node.name
     return Response(orgchart.render(trees, title, format), media_type=orgchart.FORMATS[format],
                     headers={"Cache-Control": "no-store"})

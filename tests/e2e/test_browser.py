@@ -1,0 +1,162 @@
+"""A real browser (Debian's Chromium, headless) on the running service, with every request that
+leaves this machine refused: the explorer finds a seed compound and shows it; network views
+draw their nodes. Screenshots go to the test's folder, and to $GOVGRAPH_SCREENSHOTS if set."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from tests.conftest import ROOT, seed_batch
+
+CHROMIUM = shutil.which("chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    store = tmp_path_factory.mktemp("browser") / "store.db"
+    with EmbeddedStore(store) as opened:
+        opened.upsert(seed_batch())
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "--store", str(store), "serve", "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the service did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is needed for browser tests; scripts/setup.sh --dev installs it"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, service):
+    """A page that may only reach the service: anything else is refused and recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.refused = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(service) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            page.refused.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield page
+    context.close()
+
+
+def save(page, tmp_path, name):
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("GOVGRAPH_SCREENSHOTS"):
+        target = Path(os.environ["GOVGRAPH_SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / name)
+    return path
+
+
+def drawn_nodes(frame) -> int:
+    """Nodes the vis network holds, once it has settled, and whether its canvas has ink."""
+    frame.wait_for_selector("body[data-stable=true]", timeout=60_000)
+    count = frame.evaluate("window.govgraphData.nodes.length")
+    inked = frame.evaluate("""() => {
+        const canvas = document.querySelector('#graph canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { ink++; } }
+        return ink;
+    }""")
+    assert inked > 500, "the canvas is blank"
+    return count
+
+
+def test_explorer_search_finds_a_seed_compound_and_shows_it_offline(page, service, tmp_path):
+    page.goto(service + "/")
+    assert page.title().startswith("基层治理知识图谱")
+    page.fill("#search", "ghxq")
+    page.wait_for_selector("#results li[data-uid='compound:久安社区.工行小区']")
+    page.click("#results li[data-uid='compound:久安社区.工行小区']")
+    assert page.inner_text("#name") == "工行小区"
+    frame = page.frame_locator("#network").locator("body")
+    frame.wait_for()
+    network = page.frames[1]
+    assert drawn_nodes(network) >= 10
+    page.wait_for_function("document.getElementById('chart').naturalWidth > 0")
+    page.wait_for_selector("#gaps table")
+    gaps = page.inner_text("#gaps")
+    assert "业委会(物管会)未建党组织" in gaps and "工行小区物管会未记录党支部或党的工作小组" in gaps
+    assert "党组织覆盖率" in page.inner_text("#coverage")
+    save(page, tmp_path, "explorer-gonghang.png")
+    assert page.refused == []
+
+
+def test_explorer_picks_a_street_and_lists_its_communities(page, service, tmp_path):
+    page.goto(service + "/")
+    page.wait_for_selector("#streets option[value='street:福田区.莲花街道']", state="attached")
+    page.select_option("#streets", "street:福田区.莲花街道")
+    page.wait_for_selector("#children li[data-uid='community:莲花街道.景华社区']")
+    assert drawn_nodes(page.frames[1]) >= 30
+    page.check("input[name=line][value=both]")
+    page.wait_for_function("document.getElementById('chart').src.includes('line=both')")
+    page.wait_for_function("document.getElementById('chart').naturalWidth > 0")
+    save(page, tmp_path, "explorer-lianhua.png")
+    assert page.refused == []
+
+
+def test_network_view_of_lianhua_draws_with_chinese_labels(page, service, tmp_path):
+    page.goto(f"{service}/views/network/{quote('street:福田区.莲花街道')}")
+    assert drawn_nodes(page) >= 30
+    labels = page.evaluate("window.govgraphData.nodes.get().map(n => n.label).join(' ')")
+    assert "景华社区" in labels and "莲花街道" in labels
+    page.uncheck("#legend input[data-type=Project]")
+    hidden = page.evaluate("window.govgraphData.nodes.get().filter(n => n.hidden).length")
+    assert hidden > 0
+    page.check("#legend input[data-type=Project]")
+    save(page, tmp_path, "network-lianhua.png")
+    assert page.refused == []
+
+
+def test_party_line_of_gonghang_as_a_tree_view(page, service, tmp_path):
+    page.goto(f"{service}/views/tree/{quote('compound:久安社区.工行小区')}?line=party")
+    assert drawn_nodes(page) == 4
+    save(page, tmp_path, "tree-gonghang-party.png")
+    assert page.refused == []
