@@ -254,3 +254,10 @@ def test_tokens_come_from_the_environment(monkeypatch):
     loaded = Settings()
     assert loaded.tokens == {WRITER: ["write", "personal"]} and loaded.read_requires_token
     assert WRITER not in repr(loaded)
+
+
+def test_malformed_multipart_is_a_documented_400(client):
+    response = client.post("/api/v1/records", headers={
+        **auth(WRITER), "Content-Type": "multipart/form-data; boundary=x"},
+        content=b"--x\r\nNone--x--\r\n")
+    assert response.status_code == 400 and "multipart" in response.json()["detail"]

@@ -17,7 +17,8 @@ from service.api.models import ErrorOut
 from service.api.routes._common import ERRORS
 
 router = APIRouter(tags=["records"], responses={
-    **ERRORS, 403: {"model": ErrorOut, "description": "the token has no right to write"},
+    **ERRORS, 400: {"model": ErrorOut, "description": "the body is not valid multipart data"},
+    403: {"model": ErrorOut, "description": "the token has no right to write"},
     413: {"model": ErrorOut, "description": "the upload is too large"}})
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
