@@ -35,8 +35,11 @@ class _LineMap(dict[str, Any]):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping each mapping's line number for error messages."""
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):
+    """PyYAML's safe loader (libyaml's when there), keeping each mapping's line number."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
@@ -47,7 +50,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
         seen.add(key)
-    mapping = _LineMap(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
+    mapping = _LineMap(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     return mapping
 
@@ -61,17 +64,10 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_text)
 
 
-def _parse(path: Path, text: str, out: ParsedFile) -> Any:
+def _parse_yaml(path: Path, text: str, out: ParsedFile) -> Any:
     where = Location(file=str(path))
-    if path.suffix.lower() == ".json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as error:
-            out.problem(where.model_copy(update={"line": error.lineno}),
-                        f"valid JSON ({error.msg} at column {error.colno})")
-            return None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -89,7 +85,10 @@ def _at(path: Path, item: Any, where: str) -> Location:
 
 
 def read_case(path: Path, check_report: bool = True) -> ParsedFile:
-    """Read one case record file; every problem is collected, none is raised."""
+    """Read one case record file; every problem is collected, none is raised.
+
+    JSON is read by the json module, fast; only when it has problems is it read again as YAML
+    (JSON's superset here) to name the line of each."""
     out = ParsedFile(path=str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -97,15 +96,37 @@ def read_case(path: Path, check_report: bool = True) -> ParsedFile:
         out.problem(Location(file=str(path)), f"UTF-8 text ({error.reason} at byte {error.start})")
         out.readable = False
         return out
-    data = _parse(path, text, out)
-    if out.problems:
-        out.readable = False
-        return out
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            out.problem(Location(file=str(path), line=error.lineno),
+                        f"valid JSON ({error.msg} at column {error.colno})")
+            out.readable = False
+            return out
+        _read_record(path, data, out, check_report)
+        if not out.problems:
+            return out
+        with_lines = ParsedFile(path=str(path))
+        data = _parse_yaml(path, text, with_lines)
+        if with_lines.problems:  # JSON that YAML cannot read: keep the answers without lines
+            return out
+        out = with_lines
+    else:
+        data = _parse_yaml(path, text, out)
+        if out.problems:
+            out.readable = False
+            return out
+    _read_record(path, data, out, check_report)
+    return out
+
+
+def _read_record(path: Path, data: Any, out: ParsedFile, check_report: bool) -> None:
     if not isinstance(data, dict):
         out.problem(_at(path, data, ""), "a case record: a mapping with 'source' and sections "
                     + ", ".join([*NODE_SECTIONS, EDGE_SECTION]))
         out.readable = False
-        return out
+        return
     unknown = set(data) - {"source", *NODE_SECTIONS, EDGE_SECTION}
     for key in sorted(unknown, key=str):
         out.problem(_at(path, data, ""), "one of the sections source, "
@@ -120,7 +141,6 @@ def read_case(path: Path, check_report: bool = True) -> ParsedFile:
         add_edge(out, where, source, uid=item.get("uid"), type_name=item.get("type"),
                  start=item.get("from"), end=item.get("to"), properties=fields,
                  evidence=item.get("evidence"))
-    return out
 
 
 def _entries(path: Path, data: dict[str, Any], section: str, out: ParsedFile) -> list[Any]:

@@ -485,6 +485,28 @@ def export(
               f"{graph.number_of_edges()} edges)", highlight=False)
 
 
+@app.command()
+def synth(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
+    size: Annotated[str | None, typer.Option(
+        help="district (10 streets), city (200) or province (2000)")] = None,
+    streets: Annotated[int | None, typer.Option(min=1, max=100_000,
+                                                help="How many streets (overrides --size).")]
+    = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same city.")] = 1,
+) -> None:
+    """Write a synthetic city as case records and registers, for benchmarks and scale tests."""
+    from loaders.synth import SIZES, Size, generate
+
+    if size is not None and size not in SIZES:
+        raise typer.BadParameter(f"{size!r}: expected one of {', '.join(SIZES)}",
+                                 param_hint="--size")
+    chosen = Size(streets) if streets else SIZES[size or "district"]
+    counts = generate(output, chosen, seed)
+    err.print(f"wrote {output}: {counts['streets']} streets, {counts['communities']} "
+              f"communities, {counts['compounds']} compounds (seed {seed})", highlight=False)
+
+
 render = typer.Typer(help="Draw views to files: network pages and org-chart images.",
                      no_args_is_help=True)
 app.add_typer(render, name="render")
