@@ -41,7 +41,12 @@ def node_of(graph: nx.MultiDiGraph, uid: str) -> Node:
 
 
 def ref(graph: nx.MultiDiGraph, uid: str) -> NodeRef:
-    return NodeRef.of(node_of(graph, uid))
+    """The node as answers name it, built straight from the graph's own (valid) data."""
+    data = graph.nodes[uid]
+    properties = data["properties"]
+    return NodeRef.model_construct(uid=uid, name=data["name"], type=data["type"],
+                                   type_zh=zh_name(data["type"]), kind=properties.get("kind"),
+                                   count=properties.get("count", 1))
 
 
 def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
@@ -52,17 +57,19 @@ def incoming(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
     """Sources of the edges of these types that end at ``uid``, sorted, without repeats.
 
     >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("b", "a", key="e1", type="PART_OF")
-    >>> g.add_edge("c", "a", key="e2", type="LEADS")
+    >>> _ = g.add_edge("b", "a", key="e1", type="PART_OF")
+    >>> _ = g.add_edge("c", "a", key="e2", type="LEADS")
     >>> list(incoming(g, "a", "PART_OF"))
     ['b']
     """
-    yield from sorted({u for u, _, t in graph.in_edges(uid, data="type") if t in types})
+    yield from sorted({u for u, keyed in graph.pred[uid].items()
+                       if any(d["type"] in types for d in keyed.values())})
 
 
 def outgoing(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
     """Targets of the edges of these types that start at ``uid``, sorted, without repeats."""
-    yield from sorted({v for _, v, t in graph.out_edges(uid, data="type") if t in types})
+    yield from sorted({v for v, keyed in graph.succ[uid].items()
+                       if any(d["type"] in types for d in keyed.values())})
 
 
 def places_under(graph: nx.MultiDiGraph, scope: str | None) -> list[str]:
@@ -72,7 +79,8 @@ def places_under(graph: nx.MultiDiGraph, scope: str | None) -> list[str]:
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("s", type="StreetOffice"); g.add_node("c", type="Community")
     >>> g.add_node("x", type="Compound"); g.add_node("y", type="Compound")
-    >>> g.add_edge("c", "s", key="1", type="PART_OF"); g.add_edge("x", "c", key="2", type="PART_OF")
+    >>> _ = g.add_edge("c", "s", key="1", type="PART_OF")
+    >>> _ = g.add_edge("x", "c", key="2", type="PART_OF")
     >>> places_under(g, "s")
     ['c', 's', 'x']
     """
@@ -91,19 +99,19 @@ def places_under(graph: nx.MultiDiGraph, scope: str | None) -> list[str]:
     return sorted(seen)
 
 
-def place_chain(graph: nx.MultiDiGraph, uid: str) -> list[NodeRef]:
-    """The places a node lies in, nearest first, following PART_OF upwards (first parent by uid)."""
-    chain: list[NodeRef] = []
-    seen = {uid}
-    current = uid
-    for _ in range(MAX_PLACE_DEPTH):
-        parent = next((p for p in outgoing(graph, current, "PART_OF")
-                       if graph.nodes[p].get("type") in PLACES and p not in seen), None)
-        if parent is None:
-            break
-        chain.append(ref(graph, parent))
-        seen.add(parent)
-        current = parent
+def place_chain(graph: nx.MultiDiGraph, uid: str, memo: dict[str, list[NodeRef]] | None = None,
+                seen: frozenset[str] = frozenset()) -> list[NodeRef]:
+    """The places a node lies in, nearest first, following PART_OF upwards (first parent by uid).
+    ``memo`` keeps the chains of places already climbed: compounds share their community's."""
+    memo = {} if memo is None else memo
+    if uid in memo:
+        return memo[uid]
+    seen = seen | {uid}
+    parent = next((p for p in outgoing(graph, uid, "PART_OF")
+                   if graph.nodes[p].get("type") in PLACES and p not in seen), None)
+    chain = ([] if parent is None or len(seen) > MAX_PLACE_DEPTH
+             else [ref(graph, parent), *place_chain(graph, parent, memo, seen)])
+    memo[uid] = chain
     return chain
 
 
@@ -130,34 +138,37 @@ def party_member_share(properties: dict[str, Any]) -> float | None:
     return None
 
 
-def compound_profile(graph: nx.MultiDiGraph, uid: str) -> CompoundProfile:
-    node = node_of(graph, uid)
+def compound_profile(graph: nx.MultiDiGraph, uid: str,
+                     memo: dict[str, list[NodeRef]] | None = None) -> CompoundProfile:
+    """What the rules read of one compound. Built without re-validating the graph's own data
+    (model_construct): a city asks this of thirteen thousand compounds at once."""
     committees = []
     for body in incoming(graph, uid, "REPRESENTS"):
-        committee = node_of(graph, body)
-        if committee.type not in COMMITTEES:
+        if graph.nodes[body]["type"] not in COMMITTEES:
             continue
-        committees.append(CommitteeProfile(
-            committee=NodeRef.of(committee),
+        properties = graph.nodes[body]["properties"]
+        committees.append(CommitteeProfile.model_construct(
+            committee=ref(graph, body),
             party_organizations=_party_organizations(graph, body),
-            members=committee.properties.get("members"),
-            party_members=committee.properties.get("party_members"),
-            party_member_share=party_member_share(committee.properties),
+            members=properties.get("members"),
+            party_members=properties.get("party_members"),
+            party_member_share=party_member_share(properties),
         ))
-    return CompoundProfile(
-        compound=NodeRef.of(node),
-        place=place_chain(graph, uid),
+    return CompoundProfile.model_construct(
+        compound=ref(graph, uid),
+        place=place_chain(graph, uid, memo),
         party_organizations=_party_organizations(graph, uid),
         committees=committees,
         property_companies=[ref(graph, s) for s in incoming(graph, uid, "SERVES")
                             if graph.nodes[s]["type"] == "PropertyCompany"],
-        self_managed_property=node.properties.get("self_managed_property"),
+        self_managed_property=graph.nodes[uid]["properties"].get("self_managed_property"),
     )
 
 
 def compound_profiles(graph: nx.MultiDiGraph, scope: str | None) -> list[CompoundProfile]:
     """A profile of every compound in the scope (all compounds when scope is None)."""
-    return [compound_profile(graph, uid) for uid in places_under(graph, scope)
+    memo: dict[str, list[NodeRef]] = {}
+    return [compound_profile(graph, uid, memo) for uid in places_under(graph, scope)
             if graph.nodes[uid]["type"] == "Compound"]
 
 
@@ -245,9 +256,8 @@ def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: in
                   ) -> Subgraph | None:
     """A shortest chain of relationships (either direction) between two nodes, nodes in path
     order, or None when none is ``max_hops`` long or shorter."""
-    undirected = nx.Graph(graph.to_undirected(as_view=True))
-    try:
-        uids = nx.shortest_path(undirected, source, target)
+    try:  # searched from both ends on a view, without copying the graph
+        uids = nx.bidirectional_shortest_path(graph.to_undirected(as_view=True), source, target)
     except nx.NetworkXNoPath:
         return None
     if len(uids) - 1 > max_hops:

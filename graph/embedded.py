@@ -20,7 +20,7 @@ import networkx as nx
 
 from graph.algorithms import Line
 from graph.model import Batch, Citation, Edge, LoadSummary, Node
-from graph.search import query_key, rank, search_key
+from graph.search import search_key
 from graph.store import (
     DanglingEdges,
     GraphStore,
@@ -172,19 +172,14 @@ class EmbeddedStore(GraphStore):
                 " ORDER BY type, uid", (uid, uid)).fetchall()
         return [_edge(row) for row in rows]
 
-    def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
-        query = query_key(text)
-        if not query:
-            return []
+    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        types = list(types)
         type_filter = f" AND type IN ({','.join('?' * len(types))})" if types else ""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT * FROM nodes WHERE search LIKE ? ESCAPE '\\'{type_filter}",  # noqa: S608
-                [pattern, *types]).fetchall()
-        found = sorted((_node(r) for r in rows), key=lambda n: rank(n.name, n.uid, query))
-        return found[:limit]
+                f"SELECT uid, name FROM nodes WHERE search LIKE ? ESCAPE '\\'{type_filter}",  # noqa: S608
+                [pattern, *types])
+            return [(row["uid"], row["name"]) for row in rows]
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         with self._lock:

@@ -120,8 +120,8 @@ def expand(direction: str) -> str:
 ALL_EDGES = f"MATCH (s)-[r]->(t) RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target"
 ALL_NODES = f"MATCH (n) RETURN {_node('n')} AS node"
 ALL_PLACES = f"MATCH (n:{PLACE_LABELS}) RETURN {_node('n')} AS node"
-SEARCH = (f"MATCH (n) WHERE n.search CONTAINS $query AND (size($types) = 0 OR "
-          f"labels(n)[0] IN $types) RETURN {_node('n')} AS node")
+SEARCH = ("MATCH (n) WHERE n.search CONTAINS $query AND (size($types) = 0 OR "
+          "labels(n)[0] IN $types) RETURN n.uid AS uid, n.name AS name")
 COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS type, count(*) AS count ORDER BY type"
 COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 SHORTEST_PATH = (

@@ -25,7 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph import neo4j_queries as q
 from graph.algorithms import SCOPE_RING, SCOPE_SECOND_RING, Line
 from graph.model import Batch, Citation, Edge, LoadSummary, Node, edge_uid, type_of_uid
-from graph.search import query_key, rank, search_key
+from graph.search import search_key
 from graph.store import (
     DanglingEdges,
     GraphStore,
@@ -206,13 +206,8 @@ class Neo4jStore(GraphStore):
         edges = [_edge(r["source"]["uid"], r["rel"], r["target"]["uid"]) for r in rows]
         return sorted(edges, key=lambda e: (e.type, e.uid))
 
-    def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
-        query = query_key(text)
-        if not query:
-            return []
-        rows = self._read(q.SEARCH, query=query, types=list(types))
-        found = sorted((_node(r["node"]) for r in rows), key=lambda n: rank(n.name, n.uid, query))
-        return found[:limit]
+    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
+        return [(r["uid"], r["name"]) for r in self._read(q.SEARCH, query=query, types=types)]
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         return [_node(r["node"]) for r in self._read(q.nodes_of_type(type_name))]

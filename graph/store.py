@@ -18,6 +18,7 @@ from graph import algorithms
 from graph.algorithms import MAX_PATH_HOPS, Line
 from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
 from graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
+from graph.search import query_key, rank
 from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 
@@ -114,9 +115,26 @@ class GraphStore(ABC):
         """Every edge starting or ending at the node."""
 
     @abstractmethod
+    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
+        """(uid, name) of every node (of ``types``; all when empty) whose search key (see
+        graph.search) contains ``query``."""
+
+    def search_page(self, text: str, *, types: Iterable[str] = (), offset: int = 0,
+                    limit: int = 20) -> tuple[list[Node], int]:
+        """Nodes whose name or alias contains ``text``, or whose pinyin (full or initials) does,
+        best matches first: one page of them, and how many match in all."""
+        query = query_key(text)
+        if not query:
+            return [], 0
+        hits = sorted(self.search_candidates(query, list(types)),
+                      key=lambda hit: rank(hit[1], hit[0], query))
+        chosen = [uid for uid, _ in hits[offset:offset + limit]]
+        found = self.get_nodes(chosen)
+        return [found[uid] for uid in chosen if uid in found], len(hits)
+
     def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
-        """Nodes whose name or alias contains ``text``, or whose pinyin (full or initials) does;
-        best matches first."""
+        """The best ``limit`` matches of search_page."""
+        return self.search_page(text, types=types, limit=limit)[0]
 
     @abstractmethod
     def nodes_of_type(self, type_name: str) -> list[Node]:

@@ -41,11 +41,15 @@ class _Names:
         self.used: set[str] = set()
 
     def __call__(self, suffix: str, length: int = 2) -> str:
+        """A new name; one character longer after every 20 collisions (names run out)."""
+        tries = 0
         while True:
-            name = "".join(self.rng.choice(SYLLABLES) for _ in range(length)) + suffix
+            size = length + tries // 20
+            name = "".join(self.rng.choice(SYLLABLES) for _ in range(size)) + suffix
             if name not in self.used:
                 self.used.add(name)
                 return name
+            tries += 1
 
 
 def _q(value: float, unit: str) -> dict[str, Any]:

@@ -32,8 +32,9 @@ def search(
     offset: Offset = 0, limit: Limit = 20,
 ) -> Page[NodeRef]:
     """Find nodes by name."""
-    found = store.search(q, types=type or [], limit=offset + limit + 1000)
-    return page([NodeRef.of(n) for n in found], offset, limit)
+    found, total = store.search_page(q, types=type or [], offset=offset, limit=limit)
+    return Page[NodeRef](data=[NodeRef.of(n) for n in found], count=total, offset=offset,
+                         limit=limit)
 
 
 @router.get("/nodes", response_model=Page[NodeRef])
