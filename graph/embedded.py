@@ -198,14 +198,18 @@ class EmbeddedStore(GraphStore):
                 edges={r["type"]: r["n"] for r in self._db.execute(count.format("edges"))},
             )
 
+    def revision(self) -> tuple[int, int]:
+        """Changes when any connection, this one or another process's, commits."""
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes
+
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole graph, rebuilt when the file changed; every question reads it."""
         with self._lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            changes = self._db.total_changes
-            if self._graph is None or self._graph_version != (version, changes):
+            revision = self.revision()
+            if self._graph is None or self._graph_version != revision:
                 self._graph = self._read_graph()
-                self._graph_version = (version, changes)
+                self._graph_version = revision
             return self._graph
 
     def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:

@@ -7,7 +7,7 @@ status values.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,11 @@ class GraphStore(ABC):
             raise InvalidQuery(f"max_hops {max_hops}: expected 1 to {MAX_PATH_HOPS}")
         return algorithms.shortest_path(self.path_graph(source, target), source, target,
                                         max_hops)
+
+    def revision(self) -> Hashable | None:
+        """A value that changes whenever the store's content does, so answers can be cached;
+        None where a backend cannot tell cheaply (then nothing is cached)."""
+        return None
 
     @abstractmethod
     def close(self) -> None: ...

@@ -447,8 +447,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (GOVGRAPH_HOST).")]
     = None,
     port: Annotated[int | None, typer.Option(help="Port (GOVGRAPH_PORT).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes (each holds its own copy of the graph).")] = 1,
 ) -> None:
     """Start the HTTP API on the configured store."""
+    import os
+
     import uvicorn
 
     from service.api.main import create_app
@@ -458,7 +462,12 @@ def serve(
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
     err.print(f"govgraph on {State.store_location}\n  explorer: {base}/\n  "
               f"API docs: {base}/docs\n  API:      {base}/api/v1/", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    os.environ["GOVGRAPH_STORE"] = State.store_location  # the workers read their settings anew
+    uvicorn.run("service.api.main:create_app", factory=True, workers=workers, host=host,
+                port=port, log_level="info")
 
 
 @app.command()

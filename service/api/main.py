@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -21,6 +21,7 @@ from graph.store import (
     NodeNotFound,
     StoreUnavailable,
 )
+from service.api.cache import Answer, AnswerCache
 from service.api.deps import StoreHolder, bearer, rights_of
 from service.api.models import ErrorOut, ProblemOut
 from service.api.routes import catalogue, meta, nodes, records, views
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = StoreHolder(settings.store)
+    answers = AnswerCache()
 
     @app.exception_handler(NodeNotFound)
     async def not_found(_: Request, error: NodeNotFound) -> JSONResponse:
@@ -107,22 +109,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return _error(411, "a Content-Length header is needed")
             if int(length) > settings.max_upload_bytes:
                 return _error(413, f"request larger than {settings.max_upload_bytes} bytes")
+        rights = rights_of(bearer(request), settings)
+        key = (str(request.url), frozenset(rights))
+        revision = _revision(request) if request.method == "GET" else None
+        cached = answers.get(key, revision) if revision is not None else None
+        if cached is not None:
+            return Response(cached.body, status_code=cached.status, headers=dict(cached.headers))
         response = await call_next(request)
-        if "personal" in rights_of(bearer(request), settings):
-            return response
-        content_type = response.headers.get("content-type", "")
-        if not content_type.startswith(TEXT_TYPES):
+        mask = ("personal" not in rights
+                and response.headers.get("content-type", "").startswith(TEXT_TYPES))
+        cacheable = revision is not None and response.status_code == 200
+        if not (mask or cacheable):
             return response  # binary answers (zip, images) are masked before they are made
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        try:
-            masker = _masker(request)
-        except StoreUnavailable:
-            masker = Masker([])
-            body = b"" if response.status_code < 400 else body
-        masked = masker.data(body)
+        if mask:
+            try:
+                body = _masker(request).data(body)
+            except StoreUnavailable:  # without the names to mask, nothing that may hold them
+                body, cacheable = (b"" if response.status_code < 400 else body), False
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return Response(masked, status_code=response.status_code, headers=headers,
-                        media_type=response.media_type)
+        if cacheable:
+            answers.put(key, Answer(revision, 200, tuple(headers.items()), body))
+        return Response(body, status_code=response.status_code, headers=headers)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -133,6 +141,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(views.static)
     return app
+
+
+def _revision(request: Request) -> Hashable | None:
+    """The store's revision, or None when it cannot be had (then nothing is cached)."""
+    try:
+        return request.app.state.store.get().revision()
+    except StoreUnavailable:
+        return None
 
 
 def _masker(request: Request) -> Masker:

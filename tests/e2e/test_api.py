@@ -261,3 +261,15 @@ def test_malformed_multipart_is_a_documented_400(client):
         **auth(WRITER), "Content-Type": "multipart/form-data; boundary=x"},
         content=b"--x\r\nNone--x--\r\n")
     assert response.status_code == 400 and "multipart" in response.json()["detail"]
+
+
+def test_repeated_answers_follow_every_change_and_every_callers_rights(client):
+    url = "/api/v1/nodes/community:凤山街道.久安社区/tree"
+    first = client.get(url).json()
+    assert client.get(url).json() == first  # answered again, the same
+    assert upload(client, token=WRITER).status_code == 201  # adds 新小区 under 久安社区
+    changed = client.get(url).json()
+    assert "新小区" in {c["node"]["name"] for c in changed["children"]}
+    person = "/api/v1/nodes/person:工行小区.赵鸿翔"
+    assert client.get(person, headers=auth(PERSONAL)).json()["name"] == NAME
+    assert client.get(person).json()["name"] == "赵**"
