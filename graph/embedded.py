@@ -7,6 +7,7 @@ networkx snapshot is rebuilt when another writer has changed the file.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import threading
@@ -99,7 +100,10 @@ class EmbeddedStore(GraphStore):
                     f"{path} has store format {version['value']}, this govgraph reads "
                     f"{SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
-            raise StoreUnavailable(f"cannot open the embedded store {path}: {error}") from error
+            hint = ("; the store file or its folder is read-only, and the store needs to finish "
+                    "an interrupted write first" if "readonly" in str(error) else "")
+            raise StoreUnavailable(f"cannot open the embedded store {path}: {error}{hint}"
+                                   ) from error
         except OSError as error:
             raise StoreUnavailable(f"cannot create the embedded store {path}: {error}") from error
         self._lock = threading.RLock()
@@ -112,17 +116,35 @@ class EmbeddedStore(GraphStore):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
-                raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
+                raise self._cannot_write(error) from error
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as error:
+                self._rollback()
+                raise self._cannot_write(error) from error
+
+    def _cannot_write(self, error: sqlite3.Error) -> StoreUnavailable:
+        """The error of a failed write, with what usually causes it."""
+        text = str(error)
+        hint = ("; is the disk full?" if "full" in text or "I/O" in text
+                else "; is the store file or its folder read-only?" if "readonly" in text
+                else "")
+        return StoreUnavailable(f"cannot write to {self.file}: {text}{hint}; nothing was "
+                                "written, and the store keeps what it held")
+
+    def _rollback(self) -> None:
+        """Undo the open transaction. SQLite may have undone it already (a full disk does
+        that), and then there is nothing to undo: the first error is the one to report."""
+        if self._db.in_transaction:
+            try:
                 self._db.execute("ROLLBACK")
-                raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
+            except sqlite3.Error:
+                pass
 
     def _rows(self, table: str, column: str, keys: list[str]) -> Iterator[sqlite3.Row]:
         for chunk in _chunks(keys):
@@ -142,7 +164,7 @@ class EmbeddedStore(GraphStore):
         except _DryRun:
             pass
         except sqlite3.OperationalError as error:
-            raise StoreUnavailable(f"cannot write to {self.file}: {error}") from error
+            raise self._cannot_write(error) from error
         return summary
 
     def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any],
@@ -176,10 +198,11 @@ class EmbeddedStore(GraphStore):
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         type_filter = f" AND type IN ({','.join('?' * len(types))})" if types else ""
         with self._lock:
-            rows = self._db.execute(
+            cursor = self._db.cursor()
+            cursor.row_factory = None  # plain tuples: a common syllable matches thousands
+            return cursor.execute(
                 f"SELECT uid, name FROM nodes WHERE search LIKE ? ESCAPE '\\'{type_filter}",  # noqa: S608
-                [pattern, *types])
-            return [(row["uid"], row["name"]) for row in rows]
+                [pattern, *types]).fetchall()
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         with self._lock:
@@ -208,8 +231,13 @@ class EmbeddedStore(GraphStore):
         with self._lock:
             revision = self.revision()
             if self._graph is None or self._graph_version != revision:
+                self._graph = None
                 self._graph = self._read_graph()
                 self._graph_version = revision
+                # A city's graph is millions of long-lived objects: keep the cyclic garbage
+                # collector from walking them again and again (it stalls answers for 100s of ms).
+                gc.collect()
+                gc.freeze()
             return self._graph
 
     def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:

@@ -6,6 +6,7 @@ status values.
 
 from __future__ import annotations
 
+import heapq
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable
 from pathlib import Path
@@ -126,9 +127,9 @@ class GraphStore(ABC):
         query = query_key(text)
         if not query:
             return [], 0
-        hits = sorted(self.search_candidates(query, list(types)),
-                      key=lambda hit: rank(hit[1], hit[0], query))
-        chosen = [uid for uid, _ in hits[offset:offset + limit]]
+        hits = self.search_candidates(query, list(types))
+        best = heapq.nsmallest(offset + limit, hits, key=lambda hit: rank(hit[1], hit[0], query))
+        chosen = [uid for uid, _ in best[offset:]]
         found = self.get_nodes(chosen)
         return [found[uid] for uid in chosen if uid in found], len(hits)
 

@@ -25,6 +25,7 @@ NODE_SECTIONS: dict[str, str | None] = {
 }
 EDGE_SECTION = "relationships"
 NODE_KEYS = {"uid", "type", "name", "evidence"}
+MAX_NESTING = 100  # a case record nests 4 levels; anything far deeper is not one
 EDGE_KEYS = {"uid", "type", "from", "to", "evidence"}
 SOURCE_KEYS = {"uid", "title", "publisher", "author", "date", "file", "url", "note"}
 
@@ -64,10 +65,29 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_text)
 
 
+def _nesting(text: str) -> int:
+    """How deep the YAML's collections nest, from its event stream (which does not recurse):
+    libyaml's composer recurses in C and would crash on a hostile file before Python could
+    stop it."""
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
 def _parse_yaml(path: Path, text: str, out: ParsedFile) -> Any:
     where = Location(file=str(path))
     try:
+        if _nesting(text) > MAX_NESTING:
+            out.problem(where, f"YAML nested at most {MAX_NESTING} levels deep")
+            return None
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader
+    except RecursionError:
+        out.problem(where, f"YAML nested at most {MAX_NESTING} levels deep")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -102,6 +122,10 @@ def read_case(path: Path, check_report: bool = True) -> ParsedFile:
         except json.JSONDecodeError as error:
             out.problem(Location(file=str(path), line=error.lineno),
                         f"valid JSON ({error.msg} at column {error.colno})")
+            out.readable = False
+            return out
+        except RecursionError:
+            out.problem(Location(file=str(path)), f"JSON nested at most {MAX_NESTING} levels deep")
             out.readable = False
             return out
         _read_record(path, data, out, check_report)

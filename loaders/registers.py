@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,8 @@ COLUMNS: dict[str, Column] = {
     ]
 }
 HEADER_KEYS = {alias: c.key for c in COLUMNS.values() for alias in (c.key, *c.aliases)}
+MAX_XLSX_UNPACKED = 256 * 2**20  # a register of 100,000 compounds unpacks to about 30 MB
+MAX_XLSX_RATIO = 200  # real sheets pack 5 to 20 times; bombs thousands of times
 YES = {"有", "是", "y", "yes", "true", "1", "√"}
 NO = {"无", "否", "n", "no", "false", "0", "×"}
 _UNSAFE = re.compile(r"[\s/?#]+")
@@ -93,11 +96,33 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
         yield Location(file=str(path), row=number), row
 
 
-def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
-    import zipfile
+def _unzipped_size_problem(path: Path) -> str | None:
+    """Why an XLSX (a zip) is not safe to open: too large unpacked, or packed so tightly that it
+    is a zip bomb. None when it is fine."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        return f"an XLSX workbook ({error})"
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if unpacked > MAX_XLSX_UNPACKED:
+        return (f"an XLSX workbook of at most {MAX_XLSX_UNPACKED // 2**20} MB unpacked "
+                f"(this one unpacks to {unpacked // 2**20} MB)")
+    if unpacked > 2**20 and unpacked / packed > MAX_XLSX_RATIO:
+        return (f"an XLSX workbook, not a zip bomb (it unpacks {unpacked / packed:.0f} times "
+                f"larger; at most {MAX_XLSX_RATIO} expected)")
+    return None
 
+
+def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
     from openpyxl import load_workbook
 
+    unsafe = _unzipped_size_problem(path)
+    if unsafe:
+        parsed.problem(Location(file=str(path)), unsafe)
+        parsed.readable = False
+        return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:

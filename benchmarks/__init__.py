@@ -1,0 +1,1 @@
+"""Benchmarks: `bash benchmarks/run.sh` measures and writes docs/benchmarks.md."""

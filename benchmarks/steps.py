@@ -1,0 +1,147 @@
+"""Each benchmark step in its own process, so its peak memory is its own. Prints JSON."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from graph import catalogue
+from graph.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
+from graph.rules import GAP_RULES
+from loaders import input_files, read_file
+from loaders.assemble import assemble
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def read_batch(records: Path) -> tuple[Any, int]:
+    files, _ = input_files([records])
+    parsed = [read_file(f) for f in files]
+    statements = sum(len(p.nodes) + len(p.edges) for p in parsed)
+    return assemble(parsed, lambda _: {}), statements
+
+
+def load(records: Path, store: Path) -> dict[str, Any]:
+    """The whole load, as `govgraph load` does it: read, validate, merge, write."""
+    start = time.perf_counter()
+    files, _ = input_files([records])
+    parsed = [read_file(f) for f in files]
+    read = time.perf_counter()
+    with EmbeddedStore(store) as opened:
+        batch = assemble(parsed, opened.get_nodes)
+        assembled = time.perf_counter()
+        summary = opened.upsert(batch)
+    end = time.perf_counter()
+    rows = sum(1 for f in files if f.suffix == ".csv" for _ in f.open(encoding="utf-8-sig")) - \
+        sum(1 for f in files if f.suffix == ".csv")
+    entries = sum(len(p.nodes) + len(p.edges) for p in parsed)
+    return {"seconds": end - start, "read": read - start, "assemble": assembled - read,
+            "write": end - assembled, "items": summary.totals()["created"],
+            "register_rows": rows, "statements": entries, "files": len(files),
+            "peak_mb": peak_mb()}
+
+
+def raw_floor(records: Path, store: Path) -> dict[str, Any]:
+    """The same rows written straight into the store's file format: no parsing, validation or
+    merging timed, only SQLite's inserts and the commit."""
+    batch, _ = read_batch(records)
+    nodes = [node_row(n) for n in batch.nodes.values()]
+    edges = [edge_row(e) for e in batch.edges.values()]
+    start = time.perf_counter()
+    db = sqlite3.connect(store, isolation_level=None)
+    db.execute("PRAGMA journal_mode=DELETE")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(SCHEMA)
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?)", nodes)
+    db.executemany("INSERT INTO edges VALUES (?,?,?,?,?,?)", edges)
+    db.execute("COMMIT")
+    db.close()
+    return {"seconds": time.perf_counter() - start, "items": len(nodes) + len(edges),
+            "peak_mb": peak_mb()}
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50": statistics.median(ordered),
+            "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], "n": len(ordered)}
+
+
+def queries(store_path: Path, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    store = EmbeddedStore(store_path)
+    start = time.perf_counter()
+    graph = store.snapshot()
+    snapshot = time.perf_counter() - start
+    streets = [n.uid for n in store.nodes_of_type("StreetOffice")]
+    compounds = [n.uid for n in store.nodes_of_type("Compound")]
+    names = [n.name for n in store.nodes_of_type("Compound")]
+
+    def timed(run: Any, n: int) -> dict[str, float]:
+        samples = []
+        for _ in range(n):
+            begin = time.perf_counter()
+            run()
+            samples.append((time.perf_counter() - begin) * 1000)
+        return percentiles(samples)
+
+    results: dict[str, Any] = {}
+    for rule in GAP_RULES:
+        results[f"gaps {rule} (street)"] = timed(
+            lambda rule=rule: catalogue.gaps(store, rule, rng.choice(streets)), 100)
+    results["coverage (street)"] = timed(lambda: catalogue.coverage(store, rng.choice(streets)),
+                                         100)
+    results["tree admin, depth 3 (street)"] = timed(
+        lambda: store.tree(rng.choice(streets), "admin", 3), 100)
+    results["tree party (compound)"] = timed(
+        lambda: store.tree(rng.choice(compounds), "party", 5), 200)
+    results["projects (street)"] = timed(lambda: store.projects(rng.choice(streets)), 100)
+    results["neighbourhood, depth 2 (compound)"] = timed(
+        lambda: store.neighbourhood(rng.choice(compounds), 2), 200)
+    results["path (two compounds)"] = timed(
+        lambda: store.path(rng.choice(compounds), rng.choice(compounds)), 100)
+    results["search (part of a compound's name, pinyin)"] = timed(
+        lambda: store.search(rng.choice([rng.choice(names)[:2], "jing", "xq", "安"])), 100)
+    results["gaps troika-incomplete (whole city)"] = timed(
+        lambda: catalogue.gaps(store, "troika-incomplete"), 5)
+    results["coverage (whole city)"] = timed(lambda: catalogue.coverage(store), 5)
+    return {"snapshot_seconds": snapshot, "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(), "queries": results, "peak_mb": peak_mb()}
+
+
+def renders(store_path: Path, seed: int) -> dict[str, Any]:
+    from viz import orgchart
+    from viz.network import network_html
+
+    rng = random.Random(seed)
+    store = EmbeddedStore(store_path)
+    store.snapshot()
+    streets = [n.uid for n in store.nodes_of_type("StreetOffice")]
+    network, chart = [], []
+    for street in rng.sample(streets, min(5, len(streets))):
+        begin = time.perf_counter()
+        network_html(store.scope_view(street), title="bench", focus=street, assets="/static/vis")
+        network.append(time.perf_counter() - begin)
+        begin = time.perf_counter()
+        tree = store.tree(street, "admin", 5)
+        orgchart.render({"admin": tree}, tree.node.name, "png")
+        chart.append(time.perf_counter() - begin)
+    return {"network_seconds": max(network), "orgchart_png_seconds": max(chart),
+            "peak_mb": peak_mb()}
+
+
+STEPS = {"load": load, "raw_floor": raw_floor, "queries": queries, "renders": renders}
+
+if __name__ == "__main__":
+    step, *args = sys.argv[1:]
+    values = [int(a) if a.isdigit() else Path(a) for a in args]
+    print(json.dumps(STEPS[step](*values)))  # type: ignore[operator]
