@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graph.answers import CoverageAnswer, GapAnswer, GapHit, Ratio
+from graph.algorithms import Line
+from graph.answers import CoverageAnswer, GapAnswer, GapHit, Ratio, Subgraph, TreeNode
+from graph.model import Node
 from graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
 from graph.store import GraphStore, InvalidQuery
+from graph.vocabulary import PLACES
 
 
 def rule_named(name: str) -> GapRule:
@@ -73,3 +76,29 @@ def coverage(store: GraphStore, scope: str | None = None) -> CoverageAnswer:
             not_recorded=sum(n for n, counted in units if counted is None)))
     return CoverageAnswer(scope=scope_ref, compounds=sum(p.compound.count for p in profiles),
                           ratios=ratios)
+
+
+def network_of(store: GraphStore, uid: str, mode: str = "auto", depth: int = 2
+               ) -> tuple[Node, Subgraph]:
+    """What a network view of ``uid`` shows: a place with everything under and around it
+    (``scope``), or the nodes within ``depth`` steps (``neighbourhood``); ``auto`` picks the
+    first for places."""
+    if mode not in ("auto", "scope", "neighbourhood"):
+        raise InvalidQuery(f"mode {mode!r}: expected auto, scope or neighbourhood")
+    node = store.get_node(uid)
+    if mode == "scope" or (mode == "auto" and node.type in PLACES):
+        return node, store.scope_view(uid)
+    return node, store.neighbourhood(uid, depth, limit=1000)
+
+
+def chart_trees(store: GraphStore, uid: str, line: str, depth: int) -> dict[str, TreeNode]:
+    """The trees of an org chart: one line, or both side by side."""
+    if line not in ("admin", "party", "both"):
+        raise InvalidQuery(f"line {line!r}: expected admin, party or both")
+    lines: list[Line] = ["admin", "party"] if line == "both" else [line]  # type: ignore[list-item]
+    return {name: store.tree(uid, name, depth) for name in lines}
+
+
+def source_titles(store: GraphStore) -> dict[str, str]:
+    """The title of every source, for hover texts."""
+    return {n.uid: n.name for n in store.nodes_of_type("Source")}

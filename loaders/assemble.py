@@ -7,6 +7,7 @@ so loaders stay independent of where the graph is kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from graph.model import (
     Batch,
@@ -40,28 +41,10 @@ def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
     """Merge the files' statements into one batch; raise InvalidInput with every problem."""
     problems = [p for f in files for p in f.problems]
     batch = Batch()
-    first_seen: dict[str, Location] = {}
-
-    for parsed in files:
-        for node, location in parsed.nodes:
-            if node.uid in batch.nodes:
-                merged, conflicts = merge_node(batch.nodes[node.uid], node)
-                problems += _conflict_problems(conflicts, location, first_seen[node.uid])
-                batch.nodes[node.uid] = merged
-            else:
-                batch.nodes[node.uid] = node
-                first_seen[node.uid] = location
-
-    edge_locations: dict[str, Location] = {}
-    for parsed in files:
-        for edge, location in parsed.edges:
-            if edge.uid in batch.edges:
-                merged_edge, conflicts = merge_edge(batch.edges[edge.uid], edge)
-                problems += _conflict_problems(conflicts, location, edge_locations[edge.uid])
-                batch.edges[edge.uid] = merged_edge
-            else:
-                batch.edges[edge.uid] = edge
-                edge_locations[edge.uid] = location
+    first_seen = _merge_all([s for f in files for s in f.nodes], batch.nodes, merge_node,
+                            problems)
+    edge_locations = _merge_all([s for f in files for s in f.edges], batch.edges, merge_edge,
+                                problems)
 
     referenced = {e.source for e in batch.edges.values()} | {e.target for e in batch.edges.values()}
     stored = existing(sorted(set(batch.nodes) | referenced))
@@ -81,6 +64,22 @@ def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
     if problems:
         raise InvalidInput(problems)
     return batch
+
+
+def _merge_all(statements: list[tuple[Any, Location]], merged: dict[str, Any],
+               merge: Callable[[Any, Any], tuple[Any, list[Conflict]]],
+               problems: list[Problem]) -> dict[str, Location]:
+    """Merge statements by uid into ``merged``, adding a problem per conflicting fact; where each
+    uid was first stated."""
+    first_seen: dict[str, Location] = {}
+    for item, location in statements:
+        if item.uid in merged:
+            merged[item.uid], conflicts = merge(merged[item.uid], item)
+            problems += _conflict_problems(conflicts, location, first_seen[item.uid])
+        else:
+            merged[item.uid] = item
+            first_seen[item.uid] = location
+    return first_seen
 
 
 def _endpoint_problems(

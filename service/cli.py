@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from graph import catalogue, exports
-from graph.algorithms import MAX_PATH_HOPS, Line
+from graph.algorithms import MAX_PATH_HOPS
 from graph.answers import NodeRef, Subgraph, TreeNode
 from graph.exports import FORMATS
 from graph.model import InvalidInput, LoadSummary, Node
@@ -37,7 +37,6 @@ from graph.store import (
 from graph.values import display
 from graph.vocabulary import (
     NODE_TYPES,
-    PLACES,
     RELATIONSHIP_TYPES,
     describe_vocabulary,
     node_properties,
@@ -531,15 +530,9 @@ def render_network(
         "--show-personal", help="Show people's names unmasked.")] = False,
 ) -> None:
     """An interactive network page that works offline (vis-network inlined)."""
-    if mode not in ("auto", "scope", "neighbourhood"):
-        raise typer.BadParameter(f"{mode!r}: expected auto, scope or neighbourhood",
-                                 param_hint="--mode")
     with _store() as store:
-        node = store.get_node(uid)
-        as_scope = mode == "scope" or (mode == "auto" and node.type in PLACES)
-        subgraph = (store.scope_view(uid) if as_scope
-                    else store.neighbourhood(uid, depth, limit=1000))
-        titles = {n.uid: n.name for n in store.nodes_of_type("Source")}
+        node, subgraph = catalogue.network_of(store, uid, mode, depth)
+        titles = catalogue.source_titles(store)
         masker = _masker(store, show_personal)
     html = network_html(subgraph, title=node.name, focus=uid, source_titles=titles)
     output.write_text(masker.text(html), encoding="utf-8")
@@ -562,11 +555,8 @@ def render_orgchart(
         raise typer.BadParameter(f"{output.name!r}: expected a file ending in "
                                  + ", ".join(f".{f}" for f in orgchart.FORMATS),
                                  param_hint="--output")
-    if line not in ("admin", "party", "both"):
-        raise typer.BadParameter(f"{line!r}: expected admin, party or both", param_hint="--line")
-    lines: list[Line] = ["admin", "party"] if line == "both" else [line]  # type: ignore[list-item]
     with _store() as store:
-        found = {name: store.tree(uid, name, depth) for name in lines}
+        found = catalogue.chart_trees(store, uid, line, depth)
         masker = _masker(store, show_personal)
     trees: dict[str, TreeNode] = {name: masker.model(tree) for name, tree in found.items()}
     output.write_bytes(orgchart.render(trees, next(iter(trees.values())).node.name, fmt))

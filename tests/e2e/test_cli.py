@@ -1,6 +1,7 @@
 """`govgraph` as a new user runs it: load the seeds, look around, get clear errors."""
 
 import json
+import re
 
 from openpyxl import Workbook
 
@@ -221,3 +222,36 @@ def test_export_masks_names_unless_asked(cli, tmp_path):
     assert "赵鸿翔" in out.read_text(encoding="utf-8")
     bad = cli("export", "-o", str(out), "--format", "xls", ok=False)
     assert bad.exit_code == 2 and "expected one of graphml" in bad.output
+
+
+def test_render_network_and_orgchart_to_files(cli, tmp_path):
+    cli("load", str(CASES))
+    page = tmp_path / "lianhua.html"
+    cli("render", "network", "street:福田区.莲花街道", "-o", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "景华社区" in html and "vis.Network" in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)  # nothing fetched
+    chart = tmp_path / "gonghang.png"
+    cli("render", "orgchart", "compound:久安社区.工行小区", "--line", "party", "-o", str(chart))
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    bad = cli("render", "orgchart", "compound:久安社区.工行小区", "-o", str(tmp_path / "x.gif"),
+              ok=False)
+    assert bad.exit_code == 2 and "x.gif" in bad.output and ".svg" in bad.output
+    bad = cli("render", "network", "compound:久安社区.工行小区", "--mode", "all", "-o", str(page),
+              ok=False)
+    assert bad.exit_code == 2 and "expected auto, scope or neighbourhood" in bad.stderr
+
+
+def test_synth_is_deterministic_and_loads(cli, tmp_path):
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        cli("synth", "-o", str(tmp_path / name), "--streets", "2", "--seed", seed)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*"))
+    assert len(files) == 4
+    same = all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+               for f in files)
+    assert same
+    assert sorted((tmp_path / "c").rglob("*.*")) != sorted((tmp_path / "a").rglob("*.*"))
+    summary = cli.json("load", str(tmp_path / "a"))
+    assert summary["nodes"]["Compound"]["created"] > 50
+    gaps = cli.json("gaps", "troika-incomplete")
+    assert gaps["hits"]  # synthetic cities have realistic gaps

@@ -12,9 +12,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 import viz
+from graph import catalogue
 from graph.answers import TreeNode
 from graph.privacy import Masker
-from graph.vocabulary import PLACES
 from service.api.deps import RightsDep, StoreDep
 from service.api.routes._common import ERRORS, NOT_FOUND, READ
 from service.settings import Right
@@ -30,10 +30,6 @@ Uid = Annotated[str, Query(max_length=500)]
 LineChoice = Literal["admin", "party", "both"]
 
 
-def _source_titles(store: StoreDep) -> dict[str, str]:
-    return {n.uid: n.name for n in store.nodes_of_type("Source")}
-
-
 HTML_PAGE: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND, 200: {"description": "an HTML page", "content": {"text/html": {}}}}
 
@@ -47,11 +43,10 @@ def network_view(
     depth: Annotated[int, Query(ge=1, le=3)] = 2,
 ) -> HTMLResponse:
     """An interactive network view (vis-network), in Chinese, working offline."""
-    node = store.get_node(uid)
-    as_scope = mode == "scope" or (mode == "auto" and node.type in PLACES)
-    subgraph = store.scope_view(uid) if as_scope else store.neighbourhood(uid, depth, limit=1000)
+    node, subgraph = catalogue.network_of(store, uid, mode, depth)
     return HTMLResponse(network_html(subgraph, title=node.name, focus=uid,
-                                     source_titles=_source_titles(store), assets="/static/vis"))
+                                     source_titles=catalogue.source_titles(store),
+                                     assets="/static/vis"))
 
 
 @router.get("/views/tree/{uid}", response_class=Response, responses=HTML_PAGE)
@@ -67,16 +62,17 @@ def tree_view(uid: str, store: StoreDep,
     title = f"{tree.node.name} · {orgchart.LINE_TITLES[line]}"
     return HTMLResponse(network_html(subgraph, title=title, focus=uid,
                                      levels=tree_levels(tree),
-                                     source_titles=_source_titles(store), assets="/static/vis"))
+                                     source_titles=catalogue.source_titles(store),
+                                     assets="/static/vis"))
 
 
 def chart_trees(store: StoreDep, uid: str, line: LineChoice, depth: int, rights: set[Right]
                 ) -> dict[str, TreeNode]:
     """The trees of a chart; images cannot be masked once drawn, so their names are masked
     here for callers without the right to see them."""
-    lines: list[Literal["admin", "party"]] = ["admin", "party"] if line == "both" else [line]
     masker = Masker.for_people([] if "personal" in rights else store.nodes_of_type("Person"))
-    return {name: masker.model(store.tree(uid, name, depth)) for name in lines}
+    return {name: masker.model(tree)
+            for name, tree in catalogue.chart_trees(store, uid, line, depth).items()}
 
 
 @router.get("/orgchart/{uid}.{format}", response_class=Response, responses={**NOT_FOUND, 200: {
