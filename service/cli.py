@@ -55,6 +55,8 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+ShowPersonal = Annotated[bool, typer.Option(
+    "--show-personal", help="Show people's names unmasked (they are masked by default).")]
 
 
 class State:
@@ -476,8 +478,7 @@ def export(
                                                           "neo4j-admin import) or jsonld")]
     = "graphml",
     scope: ScopeOption = None,
-    show_personal: Annotated[bool, typer.Option(
-        "--show-personal", help="Write people's names unmasked.")] = False,
+    show_personal: ShowPersonal = False,
 ) -> None:
     """Export the graph, or a scope with the bodies and projects around it, as a file."""
     if format_ not in FORMATS:
@@ -526,8 +527,7 @@ def render_network(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
     mode: Annotated[str, typer.Option(help="auto, scope or neighbourhood")] = "auto",
     depth: Annotated[int, typer.Option(min=1, max=3)] = 2,
-    show_personal: Annotated[bool, typer.Option(
-        "--show-personal", help="Show people's names unmasked.")] = False,
+    show_personal: ShowPersonal = False,
 ) -> None:
     """An interactive network page that works offline (vis-network inlined)."""
     with _store() as store:
@@ -546,8 +546,7 @@ def render_orgchart(
     output: Annotated[Path, typer.Option("-o", "--output", help="A .svg, .png or .pdf file.")],
     line: Annotated[str, typer.Option(help="admin, party, or both side by side")] = "admin",
     depth: Annotated[int, typer.Option(min=0, max=10)] = 5,
-    show_personal: Annotated[bool, typer.Option(
-        "--show-personal", help="Show people's names unmasked.")] = False,
+    show_personal: ShowPersonal = False,
 ) -> None:
     """The organisation tree under a node as an image; the format follows the file's ending."""
     fmt = output.suffix.lower().lstrip(".")
