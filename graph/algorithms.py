@@ -33,6 +33,7 @@ SCOPE_SECOND_RING = ("ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
                      "IMPLEMENTED_BY", "LOCATED_IN")
 MAX_PLACE_DEPTH = 10  # city → district → street → community → compound → building, with room
 MAX_PATH_HOPS = 20
+LINE_RELATIONSHIPS = {"admin": ("PART_OF",), "party": ("ESTABLISHED_IN", "SUBORDINATE_TO")}
 
 
 def node_of(graph: nx.MultiDiGraph, uid: str) -> Node:
@@ -196,6 +197,13 @@ def _party_descendants(graph: nx.MultiDiGraph, uid: str) -> set[str]:
                 found.add(child)
                 queue.append(child)
     return found
+
+
+def tree_uids(tree: TreeNode) -> Iterator[str]:
+    """Every node of a tree, top down."""
+    yield tree.node.uid
+    for child in tree.children:
+        yield from tree_uids(child)
 
 
 def tree(graph: nx.MultiDiGraph, root: str, line: Line, depth: int) -> TreeNode:

@@ -27,6 +27,7 @@ from graph.store import (
     GraphStore,
     Stats,
     StoreUnavailable,
+    WriteFailed,
     plan_merge,
 )
 
@@ -108,7 +109,7 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"cannot create the embedded store {path}: {error}") from error
         self._lock = threading.RLock()
         self._graph: nx.MultiDiGraph | None = None
-        self._graph_version: tuple[int, int] | None = None
+        self._graph_version: int | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -128,14 +129,14 @@ class EmbeddedStore(GraphStore):
                 self._rollback()
                 raise self._cannot_write(error) from error
 
-    def _cannot_write(self, error: sqlite3.Error) -> StoreUnavailable:
+    def _cannot_write(self, error: sqlite3.Error) -> WriteFailed:
         """The error of a failed write, with what usually causes it."""
         text = str(error)
         hint = ("; is the disk full?" if "full" in text or "I/O" in text
                 else "; is the store file or its folder read-only?" if "readonly" in text
                 else "")
-        return StoreUnavailable(f"cannot write to {self.file}: {text}{hint}; nothing was "
-                                "written, and the store keeps what it held")
+        return WriteFailed(f"cannot write to {self.file}: {text}{hint}; nothing was written, "
+                           "and the store keeps what it held")
 
     def _rollback(self) -> None:
         """Undo the open transaction. SQLite may have undone it already (a full disk does
@@ -161,6 +162,8 @@ class EmbeddedStore(GraphStore):
                 self._check_ends(batch)
                 if dry_run:
                     raise _DryRun
+                db.execute("INSERT INTO meta VALUES ('revision', '1') ON CONFLICT(key) DO "
+                           "UPDATE SET value = CAST(value AS INTEGER) + 1")
         except _DryRun:
             pass
         except sqlite3.OperationalError as error:
@@ -221,16 +224,19 @@ class EmbeddedStore(GraphStore):
                 edges={r["type"]: r["n"] for r in self._db.execute(count.format("edges"))},
             )
 
-    def revision(self) -> tuple[int, int]:
-        """Changes when any connection, this one or another process's, commits."""
+    def revision(self) -> int:
+        """A counter every committed write raises, whichever process or connection made it."""
         with self._lock:
-            return self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row["value"]) if row else 0
 
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole graph, rebuilt when the file changed; every question reads it."""
         with self._lock:
             revision = self.revision()
             if self._graph is None or self._graph_version != revision:
+                if self._graph is not None:  # let the collector free the old graph
+                    gc.unfreeze()
                 self._graph = None
                 self._graph = self._read_graph()
                 self._graph_version = revision

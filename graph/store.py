@@ -16,7 +16,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph import algorithms
-from graph.algorithms import MAX_PATH_HOPS, Line
+from graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Line
 from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
 from graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.search import query_key, rank
@@ -35,6 +35,11 @@ class NodeNotFound(StoreError):
     def __init__(self, uid: str):
         self.uid = uid
         super().__init__(f"no node with uid {uid!r}")
+
+
+class WriteFailed(StoreError):
+    """A write the store refused or could not finish (full disk, read-only file, locked):
+    nothing of it was written."""
 
 
 class InvalidQuery(StoreError):
@@ -200,6 +205,16 @@ class GraphStore(ABC):
             raise InvalidQuery(f"depth {depth}: expected 0 or more")
         return algorithms.tree(self.tree_graph(root, line, depth), root, line, depth)
 
+    def tree_view(self, root: str, line: Line = "admin", depth: int = 5
+                  ) -> tuple[TreeNode, Subgraph]:
+        """The tree, and its nodes with the relationships of its line, for a network view."""
+        self.tree(root, line, 0)  # checks the root and the arguments
+        graph = self.tree_graph(root, line, depth)
+        tree = algorithms.tree(graph, root, line, depth)
+        uids = set(algorithms.tree_uids(tree))
+        types = frozenset(LINE_RELATIONSHIPS[line])
+        return tree, algorithms.induced(graph, uids, types)
+
     def neighbourhood(self, uid: str, depth: int = 1, types: Iterable[str] | None = None,
                       limit: int = 500) -> Subgraph:
         self.get_node(uid)
@@ -219,7 +234,8 @@ class GraphStore(ABC):
         return algorithms.scope_view(self.scope_graph(scope), scope, limit)
 
     def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
-        missing = [u for u in (source, target) if u not in self.get_nodes([source, target])]
+        found = self.get_nodes([source, target])
+        missing = [u for u in (source, target) if u not in found]
         if missing:
             raise NodeNotFound(missing[0])
         if not 1 <= max_hops <= MAX_PATH_HOPS:

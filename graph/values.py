@@ -96,7 +96,7 @@ def normalise_quantity(value: Any) -> dict[str, Any]:
         raise BadValue(expected)
     quantity: dict[str, Any] = {"value": number, "unit": unit.strip()}
     if value.get("qualifier") is not None:
-        if value["qualifier"] not in QUANTITY_QUALIFIERS:
+        if not isinstance(value["qualifier"], str) or value["qualifier"] not in QUANTITY_QUALIFIERS:
             raise BadValue(expected)
         quantity["qualifier"] = value["qualifier"]
     if value.get("max") is not None:

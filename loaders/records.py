@@ -47,6 +47,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool | None):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key that is text, not a list or mapping",
+                key_node.start_mark)
         if key in seen:  # PyYAML would silently keep the last one
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
@@ -65,12 +69,19 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_text)
 
 
+class _AliasFound(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 def _nesting(text: str) -> int:
     """How deep the YAML's collections nest, from its event stream (which does not recurse):
     libyaml's composer recurses in C and would crash on a hostile file before Python could
-    stop it."""
+    stop it. Aliases are refused here too: a few of them expand to gigabytes."""
     depth = deepest = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise _AliasFound(event.start_mark.line + 1 if event.start_mark else 0)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             deepest = max(deepest, depth)
@@ -88,6 +99,9 @@ def _parse_yaml(path: Path, text: str, out: ParsedFile) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader
     except RecursionError:
         out.problem(where, f"YAML nested at most {MAX_NESTING} levels deep")
+    except _AliasFound as alias:
+        out.problem(where.model_copy(update={"line": alias.line}),
+                    "YAML without aliases (*name): write each value out")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

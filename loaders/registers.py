@@ -92,8 +92,15 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
         parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK")
         parsed.readable = False
         return
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield Location(file=str(path), row=number), row
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield Location(file=str(path), row=number), row
+    except csv.Error as error:
+        parsed.problem(Location(file=str(path), row=reader.line_num),
+                       f"a CSV file with cells of at most {csv.field_size_limit():,} characters "
+                       f"({error})")
+        parsed.readable = False
 
 
 def _unzipped_size_problem(path: Path) -> str | None:
@@ -131,8 +138,15 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
         return
     try:
         for sheet in workbook.worksheets:
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield Location(file=str(path), sheet=sheet.title, row=number), list(row)
+            number = 0
+            try:
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield Location(file=str(path), sheet=sheet.title, row=number), list(row)
+            except Exception as error:  # a damaged sheet: openpyxl raises many kinds  # noqa: BLE001
+                parsed.problem(Location(file=str(path), sheet=sheet.title, row=number + 1),
+                               f"a readable XLSX sheet ({type(error).__name__}: {error})")
+                parsed.readable = False
+                return
     finally:
         workbook.close()
 

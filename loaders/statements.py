@@ -36,11 +36,16 @@ class ParsedFile:
     def problem(self, location: Location, expected: str, field: str | None = None,
                 value: Any = None) -> None:
         self.problems.append(
-            Problem(location=location, field=field, expected=expected,
-                    value=None if value is None else
-                    value if isinstance(value, str) else
-                    json.dumps(value, ensure_ascii=False, default=str))
+            Problem(location=location, field=field, expected=expected, value=_shown(value))
         )
+
+
+def _shown(value: Any, limit: int = 500) -> str | None:
+    """A bad value as a message shows it: as text, at most ``limit`` characters."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _properties(
@@ -86,7 +91,7 @@ def add_node(
     properties: dict[str, Any], evidence: Any = None,
 ) -> None:
     """Check one stated node against the vocabulary and keep it if it passes."""
-    if type_name not in NODE_TYPES:
+    if not isinstance(type_name, str) or type_name not in NODE_TYPES:
         known = ", ".join(NODE_TYPES)
         out.problem(location, f"a node type ({known})", field="type", value=type_name)
         type_name = None
@@ -116,7 +121,7 @@ def add_edge(
     end: Any, properties: dict[str, Any], evidence: Any = None,
 ) -> None:
     """Check one stated edge against the vocabulary (its ends are checked once all is read)."""
-    if type_name not in RELATIONSHIP_TYPES:
+    if not isinstance(type_name, str) or type_name not in RELATIONSHIP_TYPES:
         known = ", ".join(RELATIONSHIP_TYPES)
         out.problem(location, f"a relationship type ({known})", field="type", value=type_name)
         type_name = None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections.abc import Callable, Hashable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from graph.store import GraphStore, open_store
+from graph.privacy import M, Masker
+from graph.store import GraphStore, NodeNotFound, open_store
+from graph.vocabulary import NODE_TYPES
 from service.settings import Right, Settings
 
 
@@ -20,6 +23,7 @@ class StoreHolder:
         self.location = location
         self._store: GraphStore | None = None
         self._lock = threading.Lock()
+        self._masker: tuple[Hashable, Masker] | None = None
 
     def get(self) -> GraphStore:
         with self._lock:
@@ -36,6 +40,16 @@ class StoreHolder:
                 except Exception:  # closing a broken connection may fail too  # noqa: S110
                     pass
                 self._store = None
+
+    def masker(self) -> Masker:
+        """The masker of every person's name in the store, made again only when it changed."""
+        store = self.get()
+        revision = store.revision()
+        cached = self._masker
+        if revision is None or cached is None or cached[0] != revision:
+            cached = (revision, Masker.for_people(store.nodes_of_type("Person")))
+            self._masker = cached
+        return cached[1]
 
     def close(self) -> None:
         self.failed()
@@ -95,3 +109,36 @@ def require_write(request: Request, rights: Annotated[set[Right], Depends(get_ri
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 RightsDep = Annotated[set[Right], Depends(get_rights)]
+
+
+class Privacy:
+    """What a caller may see of people: everything with the right `personal`; otherwise names
+    masked, and Person nodes neither found nor shown by uid (so names cannot be guessed)."""
+
+    def __init__(self, masker: Masker | None):
+        self.masker = masker
+
+    def model(self, value: M) -> M:
+        return value if self.masker is None else self.masker.model(value)
+
+    def text(self) -> Callable[[str], str] | None:
+        return None if self.masker is None else self.masker.text
+
+    def searchable(self, types: list[str]) -> list[str]:
+        if self.masker is None:
+            return types
+        return [t for t in (types or NODE_TYPES) if t != "Person"]
+
+    def check(self, store: GraphStore, *uids: str) -> None:
+        if self.masker is None:
+            return
+        for uid, node in store.get_nodes(uids).items():
+            if node.type == "Person":
+                raise NodeNotFound(uid)
+
+
+def get_privacy(request: Request, rights: Annotated[set[Right], Depends(get_rights)]) -> Privacy:
+    return Privacy(None if "personal" in rights else request.app.state.store.masker())
+
+
+PrivacyDep = Annotated[Privacy, Depends(get_privacy)]

@@ -13,13 +13,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.model import InvalidInput
-from graph.privacy import Masker
 from graph.store import (
     ConflictingFacts,
     DanglingEdges,
     InvalidQuery,
     NodeNotFound,
     StoreUnavailable,
+    WriteFailed,
 )
 from service.api.cache import Answer, AnswerCache
 from service.api.deps import StoreHolder, bearer, rights_of
@@ -29,6 +29,7 @@ from service.settings import Settings
 
 log = logging.getLogger("govgraph.api")
 TEXT_TYPES = ("application/json", "application/ld+json", "application/graphml+xml", "text/")
+MASKED_PATHS = ("/api/", "/views/")  # answers from the graph; static pages hold no names
 
 
 def problems_out(error: InvalidInput) -> list[ProblemOut]:
@@ -77,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def rejected(_: Request, error: Exception) -> JSONResponse:
         return _error(422, f"nothing was loaded: {error}")
 
+    @app.exception_handler(WriteFailed)
+    async def write_failed(_: Request, error: WriteFailed) -> JSONResponse:
+        return _error(503, f"the store could not write, try again later: {error}")
+
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
         request.app.state.store.failed()
@@ -116,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if cached is not None:
             return Response(cached.body, status_code=cached.status, headers=dict(cached.headers))
         response = await call_next(request)
-        mask = ("personal" not in rights
+        mask = ("personal" not in rights and request.url.path.startswith(MASKED_PATHS)
                 and response.headers.get("content-type", "").startswith(TEXT_TYPES))
         cacheable = revision is not None and response.status_code == 200
         if not (mask or cacheable):
@@ -124,9 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
         if mask:
             try:
-                body = _masker(request).data(body)
-            except StoreUnavailable:  # without the names to mask, nothing that may hold them
-                body, cacheable = (b"" if response.status_code < 400 else body), False
+                body = request.app.state.store.masker().data(body)
+            except StoreUnavailable as error:  # no names to mask with: nothing that may hold one
+                request.app.state.store.failed()
+                return _error(503, f"the store is unavailable, try again later: {error}")
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         if cacheable:
             answers.put(key, Answer(revision, 200, tuple(headers.items()), body))
@@ -151,6 +157,4 @@ def _revision(request: Request) -> Hashable | None:
         return None
 
 
-def _masker(request: Request) -> Masker:
-    """The names to mask: every person's name and alias in the store."""
-    return Masker.for_people(request.app.state.store.get().nodes_of_type("Person"))
+

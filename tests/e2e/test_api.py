@@ -3,12 +3,15 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
 from graph.embedded import EmbeddedStore
+from loaders import read_file
+from loaders.assemble import assemble
 from service.api.main import create_app
 from service.settings import Settings
 from tests.conftest import seed_batch
@@ -182,13 +185,13 @@ def test_exports(client, fmt):
 
 
 ALL_READS = [
-    "/api/v1/search?q=zhao", "/api/v1/search?q=赵", "/api/v1/nodes/person:工行小区.赵鸿翔",
+    "/api/v1/search?q=zhao", "/api/v1/search?q=赵",
     "/api/v1/nodes/compound:久安社区.工行小区/neighbourhood?depth=2",
     "/api/v1/nodes/party:久安社区.工行小区.小区党支部",
     "/api/v1/export?format=json", "/api/v1/export?format=graphml",
-    "/api/v1/export?format=jsonld", "/api/v1/path?source=person:工行小区.赵鸿翔"
-    "&target=compound:久安社区.工行小区",
+    "/api/v1/export?format=jsonld", "/views/network/compound:久安社区.工行小区",
 ]
+PERSON = "person:工行小区.赵鸿翔"
 
 
 def test_peoples_names_are_masked_without_the_right(client):
@@ -196,9 +199,33 @@ def test_peoples_names_are_masked_without_the_right(client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert NAME not in response.text, url
-    assert "赵**" in client.get("/api/v1/nodes/person:工行小区.赵鸿翔").text
-    personal = client.get("/api/v1/nodes/person:工行小区.赵鸿翔", headers=auth(PERSONAL))
+    assert "赵**" in client.get("/api/v1/nodes/compound:久安社区.工行小区/neighbourhood").text
+    personal = client.get(f"/api/v1/nodes/{PERSON}", headers=auth(PERSONAL))
     assert personal.json()["name"] == NAME
+
+
+def test_names_cannot_be_confirmed_by_guessing(client):
+    assert client.get("/api/v1/search", params={"q": "zhaohongxiang"}).json()["count"] == 0
+    for url in (f"/api/v1/nodes/{PERSON}", f"/api/v1/nodes/{PERSON}/neighbourhood",
+                f"/views/network/{PERSON}", f"/api/v1/path?source={PERSON}"
+                "&target=compound:久安社区.工行小区"):
+        response = client.get(url)
+        assert response.status_code == 404 and NAME not in response.text, url
+    found = client.get("/api/v1/search", params={"q": "zhaohongxiang"}, headers=auth(PERSONAL))
+    assert found.json()["count"] == 1
+
+
+def test_a_name_inside_a_long_label_is_masked_before_it_is_wrapped(client):
+    facility = """source: {uid: source:上传.调解室, title: 调解室}
+facilities:
+  - {uid: "facility:工行小区.调解室", name: 久安社区党群服务站赵鸿翔调解室}
+relationships:
+  - {type: LOCATED_IN, from: "facility:工行小区.调解室", to: "compound:久安社区.工行小区"}
+"""
+    assert upload(client, facility, token=WRITER).status_code == 201
+    page = client.get("/views/network/compound:久安社区.工行小区")
+    assert page.status_code == 200
+    assert "赵" in page.text and "鸿翔" not in page.text
 
 
 def test_reads_can_require_a_token(settings):
@@ -263,6 +290,21 @@ def test_malformed_multipart_is_a_documented_400(client):
     assert response.status_code == 400 and "multipart" in response.json()["detail"]
 
 
+def test_answers_follow_a_load_made_by_another_process(client, settings):
+    url = "/api/v1/stats"
+    before = client.get(url).json()["nodes"]["Compound"]
+    with EmbeddedStore(Path(settings.store)) as other:  # as `govgraph load` elsewhere would
+        other.upsert(assemble([read_file(write_case(Path(settings.store).parent))],
+                              other.get_nodes))
+    assert client.get(url).json()["nodes"]["Compound"] == before + 1
+
+
+def write_case(folder: Path) -> Path:
+    path = folder / "case.yaml"
+    path.write_text(UPLOAD, encoding="utf-8")
+    return path
+
+
 def test_repeated_answers_follow_every_change_and_every_callers_rights(client):
     url = "/api/v1/nodes/community:凤山街道.久安社区/tree"
     first = client.get(url).json()
@@ -272,4 +314,4 @@ def test_repeated_answers_follow_every_change_and_every_callers_rights(client):
     assert "新小区" in {c["node"]["name"] for c in changed["children"]}
     person = "/api/v1/nodes/person:工行小区.赵鸿翔"
     assert client.get(person, headers=auth(PERSONAL)).json()["name"] == NAME
-    assert client.get(person).json()["name"] == "赵**"
+    assert client.get(person).status_code == 404  # not shown without the right

@@ -57,8 +57,9 @@ def test_served_views_use_local_assets(client):
 
 
 def test_views_mask_peoples_names(client):
-    page = client.get("/views/network/person:工行小区.赵鸿翔")
+    page = client.get(f"/views/network/{GONGHANG}")
     assert page.status_code == 200 and "赵鸿翔" not in page.text and "赵**" in page.text
+    assert client.get("/views/network/person:工行小区.赵鸿翔").status_code == 404
 
 
 def test_orgchart_formats(client):

@@ -130,3 +130,44 @@ def test_a_bad_file_beside_good_ones_writes_nothing(tmp_path):
             store.upsert(assemble([read_file(good), read_file(bad)], store.get_nodes))
         assert store.stats().nodes == {}
 
+
+
+def test_yaml_aliases_are_refused_before_they_expand(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)) + "source: *i\n"
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    parsed = read_file(path)
+    assert len(parsed.problems) == 1 and "without aliases" in parsed.problems[0].expected
+    assert parsed.problems[0].location.line == 2
+
+
+def test_a_mapping_key_that_is_a_list_is_a_problem(tmp_path):
+    path = tmp_path / "key.yaml"
+    path.write_text("? [a, b]\n: 1\n", encoding="utf-8")
+    assert outcome(path) == "problems"
+
+
+def test_a_csv_cell_larger_than_csv_allows_is_a_problem(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("小区名称,所属社区,所属街道,所属区\n" + "x" * 200_000 + ",a,b,c\n",
+                    encoding="utf-8")
+    assert outcome(path) == "problems"
+
+
+def test_a_damaged_xlsx_sheet_is_a_problem(tmp_path):
+    good = tmp_path / "good.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["小区名称", "所属社区", "所属街道", "所属区"])
+    workbook.active.append(["工行小区", "久安社区", "凤山街道", "离石区"])
+    workbook.save(good)
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut off mid-sheet
+            target.writestr(item, data)
+    assert outcome(damaged) == "problems"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -11,9 +10,8 @@ from fastapi import APIRouter, Query, Response
 from graph import catalogue
 from graph.answers import CoverageAnswer, ProjectFacts
 from graph.exports import FORMATS, export
-from graph.privacy import Masker
 from graph.rules import GAP_RULES, GapRule, describe_rules
-from service.api.deps import RightsDep, StoreDep
+from service.api.deps import PrivacyDep, StoreDep
 from service.api.models import GapPage, Page, RuleOut
 from service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
 
@@ -70,7 +68,7 @@ def projects(store: StoreDep, scope: Scope = None, offset: Offset = 0, limit: Li
     "description": "the graph or the scope as a file",
     "content": {media: {} for media, _ in FORMATS.values()}}})
 def export_graph(
-    store: StoreDep, rights: RightsDep,
+    store: StoreDep, privacy: PrivacyDep,
     format: Annotated[Literal["graphml", "json", "csv", "jsonld"], Query(
         description="graphml (Gephi, yEd), json (node-link), csv (zip for neo4j-admin "
                     "import), jsonld (W3C Organization Ontology)")] = "graphml",
@@ -79,12 +77,9 @@ def export_graph(
     """The whole graph, or a scope with the bodies and projects around it, as a file."""
     store.scope_ref(scope)
     graph = store.whole_graph() if scope is None else store.scope_graph(scope)
-    mask: Callable[[str], str] | None = None
-    if "personal" not in rights:
-        mask = Masker.for_people(store.nodes_of_type("Person")).text
     media, suffix = FORMATS[format]
     name = (scope or "govgraph").replace(":", "_")
-    return Response(export(graph, format, mask), media_type=media, headers={
+    return Response(export(graph, format, privacy.text()), media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}.{suffix}"})
 
 

@@ -11,7 +11,7 @@ from graph.algorithms import MAX_PATH_HOPS
 from graph.answers import NodeRef, Subgraph, TreeNode
 from graph.model import Edge
 from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES, node_properties, zh_name
-from service.api.deps import StoreDep
+from service.api.deps import PrivacyDep, StoreDep
 from service.api.models import NeighbourSummary, NodeDetail, Page, PathOut, SourceCitation
 from service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, page
 
@@ -24,7 +24,7 @@ RelationshipType = Literal[tuple(RELATIONSHIP_TYPES)]  # type: ignore[valid-type
 
 @router.get("/search", response_model=Page[NodeRef])
 def search(
-    store: StoreDep,
+    store: StoreDep, privacy: PrivacyDep,
     q: Annotated[str, Query(min_length=1, max_length=100,
                             description="Chinese substring, full pinyin or pinyin initials")],
     type: Annotated[list[NodeType] | None,  # type: ignore[valid-type]
@@ -32,7 +32,8 @@ def search(
     offset: Offset = 0, limit: Limit = 20,
 ) -> Page[NodeRef]:
     """Find nodes by name."""
-    found, total = store.search_page(q, types=type or [], offset=offset, limit=limit)
+    found, total = store.search_page(q, types=privacy.searchable(type or []), offset=offset,
+                                     limit=limit)
     return Page[NodeRef](data=[NodeRef.of(n) for n in found], count=total, offset=offset,
                          limit=limit)
 
@@ -60,9 +61,10 @@ def _neighbours(uid: str, edges: list[Edge], store: StoreDep) -> list[NeighbourS
 
 
 @router.get("/nodes/{uid}", response_model=NodeDetail, responses=NOT_FOUND)
-def node_detail(uid: Uid, store: StoreDep) -> NodeDetail:
+def node_detail(uid: Uid, store: StoreDep, privacy: PrivacyDep) -> NodeDetail:
     """A node: its properties (with Chinese names), its sources with their evidence, and a
     summary of its relationships."""
+    privacy.check(store, uid)
     node = store.get_node(uid)
     sources = store.get_nodes({c.source for c in node.citations})
     return NodeDetail(
@@ -77,7 +79,7 @@ def node_detail(uid: Uid, store: StoreDep) -> NodeDetail:
 
 @router.get("/nodes/{uid}/neighbourhood", response_model=Subgraph, responses=NOT_FOUND)
 def neighbourhood(
-    uid: Uid, store: StoreDep,
+    uid: Uid, store: StoreDep, privacy: PrivacyDep,
     depth: Annotated[int, Query(ge=0, le=3)] = 1,
     type: Annotated[list[RelationshipType] | None, Query(  # type: ignore[valid-type]
         description="only these relationships")] = None,
@@ -85,28 +87,31 @@ def neighbourhood(
 ) -> Subgraph:
     """The nodes within ``depth`` steps and the relationships between them (nearest first;
     ``truncated`` when the limit cut it)."""
+    privacy.check(store, uid)
     return store.neighbourhood(uid, depth, type, limit)
 
 
 @router.get("/nodes/{uid}/tree", response_model=TreeNode, responses=NOT_FOUND)
 def tree(
-    uid: Uid, store: StoreDep,
+    uid: Uid, store: StoreDep, privacy: PrivacyDep,
     line: Annotated[Literal["admin", "party"], Query(
         description="admin: 隶属 (PART_OF); party: 党组织 set up here and below")] = "admin",
     depth: Annotated[int, Query(ge=0, le=10)] = 5,
 ) -> TreeNode:
     """The organisation tree under a node."""
+    privacy.check(store, uid)
     return store.tree(uid, line, depth)
 
 
 @router.get("/path", response_model=PathOut, responses=NOT_FOUND)
 def path(
-    store: StoreDep,
+    store: StoreDep, privacy: PrivacyDep,
     source: Annotated[str, Query(max_length=500)],
     target: Annotated[str, Query(max_length=500)],
     max_hops: Annotated[int, Query(ge=1, le=MAX_PATH_HOPS)] = 8,
 ) -> PathOut:
     """A shortest chain of relationships between two actors (either direction)."""
+    privacy.check(store, source, target)
     found = store.path(source, target, max_hops)
     if found is None:
         return PathOut(found=False)

@@ -37,7 +37,8 @@ def load_records(
         parsed, paths = [], []
         for index, upload in enumerate(files):
             name = _UNSAFE_NAME.sub("_", Path(upload.filename or f"upload{index}").name)
-            path = Path(folder) / f"{index:03d}_{name}"
+            path = Path(folder) / f"{index:03d}" / name  # its own name: a register's source
+            path.parent.mkdir()
             if path.suffix.lower() not in READERS:
                 raise InvalidInput([Problem(location=Location(file=name),
                                             expected="a file ending in " + ", ".join(READERS))])

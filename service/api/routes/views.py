@@ -13,11 +13,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 import viz
 from graph import catalogue
-from graph.answers import TreeNode
-from graph.privacy import Masker
-from service.api.deps import RightsDep, StoreDep
+from service.api.deps import PrivacyDep, StoreDep
 from service.api.routes._common import ERRORS, NOT_FOUND, READ
-from service.settings import Right
 from viz import orgchart
 from viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
 
@@ -36,29 +33,29 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/views/network/{uid}", response_class=Response, responses=HTML_PAGE)
 def network_view(
-    uid: str, store: StoreDep,
+    uid: str, store: StoreDep, privacy: PrivacyDep,
     mode: Annotated[Literal["auto", "scope", "neighbourhood"], Query(
         description="scope: a place and all under and around it; neighbourhood: nodes within "
                     "depth steps; auto: scope for places, else neighbourhood")] = "auto",
     depth: Annotated[int, Query(ge=1, le=3)] = 2,
 ) -> HTMLResponse:
     """An interactive network view (vis-network), in Chinese, working offline."""
+    privacy.check(store, uid)
     node, subgraph = catalogue.network_of(store, uid, mode, depth)
+    subgraph = privacy.model(subgraph)  # before labels are wrapped, which splits names
     return HTMLResponse(network_html(subgraph, title=node.name, focus=uid,
                                      source_titles=catalogue.source_titles(store),
                                      assets="/static/vis"))
 
 
 @router.get("/views/tree/{uid}", response_class=Response, responses=HTML_PAGE)
-def tree_view(uid: str, store: StoreDep,
+def tree_view(uid: str, store: StoreDep, privacy: PrivacyDep,
               line: Annotated[Literal["admin", "party"], Query()] = "admin",
               depth: Annotated[int, Query(ge=0, le=10)] = 5) -> HTMLResponse:
     """The organisation tree as an interactive network with a hierarchical layout."""
-    tree = store.tree(uid, line, depth)
-    uids = set(tree_levels(tree))
-    subgraph = store.neighbourhood(uid, depth, ["PART_OF"] if line == "admin" else
-                                   ["ESTABLISHED_IN", "SUBORDINATE_TO"], limit=1000)
-    subgraph.nodes = [n for n in subgraph.nodes if n.uid in uids]
+    privacy.check(store, uid)
+    tree, subgraph = store.tree_view(uid, line, depth)
+    subgraph = privacy.model(subgraph)
     title = f"{tree.node.name} · {orgchart.LINE_TITLES[line]}"
     return HTMLResponse(network_html(subgraph, title=title, focus=uid,
                                      levels=tree_levels(tree),
@@ -66,25 +63,21 @@ def tree_view(uid: str, store: StoreDep,
                                      assets="/static/vis"))
 
 
-def chart_trees(store: StoreDep, uid: str, line: LineChoice, depth: int, rights: set[Right]
-                ) -> dict[str, TreeNode]:
-    """The trees of a chart; images cannot be masked once drawn, so their names are masked
-    here for callers without the right to see them."""
-    masker = Masker.for_people([] if "personal" in rights else store.nodes_of_type("Person"))
-    return {name: masker.model(tree)
-            for name, tree in catalogue.chart_trees(store, uid, line, depth).items()}
+
 
 
 @router.get("/orgchart/{uid}.{format}", response_class=Response, responses={**NOT_FOUND, 200: {
     "description": "the org chart", "content": {m: {} for m in orgchart.FORMATS.values()}}})
 def orgchart_image(
-    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep, rights: RightsDep,
+    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep, privacy: PrivacyDep,
     line: Annotated[LineChoice, Query(description="admin, party, or both side by side")]
     = "admin",
     depth: Annotated[int, Query(ge=0, le=10)] = 5,
 ) -> Response:
     """The organisation tree under a node as an image, Chinese rendered with a CJK font."""
-    trees = chart_trees(store, uid, line, depth, rights)
+    privacy.check(store, uid)  # images cannot be masked once drawn: their trees are, here
+    trees = {name: privacy.model(tree)
+             for name, tree in catalogue.chart_trees(store, uid, line, depth).items()}
     title = next(iter(trees.values())).node.name
     return Response(orgchart.render(trees, title, format), media_type=orgchart.FORMATS[format],
                     headers={"Cache-Control": "no-store"})
