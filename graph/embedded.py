@@ -13,15 +13,14 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.algorithms import Line
-from graph.model import Batch, Citation, Edge, LoadSummary, Node
-from graph.search import search_key
+from graph.model import Batch, Edge, LoadSummary, Node
+from graph.rows import citations_of, edge_fields, node_fields
 from graph.store import (
     DanglingEdges,
     GraphStore,
@@ -47,34 +46,27 @@ CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 _CHUNK = 500  # uids per IN (...) look-up, under SQLite's variable limit
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _citations(text: str) -> list[Citation]:
-    return [Citation(**c) for c in json.loads(text)]
-
-
 def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
     """A node as the row the nodes table holds (also the benchmark's raw-floor format)."""
-    return (node.uid, node.type, node.name,
-            search_key(node.name, node.properties.get("aliases")),
-            _dumps(node.properties), _dumps([asdict(c) for c in node.citations]))
+    fields = node_fields(node)
+    return (node.uid, node.type, node.name, fields["search"], fields["properties"],
+            fields["citations"])
 
 
 def edge_row(edge: Edge) -> tuple[str, str, str, str, str, str]:
-    return (edge.uid, edge.type, edge.source, edge.target, _dumps(edge.properties),
-            _dumps([asdict(c) for c in edge.citations]))
+    fields = edge_fields(edge)
+    return (edge.uid, edge.type, edge.source, edge.target, fields["properties"],
+            fields["citations"])
 
 
 def _node(row: sqlite3.Row) -> Node:
     return Node(uid=row["uid"], type=row["type"], name=row["name"],
-                properties=json.loads(row["properties"]), citations=_citations(row["citations"]))
+                properties=json.loads(row["properties"]), citations=citations_of(row["citations"]))
 
 
 def _edge(row: sqlite3.Row) -> Edge:
     return Edge(uid=row["uid"], type=row["type"], source=row["source"], target=row["target"],
-                properties=json.loads(row["properties"]), citations=_citations(row["citations"]))
+                properties=json.loads(row["properties"]), citations=citations_of(row["citations"]))
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:

@@ -18,7 +18,7 @@ import networkx as nx
 
 from graph.algorithms import edge_of, node_of
 from graph.model import Edge, Node
-from graph.search import search_key
+from graph.rows import dumps, edge_fields, node_fields
 from graph.vocabulary import BODIES, PLACES, zh_name
 
 TextFilter = Callable[[str], str]
@@ -28,10 +28,6 @@ FORMATS = {
     "csv": ("application/zip", "zip"),
     "jsonld": ("application/ld+json", "jsonld"),
 }
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _items(graph: nx.MultiDiGraph) -> tuple[list[Node], list[Edge]]:
@@ -62,10 +58,10 @@ def graphml(graph: nx.MultiDiGraph) -> str:
     flat = nx.MultiDiGraph()
     for n in nodes:
         flat.add_node(n.uid, label=n.name, type=n.type, type_zh=zh_name(n.type),
-                      properties=_dumps(n.properties), sources=" ".join(n.sources))
+                      properties=dumps(n.properties), sources=" ".join(n.sources))
     for e in edges:
         flat.add_edge(e.source, e.target, key=e.uid, label=zh_name(e.type), type=e.type,
-                      properties=_dumps(e.properties), sources=" ".join(e.sources))
+                      properties=dumps(e.properties), sources=" ".join(e.sources))
     buffer = io.BytesIO()
     nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)  # UTF-8, not &#…; refs
     return buffer.getvalue().decode("utf-8")
@@ -87,13 +83,15 @@ def neo4j_import_csv(graph: nx.MultiDiGraph) -> bytes:
     writer = csv.writer(node_file)
     writer.writerow(["uid:ID", "name", "search", "properties", "citations", ":LABEL"])
     for n in nodes:
-        writer.writerow([n.uid, n.name, search_key(n.name, n.properties.get("aliases")),
-                         _dumps(n.properties), _dumps([asdict(c) for c in n.citations]), n.type])
+        fields = node_fields(n)
+        writer.writerow([n.uid, n.name, fields["search"], fields["properties"],
+                         fields["citations"], n.type])
     writer = csv.writer(edge_file)
     writer.writerow([":START_ID", ":END_ID", ":TYPE", "uid", "properties", "citations"])
     for e in edges:
-        writer.writerow([e.source, e.target, e.type, e.uid, _dumps(e.properties),
-                         _dumps([asdict(c) for c in e.citations])])
+        fields = edge_fields(e)
+        writer.writerow([e.source, e.target, e.type, e.uid, fields["properties"],
+                         fields["citations"]])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("nodes.csv", node_file.getvalue())
@@ -141,7 +139,7 @@ def jsonld(graph: nx.MultiDiGraph) -> dict[str, Any]:
             "@type": [ORG_CLASSES.get(n.type, "rdfs:Resource"), f"gg:{n.type}"],
             "skos:prefLabel": {"@value": n.name, "@language": "zh"},
             "gg:typeName": {"@value": zh_name(n.type), "@language": "zh"},
-            "gg:properties": _dumps(n.properties),
+            "gg:properties": dumps(n.properties),
             "prov:wasDerivedFrom": [{"@id": f"urn:govgraph:{s}"} for s in n.sources],
         }
     posts = []

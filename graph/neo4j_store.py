@@ -12,7 +12,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from typing import Any
 
 import neo4j
@@ -24,8 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph import neo4j_queries as q
 from graph.algorithms import SCOPE_RING, SCOPE_SECOND_RING, Line
-from graph.model import Batch, Citation, Edge, LoadSummary, Node, edge_uid, type_of_uid
-from graph.search import search_key
+from graph.model import Batch, Edge, LoadSummary, Node, edge_uid, type_of_uid
+from graph.rows import citations_of, edge_fields, node_fields
 from graph.store import (
     DanglingEdges,
     GraphStore,
@@ -57,20 +56,16 @@ def batched(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
         yield rows[start:start + size]
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def _node(record: dict[str, Any]) -> Node:
     return Node(uid=record["uid"], type=record["type"], name=record["name"],
                 properties=json.loads(record["properties"]),
-                citations=[Citation(**c) for c in json.loads(record["citations"])])
+                citations=citations_of(record["citations"]))
 
 
 def _edge(source: str, rel: dict[str, Any], target: str) -> Edge:
     return Edge(uid=rel["uid"], type=rel["type"], source=source, target=target,
                 properties=json.loads(rel["properties"]),
-                citations=[Citation(**c) for c in json.loads(rel["citations"])])
+                citations=citations_of(rel["citations"]))
 
 
 def _by_type(uids: Iterable[str]) -> dict[str, list[str]]:
@@ -162,11 +157,7 @@ class Neo4jStore(GraphStore):
             if not dry_run:
                 by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for node in node_writes:
-                    by_type[node.type].append({
-                        "uid": node.uid, "name": node.name,
-                        "search": search_key(node.name, node.properties.get("aliases")),
-                        "properties": _dumps(node.properties),
-                        "citations": _dumps([asdict(c) for c in node.citations])})
+                    by_type[node.type].append(node_fields(node))
                 for type_name, rows in by_type.items():
                     for chunk in batched(rows):
                         tx.run(q.write_nodes(type_name), rows=chunk).consume()
@@ -181,10 +172,9 @@ class Neo4jStore(GraphStore):
             if not dry_run:
                 rows_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for edge in edge_writes:
-                    rows_by_type[edge.type].append({
-                        "uid": edge.uid, "source_id": ids[edge.source],
-                        "target_id": ids[edge.target], "properties": _dumps(edge.properties),
-                        "citations": _dumps([asdict(c) for c in edge.citations])})
+                    rows_by_type[edge.type].append({**edge_fields(edge),
+                                                    "source_id": ids[edge.source],
+                                                    "target_id": ids[edge.target]})
                 for type_name, rows in rows_by_type.items():
                     for chunk in batched(rows):
                         tx.run(q.write_edges(type_name), rows=chunk).consume()

@@ -27,6 +27,8 @@ from graph.model import InvalidInput, LoadSummary, Node
 from graph.privacy import Masker
 from graph.rules import GAP_RULES, describe_rules
 from graph.store import (
+    ConflictingFacts,
+    DanglingEdges,
     GraphStore,
     InvalidQuery,
     NodeNotFound,
@@ -85,6 +87,9 @@ def _store() -> Iterator[GraphStore]:
     except NodeNotFound as error:
         err.print(f"[red]not found:[/] {error}")
         raise typer.Exit(4) from error
+    except (ConflictingFacts, DanglingEdges) as error:
+        err.print(f"{error}\n[red]nothing was loaded.[/]", highlight=False)
+        raise typer.Exit(1) from error
     except InvalidQuery as error:
         err.print(f"[red]invalid question:[/] {error}", markup=True, highlight=False)
         raise typer.Exit(2) from error

@@ -255,3 +255,24 @@ def test_synth_is_deterministic_and_loads(cli, tmp_path):
     assert summary["nodes"]["Compound"]["created"] > 50
     gaps = cli.json("gaps", "troika-incomplete")
     assert gaps["hits"]  # synthetic cities have realistic gaps
+
+
+def test_a_fact_conflicting_with_the_store_found_at_write_loads_nothing(cli, tmp_path):
+    first = tmp_path / "first.yaml"
+    first.write_text("""\
+source: {uid: source:测试.一, title: 一}
+actors:
+  - {uid: "community:某街道.甲社区", type: Community, name: 甲社区}
+  - {uid: "street:某区.某街道", type: StreetOffice, name: 某街道}
+relationships:
+  - {uid: link.1, type: PART_OF, from: "community:某街道.甲社区", to: "street:某区.某街道"}
+""", encoding="utf-8")
+    cli("load", str(first))
+    second = tmp_path / "second.yaml"
+    second.write_text(first.read_text(encoding="utf-8").replace("source:测试.一", "source:测试.二")
+                      .replace("type: PART_OF", "type: GUIDES"), encoding="utf-8")
+    before = cli.json("stats")
+    result = cli("load", str(second), ok=False)
+    assert result.exit_code == 1 and "link.1" in result.stderr
+    assert "nothing was loaded" in result.stderr
+    assert cli.json("stats") == before

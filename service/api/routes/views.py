@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import swagger_ui_bundle
 from fastapi import APIRouter, HTTPException, Query
+from fastapi import Path as PathParameter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
@@ -23,7 +24,7 @@ static = APIRouter(include_in_schema=False)
 EXPLORER = Path(viz.__file__).parent / "templates" / "explorer.html"
 SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript",
                  "swagger-ui.css": "text/css"}
-Uid = Annotated[str, Query(max_length=500)]
+Uid = Annotated[str, PathParameter(description="a node's uid", max_length=500)]
 LineChoice = Literal["admin", "party", "both"]
 
 
@@ -33,7 +34,7 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/views/network/{uid}", response_class=Response, responses=HTML_PAGE)
 def network_view(
-    uid: str, store: StoreDep, privacy: PrivacyDep,
+    uid: Uid, store: StoreDep, privacy: PrivacyDep,
     mode: Annotated[Literal["auto", "scope", "neighbourhood"], Query(
         description="scope: a place and all under and around it; neighbourhood: nodes within "
                     "depth steps; auto: scope for places, else neighbourhood")] = "auto",
@@ -49,7 +50,7 @@ def network_view(
 
 
 @router.get("/views/tree/{uid}", response_class=Response, responses=HTML_PAGE)
-def tree_view(uid: str, store: StoreDep, privacy: PrivacyDep,
+def tree_view(uid: Uid, store: StoreDep, privacy: PrivacyDep,
               line: Annotated[Literal["admin", "party"], Query()] = "admin",
               depth: Annotated[int, Query(ge=0, le=10)] = 5) -> HTMLResponse:
     """The organisation tree as an interactive network with a hierarchical layout."""
@@ -69,7 +70,7 @@ def tree_view(uid: str, store: StoreDep, privacy: PrivacyDep,
 @router.get("/orgchart/{uid}.{format}", response_class=Response, responses={**NOT_FOUND, 200: {
     "description": "the org chart", "content": {m: {} for m in orgchart.FORMATS.values()}}})
 def orgchart_image(
-    uid: str, format: Literal["svg", "png", "pdf"], store: StoreDep, privacy: PrivacyDep,
+    uid: Uid, format: Literal["svg", "png", "pdf"], store: StoreDep, privacy: PrivacyDep,
     line: Annotated[LineChoice, Query(description="admin, party, or both side by side")]
     = "admin",
     depth: Annotated[int, Query(ge=0, le=10)] = 5,
