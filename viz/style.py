@@ -32,7 +32,7 @@ OVERRIDES = {
     "PropertyManagementCommittee": Style("#fff2b3", "#b8961e", "ellipse"),
     "PropertyCompany": Style("#d7e3f5", "#2f5f9e", "ellipse"),
     "Person": Style("#f0e0f5", "#8e44ad", "ellipse"),
-    "Facility": Style("#e0f2f1", "#26857a", "database"),
+    "Facility": Style("#e0f2f1", "#26857a", "box", 6),
     "Mechanism": Style("#eef6e6", "#6b9a3a", "box", 14),
     "Source": Style("#f4f4f4", "#999999", "text"),
 }
