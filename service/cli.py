@@ -539,8 +539,9 @@ def render_network(
         node, subgraph = catalogue.network_of(store, uid, mode, depth)
         titles = catalogue.source_titles(store)
         masker = _masker(store, show_personal)
-    html = network_html(masker.model(subgraph), title=masker.text(node.name), focus=uid,
-                        source_titles=titles)  # masked before labels are wrapped
+    html = network_html(masker.model(subgraph), title=masker.text(node.name),
+                        focus=masker.text(uid),  # masked before labels are wrapped
+                        source_titles={k: masker.text(v) for k, v in titles.items()})
     output.write_text(html, encoding="utf-8")
     err.print(f"wrote {output} ({len(subgraph.nodes)} nodes, {len(subgraph.edges)} edges)",
               highlight=False)
