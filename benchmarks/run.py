@@ -144,7 +144,7 @@ def main() -> None:
     queries = step("queries", store, options.seed)
     renders = step("renders", store, options.seed)
     print("· api (wrk on loopback)", file=sys.stderr, flush=True)
-    from graph.embedded import EmbeddedStore
+    from graph.storage.embedded import EmbeddedStore
 
     with EmbeddedStore(store) as opened:
         streets = [n.uid for n in opened.nodes_of_type("StreetOffice")]

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from graph import catalogue
-from graph.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
 from graph.rules import GAP_RULES
+from graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
 from loaders import input_files, read_file
 from loaders.assemble import assemble
 

@@ -9,7 +9,7 @@ graph a question needs. So both stores answer with the same code.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 import networkx as nx
@@ -26,6 +26,7 @@ from graph.model import Edge, Node
 from graph.vocabulary import COMMITTEES, PLACES, zh_name
 
 Line = Literal["admin", "party"]
+Expand = Callable[[list[str]], None]
 # What lies around the places of a scope: the bodies, party organisations and projects joined to
 # a place (first ring), and their own party organisations and project actors (second ring).
 SCOPE_RING = ("PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS")
@@ -260,16 +261,59 @@ def induced(graph: nx.MultiDiGraph, uids: set[str], types: frozenset[str] | None
                     edges=sorted(edges, key=lambda e: e.uid), truncated=truncated)
 
 
-def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int
-                  ) -> Subgraph | None:
-    """A shortest chain of relationships (either direction) between two nodes, nodes in path
-    order, or None when none is ``max_hops`` long or shorter."""
-    try:  # searched from both ends on a view, without copying the graph
-        uids = nx.bidirectional_shortest_path(graph.to_undirected(as_view=True), source, target)
-    except nx.NetworkXNoPath:
-        return None
-    if len(uids) - 1 > max_hops:
-        return None
+def _neighbours(graph: nx.MultiDiGraph, uid: str) -> set[str]:
+    return set(graph.succ[uid]) | set(graph.pred[uid])
+
+
+def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int,
+                  expand: Expand | None = None) -> Subgraph | None:
+    """The first, by the uids of its nodes in order, of the shortest chains of relationships
+    (either direction) between two nodes; None when none is ``max_hops`` long or shorter.
+
+    Searched breadth-first from both ends, a whole level at a time, the smaller side first, so
+    the answer depends on the graph alone, never on the order it was read in. ``expand(uids)``,
+    where given, is called before the search reads the edges of those nodes: a backend that
+    fetches the graph piece by piece adds their edges then, and answers as on the whole graph.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for uid in "sbat":
+    ...     g.add_node(uid, type="Organization", name=uid, properties={}, citations=[])
+    >>> for u, v in [("s", "b"), ("s", "a"), ("b", "t"), ("a", "t")]:
+    ...     _ = g.add_edge(u, v, key=u + v, type="LEADS", properties={}, citations=[])
+    >>> [n.uid for n in shortest_path(g, "s", "t", 4).nodes]
+    ['s', 'a', 't']
+    """
+    if source == target:
+        return Subgraph(nodes=[node_of(graph, source)], edges=[])
+    distance: list[dict[str, int]] = [{source: 0}, {target: 0}]
+    frontier, levels = [[source], [target]], [0, 0]
+    meeting: list[str] = []
+    while not meeting:
+        if not frontier[0] or not frontier[1] or sum(levels) >= max_hops:
+            return None
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        if expand is not None:
+            expand(frontier[side])
+        levels[side] += 1
+        reached = sorted({n for u in frontier[side] for n in _neighbours(graph, u)}
+                         - distance[side].keys())
+        distance[side].update(dict.fromkeys(reached, levels[side]))
+        frontier[side] = reached
+        meeting = [n for n in reached if n in distance[1 - side]]
+    length = min(distance[0][m] + distance[1][m] for m in meeting)
+    middle = {m for m in meeting if distance[0][m] + distance[1][m] == length}
+    from_source, from_target = distance
+    # the nodes of the source's side that lie on a shortest path, level by level back to it
+    on_path = [middle]
+    for level in range(from_source[next(iter(middle))] - 1, -1, -1):
+        on_path.insert(0, {u for n in on_path[0] for u in _neighbours(graph, n)
+                           if from_source.get(u) == level})
+    uids = [source]
+    for layer in on_path[1:]:
+        uids.append(min(_neighbours(graph, uids[-1]) & layer))
+    while uids[-1] != target:
+        step = from_target[uids[-1]] - 1
+        uids.append(min(n for n in _neighbours(graph, uids[-1]) if from_target.get(n) == step))
     edges = []
     for a, b in zip(uids, uids[1:], strict=False):
         forward = [(a, b, k) for k in sorted(graph.get_edge_data(a, b) or {})]
@@ -283,14 +327,13 @@ def _ring(graph: nx.MultiDiGraph, uids: set[str], types: tuple[str, ...]) -> set
             | {w for u in uids for w, _, t in graph.in_edges(u, data="type") if t in types})
 
 
-def scope_view(graph: nx.MultiDiGraph, scope: str, limit: int) -> Subgraph:
-    """A scope for the eye: its places, what the first and second rings join to them, and the
-    edges among all these (at most ``limit`` nodes, places first)."""
+def scope_members(graph: nx.MultiDiGraph, scope: str) -> list[str]:
+    """What a scope's view and export hold: its places, then what the first ring joins to them,
+    then what the second ring joins to those (each part sorted)."""
     places = set(places_under(graph, scope))
     first = _ring(graph, places, SCOPE_RING) - places
     second = _ring(graph, first, SCOPE_SECOND_RING) - places - first
-    ordered = [*sorted(places), *sorted(first), *sorted(second)]
-    return induced(graph, set(ordered[:limit]), truncated=len(ordered) > limit)
+    return [*sorted(places), *sorted(first), *sorted(second)]
 
 
 def projects(graph: nx.MultiDiGraph, scope: str | None) -> list[ProjectFacts]:

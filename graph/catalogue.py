@@ -8,7 +8,7 @@ from graph.algorithms import Line
 from graph.answers import CoverageAnswer, GapAnswer, GapHit, Ratio, Subgraph, TreeNode
 from graph.model import Node
 from graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
-from graph.store import GraphStore, InvalidQuery
+from graph.storage import GraphStore, InvalidQuery
 from graph.vocabulary import PLACES
 
 

@@ -18,7 +18,7 @@ import networkx as nx
 
 from graph.algorithms import edge_of, node_of
 from graph.model import Edge, Node
-from graph.rows import dumps, edge_fields, node_fields
+from graph.storage.rows import dumps, edge_fields, node_fields
 from graph.vocabulary import BODIES, PLACES, zh_name
 
 TextFilter = Callable[[str], str]

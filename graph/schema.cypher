@@ -1,8 +1,9 @@
 // Neo4j schema of govgraph, applied idempotently when the Neo4j store opens.
-// Generated from graph/vocabulary.py by `python -m graph.neo4j_queries`;
+// Generated from graph/vocabulary.py by `python -m graph.storage.neo4j_queries`;
 // tests/unit/test_cypher.py fails when it is out of date.
 // A uniqueness constraint on every node type's uid, an index on every relationship
-// type's uid, name indexes for look-ups, a full-text index with the CJK analyzer.
+// type's uid, name indexes for look-ups, text indexes for search by name or pinyin.
+// A statement the server does not support is skipped with a warning.
 
 CREATE CONSTRAINT city_uid IF NOT EXISTS FOR (n:City) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT district_uid IF NOT EXISTS FOR (n:District) REQUIRE n.uid IS UNIQUE;
@@ -69,4 +70,25 @@ CREATE INDEX meeting_name IF NOT EXISTS FOR (n:Meeting) ON (n.name);
 CREATE INDEX project_name IF NOT EXISTS FOR (n:Project) ON (n.name);
 CREATE INDEX facility_name IF NOT EXISTS FOR (n:Facility) ON (n.name);
 CREATE INDEX source_name IF NOT EXISTS FOR (n:Source) ON (n.name);
-CREATE FULLTEXT INDEX node_names IF NOT EXISTS FOR (n:City|District|StreetOffice|Community|Compound|Building|Grid|PartyOrganization|OwnersAssembly|OwnersCommittee|PropertyManagementCommittee|PropertyCompany|GovernmentDepartment|Organization|WorkingGroup|VolunteerTeam|Person|Mechanism|Meeting|Project|Facility|Source) ON EACH [n.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};
+CREATE TEXT INDEX city_search IF NOT EXISTS FOR (n:City) ON (n.search);
+CREATE TEXT INDEX district_search IF NOT EXISTS FOR (n:District) ON (n.search);
+CREATE TEXT INDEX street_search IF NOT EXISTS FOR (n:StreetOffice) ON (n.search);
+CREATE TEXT INDEX community_search IF NOT EXISTS FOR (n:Community) ON (n.search);
+CREATE TEXT INDEX compound_search IF NOT EXISTS FOR (n:Compound) ON (n.search);
+CREATE TEXT INDEX building_search IF NOT EXISTS FOR (n:Building) ON (n.search);
+CREATE TEXT INDEX grid_search IF NOT EXISTS FOR (n:Grid) ON (n.search);
+CREATE TEXT INDEX party_search IF NOT EXISTS FOR (n:PartyOrganization) ON (n.search);
+CREATE TEXT INDEX assembly_search IF NOT EXISTS FOR (n:OwnersAssembly) ON (n.search);
+CREATE TEXT INDEX committee_search IF NOT EXISTS FOR (n:OwnersCommittee) ON (n.search);
+CREATE TEXT INDEX pmc_search IF NOT EXISTS FOR (n:PropertyManagementCommittee) ON (n.search);
+CREATE TEXT INDEX property_search IF NOT EXISTS FOR (n:PropertyCompany) ON (n.search);
+CREATE TEXT INDEX dept_search IF NOT EXISTS FOR (n:GovernmentDepartment) ON (n.search);
+CREATE TEXT INDEX org_search IF NOT EXISTS FOR (n:Organization) ON (n.search);
+CREATE TEXT INDEX group_search IF NOT EXISTS FOR (n:WorkingGroup) ON (n.search);
+CREATE TEXT INDEX team_search IF NOT EXISTS FOR (n:VolunteerTeam) ON (n.search);
+CREATE TEXT INDEX person_search IF NOT EXISTS FOR (n:Person) ON (n.search);
+CREATE TEXT INDEX mechanism_search IF NOT EXISTS FOR (n:Mechanism) ON (n.search);
+CREATE TEXT INDEX meeting_search IF NOT EXISTS FOR (n:Meeting) ON (n.search);
+CREATE TEXT INDEX project_search IF NOT EXISTS FOR (n:Project) ON (n.search);
+CREATE TEXT INDEX facility_search IF NOT EXISTS FOR (n:Facility) ON (n.search);
+CREATE TEXT INDEX source_search IF NOT EXISTS FOR (n:Source) ON (n.search);

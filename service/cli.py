@@ -26,7 +26,7 @@ from graph.exports import FORMATS
 from graph.model import InvalidInput, LoadSummary, Node
 from graph.privacy import Masker
 from graph.rules import GAP_RULES, describe_rules
-from graph.store import (
+from graph.storage import (
     ConflictingFacts,
     DanglingEdges,
     GraphStore,
@@ -491,7 +491,7 @@ def export(
                                  param_hint="--format")
     with _store() as store:
         store.scope_ref(scope)
-        graph = store.whole_graph() if scope is None else store.scope_graph(scope)
+        graph = store.export_graph(scope)
         masker = _masker(store, show_personal)
     data = exports.export(graph, format_, masker.text)
     output.write_bytes(data)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from service.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def neo4j_settings():
     Docker engine answers; otherwise the Neo4j runs are skipped, saying why."""
     import os
 
-    from graph.neo4j_store import Neo4jSettings
+    from graph.storage.neo4j import Neo4jSettings
 
     if os.environ.get("NEO4J_URI"):
         yield Neo4jSettings()
@@ -97,7 +97,7 @@ def open_empty_store(request, tmp_path):
         if backend == "embedded":
             store = EmbeddedStore(tmp_path / f"store{len(opened)}.db")
         else:
-            from graph.neo4j_store import Neo4jStore
+            from graph.storage.neo4j import Neo4jStore
 
             store = Neo4jStore(request.getfixturevalue("neo4j_settings"))
             store.delete_everything()

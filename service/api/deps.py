@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from graph.privacy import M, Masker
-from graph.store import GraphStore, NodeNotFound, open_store
+from graph.storage import GraphStore, NodeNotFound, open_store
 from graph.vocabulary import NODE_TYPES
 from service.settings import Right, Settings
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.model import InvalidInput
-from graph.store import (
+from graph.storage import (
     ConflictingFacts,
     DanglingEdges,
     InvalidQuery,

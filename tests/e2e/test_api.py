@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from loaders import read_file
 from loaders.assemble import assemble
 from service.api.main import create_app

@@ -7,7 +7,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from service.api.main import create_app
 from service.settings import Settings
 from tests.conftest import seed_batch

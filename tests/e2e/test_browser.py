@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT, seed_batch
 
 CHROMIUM = shutil.which("chromium")

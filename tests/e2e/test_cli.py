@@ -217,9 +217,11 @@ def test_export_masks_names_unless_asked(cli, tmp_path):
     cli("export", "-o", str(out))
     text = out.read_text(encoding="utf-8")
     assert "工行小区" in text and "赵鸿翔" not in text and "赵**" in text
-    cli("export", "-o", str(out), "--format", "jsonld", "--scope", "community:凤山街道.久安社区",
-        "--show-personal")
+    cli("export", "-o", str(out), "--format", "jsonld", "--show-personal")
     assert "赵鸿翔" in out.read_text(encoding="utf-8")
+    cli("export", "-o", str(out), "--format", "jsonld", "--scope", "community:凤山街道.久安社区")
+    scoped = out.read_text(encoding="utf-8")
+    assert "工行小区物管会" in scoped and "莲花街道" not in scoped and "宝欣苑" not in scoped
     bad = cli("export", "-o", str(out), "--format", "xls", ok=False)
     assert bad.exit_code == 2 and "expected one of graphml" in bad.output
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from loaders import input_files, read_file
 from loaders.assemble import assemble
 from tests.conftest import CASES, REPORTS

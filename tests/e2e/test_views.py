@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageChops
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from service.api.main import create_app
 from service.settings import Settings
 from tests.conftest import seed_batch

@@ -4,7 +4,7 @@ same way. Expected answers are counted by hand from the five reports."""
 import pytest
 
 from graph import catalogue
-from graph.store import InvalidQuery, NodeNotFound
+from graph.storage import InvalidQuery, NodeNotFound
 from tests.conftest import STORES, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
@@ -15,11 +15,11 @@ FANHUA = "compound:离石区.泛华盛世小区"
 @pytest.fixture(params=STORES, scope="module")
 def store(request, tmp_path_factory):
     if request.param == "embedded":
-        from graph.embedded import EmbeddedStore
+        from graph.storage.embedded import EmbeddedStore
 
         opened = EmbeddedStore(tmp_path_factory.mktemp("contract") / "store.db")
     else:
-        from graph.neo4j_store import Neo4jStore
+        from graph.storage.neo4j import Neo4jStore
 
         opened = Neo4jStore(request.getfixturevalue("neo4j_settings"))
         opened.delete_everything()

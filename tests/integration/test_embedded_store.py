@@ -2,9 +2,9 @@
 
 import pytest
 
-from graph.embedded import EmbeddedStore
 from graph.model import Batch, Citation, Edge, Node
-from graph.store import ConflictingFacts, DanglingEdges, NodeNotFound, StoreUnavailable
+from graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound, StoreUnavailable
+from graph.storage.embedded import EmbeddedStore
 
 
 def street(source="source:a", **properties):

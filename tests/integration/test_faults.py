@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from tests.conftest import CASES, ROOT, seed_batch
 from tests.integration.test_kill_during_load import write_register
 
@@ -132,8 +132,8 @@ class DroppingProxy:
 
 
 def test_a_neo4j_connection_dropped_mid_write_leaves_nothing_half_written(request):
-    from graph.neo4j_store import Neo4jSettings, Neo4jStore
-    from graph.store import StoreError
+    from graph.storage import StoreError
+    from graph.storage.neo4j import Neo4jSettings, Neo4jStore
 
     settings: Neo4jSettings = request.getfixturevalue("neo4j_settings")
     host, port = settings.uri.split("://", 1)[1].rsplit(":", 1)

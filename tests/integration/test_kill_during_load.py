@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
+from graph.storage.embedded import EmbeddedStore
 from tests.conftest import CASES, ROOT
 
 ROWS = 20_000

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from graph.embedded import EmbeddedStore
 from graph.model import InvalidInput
+from graph.storage.embedded import EmbeddedStore
 from loaders import read_file
 from loaders.assemble import assemble
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from graph import neo4j_queries as q
+from graph.storage import neo4j_queries as q
 from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
 from tests.conftest import ROOT
 
@@ -52,7 +52,8 @@ def test_the_check_catches_an_invalid_or_deprecated_statement():
 
 def test_schema_file_is_generated_from_the_vocabulary():
     written = (ROOT / "graph" / "schema.cypher").read_text(encoding="utf-8")
-    assert written == q.schema_cypher(), "run: python -m graph.neo4j_queries > graph/schema.cypher"
+    assert written == q.schema_cypher(), \
+        "run: python -m graph.storage.neo4j_queries > graph/schema.cypher"
 
 
 def test_labels_and_relationship_types_only_come_from_the_vocabulary():

@@ -76,7 +76,7 @@ def export_graph(
 ) -> Response:
     """The whole graph, or a scope with the bodies and projects around it, as a file."""
     store.scope_ref(scope)
-    graph = store.whole_graph() if scope is None else store.scope_graph(scope)
+    graph = store.export_graph(scope)
     media, suffix = FORMATS[format]
     name = (scope or "govgraph").replace(":", "_")
     return Response(export(graph, format, privacy.text()), media_type=media, headers={

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from graph.embedded import EmbeddedStore
 from graph.rules import describe_rules
-from graph.store import Stats
+from graph.storage import Stats
 from graph.vocabulary import describe_vocabulary
 from service.api.deps import StoreDep
 from service.api.models import Health, VocabularyOut
@@ -19,7 +18,7 @@ router = APIRouter(tags=["meta"], responses=ERRORS, dependencies=READ)
 def health(store: StoreDep) -> Health:
     """The service is up and its store answers (503 when it does not)."""
     counts = store.stats()
-    return Health(status="ok", store="embedded" if isinstance(store, EmbeddedStore) else "neo4j",
+    return Health(status="ok", store=store.backend,
                   nodes=sum(counts.nodes.values()), edges=sum(counts.edges.values()))
 
 

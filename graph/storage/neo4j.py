@@ -2,42 +2,57 @@
 
 One driver for the store's life; writes are one managed transaction (retried by the driver on
 transient errors, so the transaction function re-reads and re-plans each time); reads use
-``execute_query`` with READ routing. Every statement comes from ``graph.neo4j_queries``.
+``execute_query`` with READ routing. Every statement comes from ``graph.storage.neo4j_queries``.
 Node properties and citations are kept as JSON text, so values of any shape round-trip exactly.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 import networkx as nx
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ClientError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph import neo4j_queries as q
-from graph.algorithms import SCOPE_RING, SCOPE_SECOND_RING, Line
-from graph.model import Batch, Edge, LoadSummary, Node, edge_uid, type_of_uid
-from graph.rows import citations_of, edge_fields, node_fields
-from graph.store import (
-    DanglingEdges,
+from graph.algorithms import MAX_PLACE_DEPTH, SCOPE_RING, SCOPE_SECOND_RING, Expand, Line
+from graph.model import Edge, Node, edge_uid, type_of_uid
+from graph.storage import neo4j_queries as q
+from graph.storage.base import (
     GraphStore,
     Stats,
     StoreError,
     StoreUnavailable,
-    plan_merge,
+    WriteTransaction,
+)
+from graph.storage.rows import (
+    add_edge,
+    add_node,
+    chunks,
+    edge_fields,
+    edge_of_fields,
+    node_fields,
+    node_of_fields,
 )
 from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
+T = TypeVar("T")
 BATCH_SIZE = 1000
-MAX_DEPTH = 10  # as algorithms.MAX_PLACE_DEPTH
 UNBOUNDED = 1_000_000  # walk until nothing new is reached
+log = logging.getLogger(__name__)
+_refused_schema: set[tuple[str, str]] = set()  # (server, statement) already warned about
 
 
 class Neo4jSettings(BaseSettings):
@@ -51,21 +66,11 @@ class Neo4jSettings(BaseSettings):
     database: str = "neo4j"
 
 
-def batched(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-def _node(record: dict[str, Any]) -> Node:
-    return Node(uid=record["uid"], type=record["type"], name=record["name"],
-                properties=json.loads(record["properties"]),
-                citations=citations_of(record["citations"]))
-
-
-def _edge(source: str, rel: dict[str, Any], target: str) -> Edge:
-    return Edge(uid=rel["uid"], type=rel["type"], source=source, target=target,
-                properties=json.loads(rel["properties"]),
-                citations=citations_of(rel["citations"]))
+def _edge(row: dict[str, Any]) -> Edge:
+    """An edge from a (source, rel, target) row whose ends are nodes or uids."""
+    source, target = (end["uid"] if isinstance(end, dict) else end
+                      for end in (row["source"], row["target"]))
+    return edge_of_fields(source, row["rel"], target)
 
 
 def _by_type(uids: Iterable[str]) -> dict[str, list[str]]:
@@ -78,7 +83,67 @@ def _by_type(uids: Iterable[str]) -> dict[str, list[str]]:
     return groups
 
 
+def _node_records(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
+                  ) -> dict[str, dict[str, Any]]:
+    """The stored fields (with the element id) of these uids' nodes, read with ``run``."""
+    found: dict[str, dict[str, Any]] = {}
+    for type_name, group in _by_type(uids).items():
+        for chunk in chunks(group, BATCH_SIZE):
+            rows = run(q.nodes_by_uid(type_name), uids=list(chunk))
+            found.update({row["node"]["uid"]: row["node"] for row in rows})
+    return found
+
+
+class _Write:
+    """The merge's view of one managed write transaction."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction):
+        self.tx = tx
+
+    def run(self, statement: str, **parameters: Any) -> list[dict[str, Any]]:
+        return self.tx.run(statement, parameters).data()
+
+    def nodes(self, uids: list[str]) -> dict[str, Node]:
+        return {u: node_of_fields(r) for u, r in _node_records(self.run, uids).items()}
+
+    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for edge in edges:
+            # a uid of the default form names its type; another may be stored under any type
+            default = edge.uid == edge_uid(edge.type, edge.source, edge.target)
+            for type_name in [edge.type] if default else RELATIONSHIP_TYPES:
+                by_type[type_name].append(edge.uid)
+        found = {}
+        for type_name, uids in by_type.items():
+            for chunk in chunks(uids, BATCH_SIZE):
+                for row in self.run(q.edges_by_uid(type_name), uids=list(chunk)):
+                    found[row["rel"]["uid"]] = _edge(row)
+        return found
+
+    def present(self, uids: list[str]) -> set[str]:
+        return set(_node_records(self.run, uids))
+
+    def write(self, nodes: list[Node], edges: list[Edge]) -> None:
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for node in nodes:
+            by_type[node.type].append(node_fields(node))
+        for type_name, rows in by_type.items():
+            for chunk in chunks(rows, BATCH_SIZE):
+                self.tx.run(q.write_nodes(type_name), rows=chunk).consume()
+        ids = {u: r["id"] for u, r in _node_records(
+            self.run, {u for e in edges for u in (e.source, e.target)}).items()}
+        by_type = defaultdict(list)
+        for edge in edges:
+            by_type[edge.type].append({**edge_fields(edge), "source_id": ids[edge.source],
+                                       "target_id": ids[edge.target]})
+        for type_name, rows in by_type.items():
+            for chunk in chunks(rows, BATCH_SIZE):
+                self.tx.run(q.write_edges(type_name), rows=chunk).consume()
+
+
 class Neo4jStore(GraphStore):
+    backend = "neo4j"
+
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
         try:
@@ -90,11 +155,27 @@ class Neo4jStore(GraphStore):
         try:
             self._driver.verify_connectivity()
             for statement in q.schema_statements():
-                self._driver.execute_query(statement, database_=settings.database)
+                self._apply_schema(statement)
         except (Neo4jError, DriverError, OSError) as error:
             self._driver.close()
             raise StoreUnavailable(f"cannot use Neo4j at {settings.uri} (database "
                                    f"{settings.database}): {error}") from error
+
+    def _apply_schema(self, statement: str) -> None:
+        """Create a constraint or index; one the server does not support (ArcadeDB has no
+        full-text indexes, for one) is skipped with a warning, once per server and statement:
+        every query has a path that needs no index."""
+        try:
+            self._driver.execute_query(statement, database_=self.settings.database)
+        except ClientError as error:
+            if error.code and error.code.startswith("Neo.ClientError.Security."):
+                raise
+            key = (self.settings.uri, statement)
+            if key not in _refused_schema:
+                _refused_schema.add(key)
+                log.warning("the server at %s does not support this schema statement, so the "
+                            "store works without it: %s (%s)", self.settings.uri, statement,
+                            error.message)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -123,84 +204,28 @@ class Neo4jStore(GraphStore):
             database=self.settings.database,
             bookmark_manager=self._driver.execute_query_bookmark_manager)
 
-    def _node_records(self, uids: Iterable[str], tx: neo4j.ManagedTransaction | None = None
-                      ) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for type_name, group in _by_type(uids).items():
-            for chunk in batched(group):
-                query = q.nodes_by_uid(type_name)
-                rows = (tx.run(query, uids=chunk).data() if tx
-                        else self._read(query, uids=chunk))
-                found.update({row["node"]["uid"]: row["node"] for row in rows})
-        return found
-
-    # -- writes -----------------------------------------------------------------------------
-
-    def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
-        def work(tx: neo4j.ManagedTransaction) -> LoadSummary:
-            summary = LoadSummary(dry_run=dry_run)
-            existing_nodes = {u: _node(r) for u, r in self._node_records(batch.nodes, tx).items()}
-            node_writes = plan_merge("nodes", batch.nodes, existing_nodes, summary)
-            existing_edges: dict[str, Edge] = {}
-            edge_types: dict[str, list[str]] = defaultdict(list)
-            for edge in batch.edges.values():
-                # a uid of the default form names its type; another may be stored under any type
-                default = edge.uid == edge_uid(edge.type, edge.source, edge.target)
-                for type_name in [edge.type] if default else RELATIONSHIP_TYPES:
-                    edge_types[type_name].append(edge.uid)
-            for type_name, uids in edge_types.items():
-                for chunk in batched(uids):
-                    for row in tx.run(q.edges_by_uid(type_name), uids=chunk).data():
-                        existing_edges[row["rel"]["uid"]] = _edge(row["source"], row["rel"],
-                                                                  row["target"])
-            edge_writes = plan_merge("edges", batch.edges, existing_edges, summary)
-            if not dry_run:
-                by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for node in node_writes:
-                    by_type[node.type].append(node_fields(node))
-                for type_name, rows in by_type.items():
-                    for chunk in batched(rows):
-                        tx.run(q.write_nodes(type_name), rows=chunk).consume()
-            ends = {u for e in batch.edges.values() for u in (e.source, e.target)}
-            ids = {u: r["id"] for u, r in self._node_records(ends, tx).items()}
-            if dry_run:
-                ids.update({uid: uid for uid in batch.nodes})
-            dangling = [e for e in batch.edges.values()
-                        if e.source not in ids or e.target not in ids]
-            if dangling:
-                raise DanglingEdges(dangling)
-            if not dry_run:
-                rows_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for edge in edge_writes:
-                    rows_by_type[edge.type].append({**edge_fields(edge),
-                                                    "source_id": ids[edge.source],
-                                                    "target_id": ids[edge.target]})
-                for type_name, rows in rows_by_type.items():
-                    for chunk in batched(rows):
-                        tx.run(q.write_edges(type_name), rows=chunk).consume()
-            return summary
-
+    def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
         with self._errors(), self._session() as session:
-            return session.execute_write(work)
+            return session.execute_write(lambda tx: work(_Write(tx)))
 
     # -- reads ------------------------------------------------------------------------------
 
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
-        return {uid: _node(record) for uid, record in self._node_records(uids).items()}
+        return {uid: node_of_fields(r) for uid, r in _node_records(self._read, uids).items()}
 
     def edges_of(self, uid: str) -> list[Edge]:
-        record = self._node_records([uid]).get(uid)
+        record = _node_records(self._read, [uid]).get(uid)
         if record is None:
             return []
         rows = self._read(q.expand("both"), ids=[record["id"]], types=None)
-        edges = [_edge(r["source"]["uid"], r["rel"], r["target"]["uid"]) for r in rows]
+        edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.type, e.uid))
 
     def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
-        return [(r["uid"], r["name"]) for r in self._read(q.SEARCH, query=query, types=types)]
+        return [(r["uid"], r["name"]) for r in self._read(q.search(types), query=query)]
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
-        return [_node(r["node"]) for r in self._read(q.nodes_of_type(type_name))]
+        return [node_of_fields(r["node"]) for r in self._read(q.nodes_of_type(type_name))]
 
     def whole_graph(self) -> nx.MultiDiGraph:
         """Every node, then every relationship, streamed in one read transaction (a consistent
@@ -210,9 +235,7 @@ class Neo4jStore(GraphStore):
             for record in tx.run(q.ALL_NODES):
                 self._add_node(graph, record["node"])
             for record in tx.run(q.ALL_EDGES):
-                edge = _edge(record["source"], record["rel"], record["target"])
-                graph.add_edge(edge.source, edge.target, key=edge.uid,
-                               **edge.model_dump(exclude={"uid", "source", "target"}))
+                add_edge(graph, _edge(record.data()))
             return graph
 
         with self._errors(), self._session() as session:
@@ -228,8 +251,8 @@ class Neo4jStore(GraphStore):
                 types: list[str] | None) -> set[str]:
         """Add the relationships at these nodes to ``graph``; the element ids of their ends."""
         reached: set[str] = set()
-        for chunk in batched(sorted(set(ids))):
-            reached |= self._add_rows(graph, self._read(q.expand(direction), ids=chunk,
+        for chunk in chunks(sorted(set(ids)), BATCH_SIZE):
+            reached |= self._add_rows(graph, self._read(q.expand(direction), ids=list(chunk),
                                                         types=types))
         return reached
 
@@ -240,20 +263,17 @@ class Neo4jStore(GraphStore):
             for end in (row["source"], row["target"]):
                 self._add_node(graph, end)
                 ends.add(end["id"])
-            edge = _edge(row["source"]["uid"], row["rel"], row["target"]["uid"])
-            graph.add_edge(edge.source, edge.target, key=edge.uid,
-                           **edge.model_dump(exclude={"uid", "source", "target"}))
+            add_edge(graph, _edge(row))
         return ends
 
     @staticmethod
     def _add_node(graph: nx.MultiDiGraph, record: dict[str, Any]) -> None:
         if record["uid"] not in graph:
-            node = _node(record)
-            graph.add_node(node.uid, **node.model_dump(exclude={"uid"}), element_id=record["id"])
+            add_node(graph, node_of_fields(record), element_id=record["id"])
 
     def _start(self, uids: Iterable[str]) -> tuple[nx.MultiDiGraph, dict[str, str]]:
         graph = nx.MultiDiGraph()
-        records = self._node_records(uids)
+        records = _node_records(self._read, uids)
         for record in records.values():
             self._add_node(graph, record)
         return graph, {uid: r["id"] for uid, r in records.items()}
@@ -283,9 +303,9 @@ class Neo4jStore(GraphStore):
 
             def is_place(data: dict[str, Any]) -> bool:
                 return data["type"] in PLACES
-            places = self._walk(graph, {ids[scope]}, "in", ["PART_OF"], MAX_DEPTH, is_place)
+            places = self._walk(graph, {ids[scope]}, "in", ["PART_OF"], MAX_PLACE_DEPTH, is_place)
         # the places above every place: the chain each compound's answer names
-        self._walk(graph, places, "out", ["PART_OF"], MAX_DEPTH,
+        self._walk(graph, places, "out", ["PART_OF"], MAX_PLACE_DEPTH,
                    lambda data: data["type"] in PLACES)
         around = self._expand(graph, places, "both", list(SCOPE_RING))
         self._expand(graph, around - places, "both", list(SCOPE_SECOND_RING))
@@ -309,16 +329,20 @@ class Neo4jStore(GraphStore):
         self._walk(graph, {ids[uid]}, "both", wanted, depth + 1)
         return graph
 
-    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
-        graph, ids = self._start([source, target])
-        if source == target:
-            return graph
-        ends = self._add_rows(graph, self._read(q.SHORTEST_PATH, source=ids[source],
-                                                target=ids[target]))
-        # every relationship at the path's nodes, so the edge chosen per step is the one the
-        # shared function chooses on the whole graph
-        self._expand(graph, ends, "both", None)
+    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
+        graph, ids = self._start(uids)
+        for chunk in chunks(sorted(ids.values()), BATCH_SIZE):
+            self._add_rows(graph, self._read(q.EDGES_AMONG, ids=list(chunk),
+                                             among=sorted(ids.values())))
         return graph
+
+    def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:
+        graph, _ = self._start([source, target])
+
+        def expand(uids: list[str]) -> None:
+            self._expand(graph, [graph.nodes[u]["element_id"] for u in uids], "both", None)
+
+        return graph, expand
 
     def delete_everything(self) -> None:
         """Empty the database (tests and re-imports); not part of the store interface."""

@@ -8,28 +8,29 @@ networkx snapshot is rebuilt when another writer has changed the file.
 from __future__ import annotations
 
 import gc
-import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import networkx as nx
 
-from graph.algorithms import Line
-from graph.model import Batch, Edge, LoadSummary, Node
-from graph.rows import citations_of, edge_fields, node_fields
-from graph.store import (
-    DanglingEdges,
-    GraphStore,
-    Stats,
-    StoreUnavailable,
-    WriteFailed,
-    plan_merge,
+from graph.algorithms import Expand, Line
+from graph.model import Edge, Node
+from graph.storage.base import GraphStore, Stats, StoreUnavailable, WriteFailed, WriteTransaction
+from graph.storage.rows import (
+    add_edge,
+    add_node,
+    chunks,
+    edge_fields,
+    edge_of_fields,
+    node_fields,
+    node_of_fields,
 )
 
+T = TypeVar("T")
 SCHEMA_VERSION = "1"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,22 +60,41 @@ def edge_row(edge: Edge) -> tuple[str, str, str, str, str, str]:
             fields["citations"])
 
 
-def _node(row: sqlite3.Row) -> Node:
-    return Node(uid=row["uid"], type=row["type"], name=row["name"],
-                properties=json.loads(row["properties"]), citations=citations_of(row["citations"]))
-
-
 def _edge(row: sqlite3.Row) -> Edge:
-    return Edge(uid=row["uid"], type=row["type"], source=row["source"], target=row["target"],
-                properties=json.loads(row["properties"]), citations=citations_of(row["citations"]))
+    return edge_of_fields(row["source"], row, row["target"])
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
+class _Write:
+    """The merge's view of one SQLite write transaction."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def rows(self, table: str, column: str, keys: Iterable[str]) -> Iterator[sqlite3.Row]:
+        for chunk in chunks(list(keys), _CHUNK):
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(
+                f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+
+    def nodes(self, uids: list[str]) -> dict[str, Node]:
+        return {row["uid"]: node_of_fields(row) for row in self.rows("nodes", "uid", uids)}
+
+    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
+        return {row["uid"]: _edge(row) for row in self.rows("edges", "uid", [e.uid for e in edges])}
+
+    def present(self, uids: list[str]) -> set[str]:
+        return {row["uid"] for row in self.rows("nodes", "uid", uids)}
+
+    def write(self, nodes: list[Node], edges: list[Edge]) -> None:
+        for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
+            self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?)", rows)  # noqa: S608
+        self.db.execute("INSERT INTO meta VALUES ('revision', '1') ON CONFLICT(key) DO "
+                        "UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
 class EmbeddedStore(GraphStore):
+    backend = "embedded"
+
     def __init__(self, path: Path):
         self.file = path
         try:
@@ -139,48 +159,16 @@ class EmbeddedStore(GraphStore):
             except sqlite3.Error:
                 pass
 
-    def _rows(self, table: str, column: str, keys: list[str]) -> Iterator[sqlite3.Row]:
-        for chunk in _chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            yield from self._db.execute(
-                f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
-
-    def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
-        summary = LoadSummary(dry_run=dry_run)
+    def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
         try:
             with self._transaction() as db:
-                self._write(db, "nodes", batch.nodes, summary)
-                self._write(db, "edges", batch.edges, summary)
-                self._check_ends(batch)
-                if dry_run:
-                    raise _DryRun
-                db.execute("INSERT INTO meta VALUES ('revision', '1') ON CONFLICT(key) DO "
-                           "UPDATE SET value = CAST(value AS INTEGER) + 1")
-        except _DryRun:
-            pass
+                return work(_Write(db))
         except sqlite3.OperationalError as error:
             raise self._cannot_write(error) from error
-        return summary
-
-    def _write(self, db: sqlite3.Connection, table: str, items: dict[str, Any],
-               summary: LoadSummary) -> None:
-        parse, to_row = (_node, node_row) if table == "nodes" else (_edge, edge_row)
-        existing = {row["uid"]: parse(row) for row in self._rows(table, "uid", list(items))}
-        rows = [to_row(item) for item in plan_merge(table, items, existing, summary)]
-        marks = ",".join("?" * 6)
-        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)  # noqa: S608
-
-    def _check_ends(self, batch: Batch) -> None:
-        ends = {e.source for e in batch.edges.values()} | {e.target for e in batch.edges.values()}
-        present = {row["uid"] for row in self._rows("nodes", "uid", sorted(ends))}
-        dangling = [e for e in batch.edges.values()
-                    if e.source not in present or e.target not in present]
-        if dangling:
-            raise DanglingEdges(dangling)
 
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
         with self._lock:
-            return {row["uid"]: _node(row) for row in self._rows("nodes", "uid", list(uids))}
+            return _Write(self._db).nodes(list(uids))
 
     def edges_of(self, uid: str) -> list[Edge]:
         with self._lock:
@@ -203,7 +191,7 @@ class EmbeddedStore(GraphStore):
         with self._lock:
             rows = self._db.execute("SELECT * FROM nodes WHERE type = ? ORDER BY uid",
                                     (type_name,)).fetchall()
-        return [_node(row) for row in rows]
+        return [node_of_fields(row) for row in rows]
 
     def whole_graph(self) -> nx.MultiDiGraph:
         return self.snapshot()
@@ -248,24 +236,20 @@ class EmbeddedStore(GraphStore):
                             ) -> nx.MultiDiGraph:
         return self.snapshot()
 
-    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
-        return self.snapshot()
+    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
+        return self.snapshot().subgraph(uids)
+
+    def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:
+        return self.snapshot(), None
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()
         for row in self._db.execute("SELECT * FROM nodes"):
-            node = _node(row)
-            graph.add_node(node.uid, **node.model_dump(exclude={"uid"}))
+            add_node(graph, node_of_fields(row))
         for row in self._db.execute("SELECT * FROM edges"):
-            edge = _edge(row)
-            graph.add_edge(edge.source, edge.target, key=edge.uid,
-                           **edge.model_dump(exclude={"uid", "source", "target"}))
+            add_edge(graph, _edge(row))
         return graph
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-class _DryRun(Exception):
-    """Raised inside a dry-run transaction to roll it back."""

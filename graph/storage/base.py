@@ -1,26 +1,28 @@
-"""The store interface every backend implements, its errors, and the factory that picks one.
+"""The store interface every backend implements, its errors, and what backends share.
 
 Backends take and return the typed values of ``graph.model``; failures are exceptions, never
-status values.
+status values. A backend supplies a write transaction and the parts of the graph a question
+needs; merging a batch and answering questions are written here once, for every backend.
 """
 
 from __future__ import annotations
 
 import heapq
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Protocol, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
 from graph import algorithms
-from graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Line
+from graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Expand, Line
 from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
 from graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
 from graph.search import query_key, rank
 from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -90,6 +92,40 @@ def plan_merge(
     return writes
 
 
+class WriteTransaction(Protocol):
+    """What merging a batch needs of a backend, inside its write transaction."""
+
+    def nodes(self, uids: list[str]) -> dict[str, Node]:
+        """The stored nodes of these uids."""
+
+    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
+        """The stored edges of these edges' uids."""
+
+    def present(self, uids: list[str]) -> set[str]:
+        """Which of these uids are stored nodes."""
+
+    def write(self, nodes: list[Node], edges: list[Edge]) -> None:
+        """Store these nodes, then these edges (new, or replacing those of the same uid)."""
+
+
+def merge_batch(tx: WriteTransaction, batch: Batch, dry_run: bool) -> LoadSummary:
+    """Plan the whole merge of ``batch``, check it, then write it (unless ``dry_run``): a
+    conflict or a dangling edge raises before anything is written."""
+    summary = LoadSummary(dry_run=dry_run)
+    node_writes = plan_merge("nodes", batch.nodes, tx.nodes(list(batch.nodes)), summary)
+    edge_writes = plan_merge("edges", batch.edges, tx.edges(list(batch.edges.values())), summary)
+    ends = sorted({u for e in batch.edges.values() for u in (e.source, e.target)}
+                  - batch.nodes.keys())
+    present = tx.present(ends) | batch.nodes.keys()
+    dangling = [e for e in batch.edges.values()
+                if e.source not in present or e.target not in present]
+    if dangling:
+        raise DanglingEdges(dangling)
+    if not dry_run and (node_writes or edge_writes):
+        tx.write(node_writes, edge_writes)
+    return summary
+
+
 class Stats(BaseModel):
     nodes: dict[str, int]
     edges: dict[str, int]
@@ -98,13 +134,21 @@ class Stats(BaseModel):
 class GraphStore(ABC):
     """A durable graph of governance facts. Writes are atomic: a batch is all in or all out."""
 
-    @abstractmethod
+    backend: str  # the registry's name for it: "embedded", "neo4j"
+
     def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
         """Merge a batch (new facts and sources added, nothing overwritten) in one transaction.
 
         Raises ConflictingFacts or DanglingEdges, leaving the store unchanged. With ``dry_run``
         nothing is written and the summary says what would have changed.
         """
+        return self._in_write_transaction(lambda tx: merge_batch(tx, batch, dry_run))
+
+    @abstractmethod
+    def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
+        """Run ``work`` in one write transaction: committed when it returns, rolled back when it
+        raises (a backend may run it again after a transient failure, so it only reads and
+        writes through the transaction)."""
 
     @abstractmethod
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
@@ -173,9 +217,13 @@ class GraphStore(ABC):
         """Every node within ``depth`` steps of ``uid`` over edges of ``types``, and those edges."""
 
     @abstractmethod
-    def path_graph(self, source: str, target: str) -> nx.MultiDiGraph:
-        """A part of the graph holding a shortest path between the two (of at most
-        MAX_PATH_HOPS steps), if there is one."""
+    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
+        """These nodes and every edge between two of them."""
+
+    @abstractmethod
+    def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:
+        """The graph a path search starts from, and how to fetch the edges of the nodes it
+        reaches (None where the graph holds them all already); see algorithms.shortest_path."""
 
     def ref(self, uid: str) -> NodeRef:
         return NodeRef.of(self.get_node(uid))
@@ -228,10 +276,24 @@ class GraphStore(ABC):
         return algorithms.neighbourhood(self.neighbourhood_graph(uid, depth, wanted), uid, depth,
                                         wanted, limit)
 
-    def scope_view(self, scope: str, limit: int = 1000) -> Subgraph:
-        """A place and what lies under and around it, for a network view."""
+    def _scope_members(self, scope: str) -> list[str]:
         self.scope_ref(scope)
-        return algorithms.scope_view(self.scope_graph(scope), scope, limit)
+        return algorithms.scope_members(self.scope_graph(scope), scope)
+
+    def scope_view(self, scope: str, limit: int = 1000) -> Subgraph:
+        """A place and what lies under and around it, for a network view: at most ``limit``
+        nodes, places first, and every edge among them."""
+        members = self._scope_members(scope)
+        chosen = set(members[:limit])
+        return algorithms.induced(self.graph_among(chosen), chosen,
+                                  truncated=len(members) > limit)
+
+    def export_graph(self, scope: str | None = None) -> nx.MultiDiGraph:
+        """What an export of the scope holds: the nodes of its view (all of them) and every edge
+        among them; the whole graph when ``scope`` is None."""
+        if scope is None:
+            return self.whole_graph()
+        return self.graph_among(set(self._scope_members(scope)))
 
     def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
         found = self.get_nodes([source, target])
@@ -240,8 +302,8 @@ class GraphStore(ABC):
             raise NodeNotFound(missing[0])
         if not 1 <= max_hops <= MAX_PATH_HOPS:
             raise InvalidQuery(f"max_hops {max_hops}: expected 1 to {MAX_PATH_HOPS}")
-        return algorithms.shortest_path(self.path_graph(source, target), source, target,
-                                        max_hops)
+        graph, expand = self.path_search(source, target)
+        return algorithms.shortest_path(graph, source, target, max_hops, expand)
 
     def revision(self) -> Hashable | None:
         """A value that changes whenever the store's content does, so answers can be cached;
@@ -256,18 +318,3 @@ class GraphStore(ABC):
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
-
-
-def open_store(location: str | Path) -> GraphStore:
-    """The store at ``location``: a Neo4j URI (credentials and database from the environment:
-    NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), else a file path for the embedded store."""
-    if str(location).startswith(NEO4J_SCHEMES):
-        from graph.neo4j_store import Neo4jSettings, Neo4jStore
-
-        return Neo4jStore(Neo4jSettings(uri=str(location)))
-    from graph.embedded import EmbeddedStore
-
-    return EmbeddedStore(Path(location))

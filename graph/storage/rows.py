@@ -1,0 +1,85 @@
+"""Nodes and edges as the flat text fields every backend and export keeps (the embedded store's
+rows, the Neo4j store's properties, the neo4j-admin CSV columns), back to typed values, and into
+the networkx graph the questions read. One shape, so a graph moves between them unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import Any, Protocol, TypeVar
+
+import networkx as nx
+
+from graph.model import Citation, Edge, Node
+from graph.search import search_key
+
+T = TypeVar("T")
+
+
+class Fields(Protocol):
+    """Stored fields by name: a dict, an SQLite row, a Neo4j record's map."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def citations_text(citations: list[Citation]) -> str:
+    return dumps([asdict(c) for c in citations])
+
+
+def citations_of(text: str) -> list[Citation]:
+    return [Citation(**c) for c in json.loads(text)]
+
+
+def node_fields(node: Node) -> dict[str, str]:
+    """uid, name, search (the name search key), properties and citations as JSON text."""
+    return {"uid": node.uid, "name": node.name,
+            "search": search_key(node.name, node.properties.get("aliases")),
+            "properties": dumps(node.properties), "citations": citations_text(node.citations)}
+
+
+def edge_fields(edge: Edge) -> dict[str, str]:
+    """uid, properties and citations as JSON text (the ends and type are the edge's own)."""
+    return {"uid": edge.uid, "properties": dumps(edge.properties),
+            "citations": citations_text(edge.citations)}
+
+
+def node_of_fields(fields: Fields) -> Node:
+    """The node that ``node_fields`` (plus its ``type``) was made of."""
+    return Node(uid=fields["uid"], type=fields["type"], name=fields["name"],
+                properties=json.loads(fields["properties"]),
+                citations=citations_of(fields["citations"]))
+
+
+def edge_of_fields(source: str, fields: Fields, target: str) -> Edge:
+    """The edge that ``edge_fields`` (plus its ``type``) was made of, between its two ends."""
+    return Edge(uid=fields["uid"], type=fields["type"], source=source, target=target,
+                properties=json.loads(fields["properties"]),
+                citations=citations_of(fields["citations"]))
+
+
+def add_node(graph: nx.MultiDiGraph, node: Node, **extra: Any) -> None:
+    """Put a node into a question's graph (the shape graph.algorithms reads)."""
+    graph.add_node(node.uid, type=node.type, name=node.name, properties=node.properties,
+                   citations=node.citations, **extra)
+
+
+def add_edge(graph: nx.MultiDiGraph, edge: Edge) -> None:
+    """Put an edge into a question's graph, keyed by its uid."""
+    graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
+                   properties=edge.properties, citations=edge.citations)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive pieces of at most ``size`` (a query's parameter limit).
+
+    >>> [list(c) for c in chunks([1, 2, 3], 2)]
+    [[1, 2], [3]]
+    """
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
