@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from graph.storage import GraphStore
 from graph.storage.embedded import EmbeddedStore
 from service.cli import app
 
@@ -58,24 +60,46 @@ def seed_batch():
     return assemble([read_file(f) for f in files], lambda _: {})
 
 
+def _neo4j_reachable() -> bool:
+    """Whether a real Neo4j can be had: NEO4J_URI names one, or a Docker engine answers."""
+    if os.environ.get("NEO4J_URI"):
+        return True
+    try:
+        import docker
+
+        docker.from_env(timeout=5).ping()
+    except Exception:  # any failure to reach an engine means: no Docker here
+        return False
+    return True
+
+
+# The Neo4j store runs on every Bolt server there is: ArcadeDB always (the tests start it), and
+# Neo4j itself where NEO4J_URI or a Docker engine provides one.
+BOLT_SERVERS = ["arcadedb", *(["neo4j"] if _neo4j_reachable() else [])]
+STORES = ["embedded", *BOLT_SERVERS]
+
+
+@pytest.fixture(scope="session")
+def arcadedb_settings():
+    """ArcadeDB's Bolt server, started once for the session (tests/bolt_server.py)."""
+    from graph.storage.neo4j import Neo4jSettings
+    from tests.bolt_server import BoltServer
+
+    server = BoltServer()
+    env = server.environment
+    yield Neo4jSettings(uri=env["NEO4J_URI"], user=env["NEO4J_USER"],
+                        password=env["NEO4J_PASSWORD"], database=env["NEO4J_DATABASE"])
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings():
-    """A Neo4j to test against: the server NEO4J_URI names, else a testcontainers Neo4j where a
-    Docker engine answers; otherwise the Neo4j runs are skipped, saying why."""
-    import os
-
+    """Neo4j itself: the server NEO4J_URI names, else a testcontainers Neo4j."""
     from graph.storage.neo4j import Neo4jSettings
 
     if os.environ.get("NEO4J_URI"):
         yield Neo4jSettings()
         return
-    try:
-        import docker
-
-        docker.from_env().ping()
-    except Exception as error:  # any failure to reach an engine means: no Docker here
-        pytest.skip(f"Neo4j store not tested: NEO4J_URI is not set and no Docker engine "
-                    f"answers ({type(error).__name__}: {error})")
     from testcontainers.community.neo4j import Neo4jContainer
     from testcontainers.core.config import testcontainers_config
 
@@ -85,25 +109,13 @@ def neo4j_settings():
                             password="govgraph-tests")
 
 
-STORES = ["embedded", "neo4j"]
+def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> GraphStore:
+    """An empty store of ``backend`` (a file at ``path``; a Bolt server's database, emptied).
+    A Bolt server has one database: one store of it at a time."""
+    if backend == "embedded":
+        return EmbeddedStore(path)
+    from graph.storage.neo4j import Neo4jStore
 
-
-@pytest.fixture
-def open_empty_store(request, tmp_path):
-    """Opens an empty store of a backend by name (the Neo4j database is emptied first)."""
-    opened = []
-
-    def open_store(backend: str):
-        if backend == "embedded":
-            store = EmbeddedStore(tmp_path / f"store{len(opened)}.db")
-        else:
-            from graph.storage.neo4j import Neo4jStore
-
-            store = Neo4jStore(request.getfixturevalue("neo4j_settings"))
-            store.delete_everything()
-        opened.append(store)
-        return store
-
-    yield open_store
-    for store in opened:
-        store.close()
+    store = Neo4jStore(request.getfixturevalue(f"{backend}_settings"))
+    store.delete_everything()
+    return store

@@ -56,7 +56,8 @@ _refused_schema: set[tuple[str, str]] = set()  # (server, statement) already war
 
 
 class Neo4jSettings(BaseSettings):
-    """Connection settings, from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE."""
+    """Connection settings, from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE and
+    NEO4J_RETRY_SECONDS."""
 
     model_config = SettingsConfigDict(env_prefix="NEO4J_")
 
@@ -64,6 +65,7 @@ class Neo4jSettings(BaseSettings):
     user: str = "neo4j"
     password: str = Field(default="", repr=False)
     database: str = "neo4j"
+    retry_seconds: float = 30.0  # how long a write is retried while the server is unreachable
 
 
 def _edge(row: dict[str, Any]) -> Edge:
@@ -149,7 +151,7 @@ class Neo4jStore(GraphStore):
         try:
             self._driver = GraphDatabase.driver(
                 settings.uri, auth=(settings.user, settings.password),
-                max_connection_lifetime=300)
+                max_connection_lifetime=300, max_transaction_retry_time=settings.retry_seconds)
         except (DriverError, ValueError) as error:
             raise StoreUnavailable(f"cannot use Neo4j at {settings.uri}: {error}") from error
         try:

@@ -1,11 +1,19 @@
-"""The contract every store keeps: the seed cases loaded, every catalogue question answered the
-same way. Expected answers are counted by hand from the five reports."""
+"""The contract every store keeps: the seed cases loaded, every question the service asks of a
+store answered the same way. Expected answers are counted by hand from the five reports; beyond
+them, every store's whole answer (the same nodes, edges and order) must equal the embedded
+store's."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 
 from graph import catalogue
+from graph.exports import node_link
 from graph.storage import InvalidQuery, NodeNotFound
-from tests.conftest import STORES, seed_batch
+from graph.storage.embedded import EmbeddedStore
+from tests.conftest import CASES, ROOT, STORES, open_empty, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
 GONGHANG = "compound:久安社区.工行小区"
@@ -14,19 +22,19 @@ FANHUA = "compound:离石区.泛华盛世小区"
 
 @pytest.fixture(params=STORES, scope="module")
 def store(request, tmp_path_factory):
-    if request.param == "embedded":
-        from graph.storage.embedded import EmbeddedStore
-
-        opened = EmbeddedStore(tmp_path_factory.mktemp("contract") / "store.db")
-    else:
-        from graph.storage.neo4j import Neo4jStore
-
-        opened = Neo4jStore(request.getfixturevalue("neo4j_settings"))
-        opened.delete_everything()
+    opened = open_empty(request, request.param, tmp_path_factory.mktemp("contract") / "store.db")
     summary = opened.upsert(seed_batch())
     assert summary.totals()["created"] > 400
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The embedded store with the seed cases: what every store must answer alike."""
+    with EmbeddedStore(tmp_path_factory.mktemp("reference") / "store.db") as opened:
+        opened.upsert(seed_batch())
+        yield opened
 
 
 def names(hits):
@@ -164,3 +172,107 @@ def test_bad_questions(store):
         catalogue.gaps(store, "committee-low-party-share", parameters={"threshold": "120"})
     with pytest.raises(InvalidQuery, match="no gap rule"):
         catalogue.gaps(store, "compound-without-mayor")
+
+
+STREETS = [LIANHUA, "street:宝山区.罗店镇", "street:离石区.凤山街道", "street:东城区.朝阳门街道"]
+SCOPES = [None, *STREETS, "district:吕梁市.离石区", "community:凤山街道.久安社区", GONGHANG]
+PATHS = [(GONGHANG, FANHUA), ("compound:宝欣苑八村居民区.所辖小区",
+                              "compound:罗店镇.宝欣苑四村"),
+         (LIANHUA, "compound:景华社区.怡枫园"), (GONGHANG, "person:工行小区.赵鸿翔"),
+         (GONGHANG, "compound:朝西社区.俊景苑")]
+
+
+def dump(answer):
+    return None if answer is None else answer.model_dump()
+
+
+def test_the_uids_these_tests_ask_about_exist(reference):
+    asked = {*STREETS, *(s for s in SCOPES if s), *(u for ends in PATHS for u in ends)}
+    assert set(reference.get_nodes(asked)) == asked
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_gaps_coverage_and_projects_equal_the_reference(store, reference, scope):
+    for rule in catalogue.GAP_RULES:
+        assert dump(catalogue.gaps(store, rule, scope)) == dump(
+            catalogue.gaps(reference, rule, scope)), rule
+    assert dump(catalogue.coverage(store, scope)) == dump(catalogue.coverage(reference, scope))
+    assert [dump(p) for p in store.projects(scope)] == [dump(p) for p in reference.projects(scope)]
+
+
+@pytest.mark.parametrize("root", [*STREETS, GONGHANG, "district:吕梁市.离石区"])
+def test_trees_and_tree_views_equal_the_reference(store, reference, root):
+    for line in ("admin", "party"):
+        for depth in (1, 5):
+            assert dump(store.tree(root, line, depth)) == dump(reference.tree(root, line, depth))
+        tree, view = store.tree_view(root, line, 5)
+        want_tree, want_view = reference.tree_view(root, line, 5)
+        assert (dump(tree), dump(view)) == (dump(want_tree), dump(want_view))
+
+
+@pytest.mark.parametrize("scope", [s for s in SCOPES if s])
+def test_scope_views_and_scoped_exports_equal_the_reference(store, reference, scope):
+    assert dump(store.scope_view(scope)) == dump(reference.scope_view(scope))
+    assert dump(store.scope_view(scope, limit=7)) == dump(reference.scope_view(scope, limit=7))
+    assert node_link(store.export_graph(scope)) == node_link(reference.export_graph(scope))
+
+
+def test_whole_exports_and_look_ups_equal_the_reference(store, reference):
+    assert node_link(store.export_graph()) == node_link(reference.export_graph())
+    assert store.stats() == reference.stats()
+    for type_name in ("Compound", "PartyOrganization", "Source"):
+        assert store.nodes_of_type(type_name) == reference.nodes_of_type(type_name)
+    for uid in (GONGHANG, LIANHUA, "person:工行小区.赵鸿翔"):
+        assert store.edges_of(uid) == reference.edges_of(uid)
+
+
+def test_a_scoped_export_holds_the_scope_and_every_edge_among_its_nodes(store):
+    whole = store.export_graph()
+    exported = store.export_graph(LIANHUA)
+    view = store.scope_view(LIANHUA, limit=100_000)
+    assert sorted(exported.nodes) == [n.uid for n in view.nodes]
+    assert len(exported) < len(whole)  # not the whole graph
+    among = {k for u, v, k in whole.edges(keys=True) if u in exported and v in exported}
+    assert {k for _, _, k in exported.edges(keys=True)} == among == {e.uid for e in view.edges}
+    assert "宝欣苑四村" not in {d["name"] for _, d in exported.nodes(data=True)}
+
+
+@pytest.mark.parametrize("text", ["gonghang", "社区", "lh", "党支部", "xiaoqu", "工行小区", "无"])
+def test_search_pages_equal_the_reference(store, reference, text):
+    for types in ([], ["Compound"], ["PartyOrganization", "Community"]):
+        for offset in (0, 3):
+            found, total = store.search_page(text, types=types, offset=offset, limit=5)
+            want, want_total = reference.search_page(text, types=types, offset=offset, limit=5)
+            assert ([n.uid for n in found], total) == ([n.uid for n in want], want_total)
+
+
+@pytest.mark.parametrize("ends", PATHS)
+def test_paths_equal_the_reference(store, reference, ends):
+    for hops in (2, 8, 20):
+        assert dump(store.path(*ends, max_hops=hops)) == dump(reference.path(*ends, max_hops=hops))
+        assert dump(store.path(*reversed(ends), max_hops=hops)) == dump(
+            reference.path(*reversed(ends), max_hops=hops))
+
+
+def test_a_path_is_the_same_in_every_process(tmp_path):
+    """Set iteration order changes with PYTHONHASHSEED: the path must not."""
+    store = tmp_path / "store.db"
+    subprocess.run([sys.executable, "-m", "service.cli", "--store", str(store), "load",
+                    str(CASES)], cwd=ROOT, check=True, capture_output=True)
+    answers = set()
+    for seed in range(5):
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "--store", str(store), "path", *PATHS[1],
+             "--json"], cwd=ROOT, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)})
+        answers.add(done.stdout)
+    assert len(answers) == 1
+    assert "三驾马车月度议事会" in answers.pop()  # the first by uid of the shortest paths
+
+
+@pytest.mark.parametrize("uid", [GONGHANG, LIANHUA, "party:久安社区.工行小区.小区党支部"])
+def test_neighbourhoods_equal_the_reference(store, reference, uid):
+    for depth, types, limit in ((1, None, 500), (2, None, 500), (2, ["PART_OF"], 500),
+                                (3, None, 10)):
+        assert dump(store.neighbourhood(uid, depth, types, limit)) == dump(
+            reference.neighbourhood(uid, depth, types, limit))

@@ -1,5 +1,5 @@
-"""Faults a real load meets: a full disk, a store file made read-only, a Neo4j connection
-dropped mid-write. The store is never corrupted, the error says what happened, a retry works.
+"""Faults a real load meets: a full disk, a store file made read-only, a connection to a Bolt
+server dropped mid-write. The store is never corrupted, the error says what happened, a retry works.
 (A load killed with SIGKILL is in test_kill_during_load.py.)"""
 
 import os
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.storage.embedded import EmbeddedStore
-from tests.conftest import CASES, ROOT, seed_batch
+from tests.conftest import BOLT_SERVERS, CASES, ROOT, seed_batch
 from tests.integration.test_kill_during_load import write_register
 
 
@@ -87,7 +87,7 @@ def test_a_read_only_store_refuses_writes_clearly_and_stays_readable(tmp_path):
 
 
 class DroppingProxy:
-    """A TCP proxy to Neo4j that can cut every connection, as a failing network does."""
+    """A TCP proxy to a Bolt server that can cut every connection, as a failing network does."""
 
     def __init__(self, host: str, port: int):
         self.target = (host, port)
@@ -131,14 +131,16 @@ class DroppingProxy:
         self.sockets.clear()
 
 
-def test_a_neo4j_connection_dropped_mid_write_leaves_nothing_half_written(request):
+@pytest.mark.parametrize("server", BOLT_SERVERS)
+def test_a_bolt_connection_dropped_mid_write_leaves_nothing_half_written(request, server):
     from graph.storage import StoreError
     from graph.storage.neo4j import Neo4jSettings, Neo4jStore
 
-    settings: Neo4jSettings = request.getfixturevalue("neo4j_settings")
+    settings: Neo4jSettings = request.getfixturevalue(f"{server}_settings")
     host, port = settings.uri.split("://", 1)[1].rsplit(":", 1)
     proxy = DroppingProxy(host, int(port))
-    through = settings.model_copy(update={"uri": f"bolt://127.0.0.1:{proxy.port}"})
+    through = settings.model_copy(update={"uri": f"bolt://127.0.0.1:{proxy.port}",
+                                          "retry_seconds": 3})
     store = Neo4jStore(through)
     store.delete_everything()
     batch = seed_batch()

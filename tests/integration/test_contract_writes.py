@@ -1,0 +1,87 @@
+"""The contract of writing, on every store: atomic, idempotent merging with provenance,
+conflicts and dangling edges refused whole, dry runs, look-ups and search."""
+
+import pytest
+
+from graph.model import Batch, Citation, Edge, Node
+from graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
+from tests.conftest import STORES, open_empty
+
+
+@pytest.fixture(params=STORES)
+def store(request, tmp_path):
+    opened = open_empty(request, request.param, tmp_path / "store.db")
+    yield opened
+    opened.close()
+
+
+def street(source="source:a", **properties):
+    return Node(uid="street:福田区.莲花街道", type="StreetOffice", name="莲花街道",
+                properties=properties, citations=[Citation(source=source, evidence="莲花街道")])
+
+
+def community(source="source:a"):
+    return Node(uid="community:莲花街道.景华社区", type="Community", name="景华社区",
+                citations=[Citation(source=source)])
+
+
+def part_of(source="source:a"):
+    return Edge(uid="c-PART_OF->s", type="PART_OF", source="community:莲花街道.景华社区",
+                target="street:福田区.莲花街道", citations=[Citation(source=source)])
+
+
+def batch(*items):
+    return Batch(nodes={i.uid: i for i in items if isinstance(i, Node)},
+                 edges={i.uid: i for i in items if isinstance(i, Edge)})
+
+
+def test_loading_twice_changes_nothing(store):
+    first = store.upsert(batch(street(kind="街道"), community(), part_of()))
+    assert first.totals() == {"created": 3, "updated": 0, "unchanged": 0}
+    again = store.upsert(batch(street(kind="街道"), community(), part_of()))
+    assert again.totals() == {"created": 0, "updated": 0, "unchanged": 3}
+    assert store.stats().model_dump() == {"nodes": {"Community": 1, "StreetOffice": 1},
+                                          "edges": {"PART_OF": 1}}
+
+
+def test_a_second_source_of_the_same_fact_is_added_not_duplicated(store):
+    store.upsert(batch(street(kind="街道"), community(), part_of()))
+    summary = store.upsert(batch(street("source:b"), community("source:b"), part_of("source:b")))
+    assert summary.totals()["updated"] == 3
+    assert store.get_node("street:福田区.莲花街道").sources == ["source:a", "source:b"]
+    assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
+    (edge,) = store.edges_of("community:莲花街道.景华社区")
+    assert edge.sources == ["source:a", "source:b"]
+
+
+def test_a_conflicting_fact_writes_nothing_of_the_batch(store):
+    store.upsert(batch(street(kind="街道")))
+    with pytest.raises(ConflictingFacts, match="kind"):
+        store.upsert(batch(street("source:b", kind="镇"), community("source:b")))
+    assert store.stats().nodes == {"StreetOffice": 1}
+    assert store.get_node("street:福田区.莲花街道").sources == ["source:a"]
+
+
+def test_edges_need_both_ends(store):
+    with pytest.raises(DanglingEdges):
+        store.upsert(batch(community(), part_of()))
+    assert store.stats().nodes == {}
+
+
+def test_a_dry_run_reports_and_writes_nothing(store):
+    summary = store.upsert(batch(street(), community(), part_of()), dry_run=True)
+    assert summary.dry_run and summary.totals()["created"] == 3
+    assert store.stats().nodes == {}
+
+
+def test_unknown_uid(store):
+    with pytest.raises(NodeNotFound, match="street:无"):
+        store.get_node("street:无")
+
+
+def test_search_by_chinese_pinyin_and_initials(store):
+    store.upsert(batch(street(), community()))
+    for text in ("景华", "jinghua", "JingHua", "jhsq", "jing hua"):
+        assert [n.uid for n in store.search(text)] == ["community:莲花街道.景华社区"], text
+    assert [n.name for n in store.search("社区", types=["StreetOffice"])] == []
+    assert store.search("%") == [] and store.search("") == []
