@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from loaders.synth import SIZES, generate
+from govgraph.loaders.synth import SIZES, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,10 +91,10 @@ def wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict[str,
 def api(store: Path, streets: list[str]) -> dict[str, Any]:
     """The service on loopback under wrk: one street's gap queries (every rule), then a mix of
     every street's (first asked, so not yet answered before)."""
-    from graph.rules import GAP_RULES
+    from govgraph.graph.rules import GAP_RULES
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "service.cli", "--store", str(store),
+    server = subprocess.Popen([sys.executable, "-m", "govgraph", "--store", str(store),
                                "serve", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -144,7 +144,7 @@ def main() -> None:
     queries = step("queries", store, options.seed)
     renders = step("renders", store, options.seed)
     print("· api (wrk on loopback)", file=sys.stderr, flush=True)
-    from graph.storage.embedded import EmbeddedStore
+    from govgraph.graph.storage.embedded import EmbeddedStore
 
     with EmbeddedStore(store) as opened:
         streets = [n.uid for n in opened.nodes_of_type("StreetOffice")]

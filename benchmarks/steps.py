@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph import catalogue
-from graph.rules import GAP_RULES
-from graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
-from loaders import input_files, read_file
-from loaders.assemble import assemble
+from govgraph.graph import catalogue
+from govgraph.graph.rules import GAP_RULES
+from govgraph.graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
+from govgraph.loaders import input_files, read_file
+from govgraph.loaders.assemble import assemble
 
 
 def peak_mb() -> float:
@@ -119,8 +119,8 @@ def queries(store_path: Path, seed: int) -> dict[str, Any]:
 
 
 def renders(store_path: Path, seed: int) -> dict[str, Any]:
-    from viz import orgchart
-    from viz.network import network_html
+    from govgraph.viz import orgchart
+    from govgraph.viz.network import network_html
 
     rng = random.Random(seed)
     store = EmbeddedStore(store_path)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.answers import (
+from govgraph.graph.answers import (
     CommitteeProfile,
     CompoundProfile,
     NodeRef,
@@ -22,8 +22,8 @@ from graph.answers import (
     Subgraph,
     TreeNode,
 )
-from graph.model import Edge, Node
-from graph.vocabulary import COMMITTEES, PLACES, zh_name
+from govgraph.graph.model import Edge, Node
+from govgraph.graph.vocabulary import COMMITTEES, PLACES, zh_name
 
 Line = Literal["admin", "party"]
 Expand = Callable[[list[str]], None]

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graph.model import Edge, Node
-from graph.vocabulary import zh_name
+from govgraph.graph.model import Edge, Node
+from govgraph.graph.vocabulary import zh_name
 
 
 class NodeRef(BaseModel):

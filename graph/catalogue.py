@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graph.algorithms import Line
-from graph.answers import CoverageAnswer, GapAnswer, GapHit, Ratio, Subgraph, TreeNode
-from graph.model import Node
-from graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
-from graph.storage import GraphStore, InvalidQuery
-from graph.vocabulary import PLACES
+from govgraph.graph.algorithms import Line
+from govgraph.graph.answers import CoverageAnswer, GapAnswer, GapHit, Ratio, Subgraph, TreeNode
+from govgraph.graph.model import Node
+from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
+from govgraph.graph.storage import GraphStore, InvalidQuery
+from govgraph.graph.vocabulary import PLACES
 
 
 def rule_named(name: str) -> GapRule:

@@ -16,10 +16,10 @@ from typing import Any
 
 import networkx as nx
 
-from graph.algorithms import edge_of, node_of
-from graph.model import Edge, Node
-from graph.storage.rows import dumps, edge_fields, node_fields
-from graph.vocabulary import BODIES, PLACES, zh_name
+from govgraph.graph.algorithms import edge_of, node_of
+from govgraph.graph.model import Edge, Node
+from govgraph.graph.storage.rows import dumps, edge_fields, node_fields
+from govgraph.graph.vocabulary import BODIES, PLACES, zh_name
 
 TextFilter = Callable[[str], str]
 FORMATS = {

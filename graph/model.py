@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.vocabulary import (
+from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     UID_PREFIXES,

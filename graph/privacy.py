@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from graph.model import Node
+from govgraph.graph.model import Node
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.answers import CommitteeProfile, CompoundProfile
+from govgraph.graph.answers import CommitteeProfile, CompoundProfile
 
 
 @dataclass(frozen=True)

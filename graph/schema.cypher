@@ -1,5 +1,6 @@
 // Neo4j schema of govgraph, applied idempotently when the Neo4j store opens.
-// Generated from graph/vocabulary.py by `python -m graph.storage.neo4j_queries`;
+// Generated from graph/vocabulary.py by
+// `python -m govgraph.graph.storage.neo4j_queries`;
 // tests/unit/test_cypher.py fails when it is out of date.
 // A uniqueness constraint on every node type's uid, an index on every relationship
 // type's uid, name indexes for look-ups, text indexes for search by name or pinyin.

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from graph.vocabulary import Kind, PropertySpec
+from govgraph.graph.vocabulary import Kind, PropertySpec
 
 QUANTITY_QUALIFIERS = {
     "about": "约",  # 约, 左右

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from graph.model import Location
-from loaders.records import read_case
-from loaders.registers import read_register
-from loaders.statements import ParsedFile
+from govgraph.graph.model import Location
+from govgraph.loaders.records import read_case
+from govgraph.loaders.registers import read_register
+from govgraph.loaders.statements import ParsedFile
 
 READERS: dict[str, Callable[[Path], ParsedFile]] = {
     ".yaml": read_case,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from graph.model import (
+from govgraph.graph.model import (
     Batch,
     Conflict,
     Edge,
@@ -20,8 +20,8 @@ from graph.model import (
     merge_edge,
     merge_node,
 )
-from graph.vocabulary import RELATIONSHIP_TYPES
-from loaders.statements import ParsedFile
+from govgraph.graph.vocabulary import RELATIONSHIP_TYPES
+from govgraph.loaders.statements import ParsedFile
 
 Lookup = Callable[[Iterable[str]], dict[str, Node]]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from graph.model import Location
-from loaders.statements import ParsedFile, add_edge, add_node
+from govgraph.graph.model import Location
+from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
 # Sections of nodes, with the node type a section implies (None: each entry names its type).
 NODE_SECTIONS: dict[str, str | None] = {

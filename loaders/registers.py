@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.model import Location
-from graph.vocabulary import PARTY_ORGANIZATION_KINDS
-from loaders.statements import ParsedFile, add_edge, add_node
+from govgraph.graph.model import Location
+from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
+from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import Citation, Edge, Location, Node, Problem, edge_uid, uid_problem
-from graph.values import BadValue, normalise
-from graph.vocabulary import (
+from govgraph.graph.model import Citation, Edge, Location, Node, Problem, edge_uid, uid_problem
+from govgraph.graph.values import BadValue, normalise
+from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     PropertySpec,

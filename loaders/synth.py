@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loaders.registers import uid
+from govgraph.loaders.registers import uid
 
 SYLLABLES = ("莲 花 景 华 狮 岭 福 中 梅 富 凤 山 久 安 朝 阳 宝 欣 罗 店 泛 盛 世 俊 "
              "新 和 平 东 西 南 北 城 江 河 湖 海 春 秋 兴 隆 德 胜 龙 泉 金 银 玉 松 柏 "

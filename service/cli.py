@@ -19,14 +19,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from graph import catalogue, exports
-from graph.algorithms import MAX_PATH_HOPS
-from graph.answers import NodeRef, Subgraph, TreeNode
-from graph.exports import FORMATS
-from graph.model import InvalidInput, LoadSummary, Node
-from graph.privacy import Masker
-from graph.rules import GAP_RULES, describe_rules
-from graph.storage import (
+from govgraph.graph import catalogue, exports
+from govgraph.graph.algorithms import MAX_PATH_HOPS
+from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
+from govgraph.graph.exports import FORMATS
+from govgraph.graph.model import InvalidInput, LoadSummary, Node
+from govgraph.graph.privacy import Masker
+from govgraph.graph.rules import GAP_RULES, describe_rules
+from govgraph.graph.storage import (
     ConflictingFacts,
     DanglingEdges,
     GraphStore,
@@ -36,20 +36,20 @@ from graph.storage import (
     StoreUnavailable,
     open_store,
 )
-from graph.values import display
-from graph.vocabulary import (
+from govgraph.graph.values import display
+from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     describe_vocabulary,
     node_properties,
     zh_name,
 )
-from loaders import input_files, read_file
-from loaders.assemble import assemble
-from loaders.statements import ParsedFile
-from service.settings import Settings
-from viz import orgchart
-from viz.network import network_html
+from govgraph.loaders import input_files, read_file
+from govgraph.loaders.assemble import assemble
+from govgraph.loaders.statements import ParsedFile
+from govgraph.service.settings import Settings
+from govgraph.viz import orgchart
+from govgraph.viz.network import network_html
 
 app = typer.Typer(help="govgraph: the knowledge graph of grassroots governance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -461,7 +461,7 @@ def serve(
 
     import uvicorn
 
-    from service.api.main import create_app
+    from govgraph.service.api.main import create_app
 
     settings = Settings(store=State.store_location)
     host, port = host or settings.host, port or settings.port
@@ -472,7 +472,7 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         return
     os.environ["GOVGRAPH_STORE"] = State.store_location  # the workers read their settings anew
-    uvicorn.run("service.api.main:create_app", factory=True, workers=workers, host=host,
+    uvicorn.run("govgraph.service.api.main:create_app", factory=True, workers=workers, host=host,
                 port=port, log_level="info")
 
 
@@ -510,7 +510,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="The same seed gives the same city.")] = 1,
 ) -> None:
     """Write a synthetic city as case records and registers, for benchmarks and scale tests."""
-    from loaders.synth import SIZES, Size, generate
+    from govgraph.loaders.synth import SIZES, Size, generate
 
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"{size!r}: expected one of {', '.join(SIZES)}",

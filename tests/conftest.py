@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph.storage import GraphStore
-from graph.storage.embedded import EmbeddedStore
-from service.cli import app
+from govgraph.graph.storage import GraphStore
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.service.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
@@ -53,8 +53,8 @@ def cli(store_path: Path) -> Cli:
 
 
 def seed_batch():
-    from loaders import input_files, read_file
-    from loaders.assemble import assemble
+    from govgraph.loaders import input_files, read_file
+    from govgraph.loaders.assemble import assemble
 
     files, _ = input_files([CASES])
     return assemble([read_file(f) for f in files], lambda _: {})
@@ -82,7 +82,7 @@ STORES = ["embedded", *BOLT_SERVERS]
 @pytest.fixture(scope="session")
 def arcadedb_settings():
     """ArcadeDB's Bolt server, started once for the session (tests/bolt_server.py)."""
-    from graph.storage.neo4j import Neo4jSettings
+    from govgraph.graph.storage.neo4j import Neo4jSettings
     from tests.bolt_server import BoltServer
 
     server = BoltServer()
@@ -95,7 +95,7 @@ def arcadedb_settings():
 @pytest.fixture(scope="session")
 def neo4j_settings():
     """Neo4j itself: the server NEO4J_URI names, else a testcontainers Neo4j."""
-    from graph.storage.neo4j import Neo4jSettings
+    from govgraph.graph.storage.neo4j import Neo4jSettings
 
     if os.environ.get("NEO4J_URI"):
         yield Neo4jSettings()
@@ -114,7 +114,7 @@ def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> Grap
     A Bolt server has one database: one store of it at a time."""
     if backend == "embedded":
         return EmbeddedStore(path)
-    from graph.storage.neo4j import Neo4jStore
+    from govgraph.graph.storage.neo4j import Neo4jStore
 
     store = Neo4jStore(request.getfixturevalue(f"{backend}_settings"))
     store.delete_everything()

@@ -15,11 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis import network as pyvis_network
 from pyvis.network import Network
 
-from graph.answers import Subgraph, TreeNode
-from graph.model import Node
-from graph.values import display
-from graph.vocabulary import node_properties, zh_name
-from viz.style import CJK_FONTS, legend, style_of, wrap
+from govgraph.graph.answers import Subgraph, TreeNode
+from govgraph.graph.model import Node
+from govgraph.graph.values import display
+from govgraph.graph.vocabulary import node_properties, zh_name
+from govgraph.viz.style import CJK_FONTS, legend, style_of, wrap
 
 VIS_DIR = Path(pyvis_network.__file__).parent / "lib" / "vis-9.1.2"
 VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}

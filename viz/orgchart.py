@@ -12,8 +12,8 @@ from html import escape
 
 import graphviz
 
-from graph.answers import TreeNode
-from viz.style import CJK_FONT, style_of, wrap
+from govgraph.graph.answers import TreeNode
+from govgraph.viz.style import CJK_FONT, style_of, wrap
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 LINE_TITLES = {"admin": "行政隶属", "party": "党组织体系"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.vocabulary import ACTIVITIES, BODIES, NODE_TYPES, PLACES, zh_name
+from govgraph.graph.vocabulary import ACTIVITIES, BODIES, NODE_TYPES, PLACES, zh_name
 
 # Graphviz and vis fonts: a CJK font named explicitly, or Chinese turns into boxes.
 CJK_FONT = "Noto Sans CJK SC"

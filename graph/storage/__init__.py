@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.storage.base import (
+from govgraph.graph.storage.base import (
     ConflictingFacts,
     DanglingEdges,
     GraphStore,
@@ -26,14 +26,14 @@ BOLT_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://"
 
 
 def _embedded(location: str) -> GraphStore:
-    from graph.storage.embedded import EmbeddedStore
+    from govgraph.graph.storage.embedded import EmbeddedStore
 
     return EmbeddedStore(Path(location))
 
 
 def _neo4j(location: str) -> GraphStore:
     """Credentials and database come from NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE."""
-    from graph.storage.neo4j import Neo4jSettings, Neo4jStore
+    from govgraph.graph.storage.neo4j import Neo4jSettings, Neo4jStore
 
     return Neo4jStore(Neo4jSettings(uri=location))
 

@@ -15,12 +15,12 @@ from typing import Any, Protocol, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from graph import algorithms
-from graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Expand, Line
-from graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
-from graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
-from graph.search import query_key, rank
-from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
+from govgraph.graph import algorithms
+from govgraph.graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Expand, Line
+from govgraph.graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
+from govgraph.graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
+from govgraph.graph.search import query_key, rank
+from govgraph.graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 T = TypeVar("T")
 

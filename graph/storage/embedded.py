@@ -17,10 +17,16 @@ from typing import TypeVar
 
 import networkx as nx
 
-from graph.algorithms import Expand, Line
-from graph.model import Edge, Node
-from graph.storage.base import GraphStore, Stats, StoreUnavailable, WriteFailed, WriteTransaction
-from graph.storage.rows import (
+from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.model import Edge, Node
+from govgraph.graph.storage.base import (
+    GraphStore,
+    Stats,
+    StoreUnavailable,
+    WriteFailed,
+    WriteTransaction,
+)
+from govgraph.graph.storage.rows import (
     add_edge,
     add_node,
     chunks,

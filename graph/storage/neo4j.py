@@ -27,17 +27,17 @@ from neo4j.exceptions import (
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.algorithms import MAX_PLACE_DEPTH, SCOPE_RING, SCOPE_SECOND_RING, Expand, Line
-from graph.model import Edge, Node, edge_uid, type_of_uid
-from graph.storage import neo4j_queries as q
-from graph.storage.base import (
+from govgraph.graph.algorithms import MAX_PLACE_DEPTH, SCOPE_RING, SCOPE_SECOND_RING, Expand, Line
+from govgraph.graph.model import Edge, Node, edge_uid, type_of_uid
+from govgraph.graph.storage import neo4j_queries as q
+from govgraph.graph.storage.base import (
     GraphStore,
     Stats,
     StoreError,
     StoreUnavailable,
     WriteTransaction,
 )
-from graph.storage.rows import (
+from govgraph.graph.storage.rows import (
     add_edge,
     add_node,
     chunks,
@@ -46,7 +46,7 @@ from graph.storage.rows import (
     node_fields,
     node_of_fields,
 )
-from graph.vocabulary import PLACES, RELATIONSHIP_TYPES
+from govgraph.graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 T = TypeVar("T")
 BATCH_SIZE = 1000

@@ -2,7 +2,7 @@
 name a label or relationship type (those come only from the vocabulary, never from input).
 
 ``all_statements()`` lists each statement with each variant and its parameters, so a test can run
-all of them through Neo4j's own Cypher front-end. ``python -m graph.storage.neo4j_queries``
+all of them through Neo4j's own Cypher front-end. ``python -m govgraph.graph.storage.neo4j_queries``
 prints the schema that ``graph/schema.cypher`` holds.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.vocabulary import NODE_TYPES, PLACES, RELATIONSHIP_TYPES
+from govgraph.graph.vocabulary import NODE_TYPES, PLACES, RELATIONSHIP_TYPES
 
 # What a node or relationship comes back as (properties and citations are JSON text).
 NODE_FIELDS = ".uid, .name, .properties, .citations, type: labels({v})[0], id: elementId({v})"
@@ -68,7 +68,8 @@ def schema_statements() -> list[str]:
 def schema_cypher() -> str:
     header = (
         "// Neo4j schema of govgraph, applied idempotently when the Neo4j store opens.\n"
-        "// Generated from graph/vocabulary.py by `python -m graph.storage.neo4j_queries`;\n"
+        "// Generated from graph/vocabulary.py by\n"
+        "// `python -m govgraph.graph.storage.neo4j_queries`;\n"
         "// tests/unit/test_cypher.py fails when it is out of date.\n"
         "// A uniqueness constraint on every node type's uid, an index on every relationship\n"
         "// type's uid, name indexes for look-ups, text indexes for search by name or pinyin.\n"

@@ -11,8 +11,8 @@ from typing import Any, Protocol, TypeVar
 
 import networkx as nx
 
-from graph.model import Citation, Edge, Node
-from graph.search import search_key
+from govgraph.graph.model import Citation, Edge, Node
+from govgraph.graph.search import search_key
 
 T = TypeVar("T")
 

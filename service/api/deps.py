@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from graph.privacy import M, Masker
-from graph.storage import GraphStore, NodeNotFound, open_store
-from graph.vocabulary import NODE_TYPES
-from service.settings import Right, Settings
+from govgraph.graph.privacy import M, Masker
+from govgraph.graph.storage import GraphStore, NodeNotFound, open_store
+from govgraph.graph.vocabulary import NODE_TYPES
+from govgraph.service.settings import Right, Settings
 
 
 class StoreHolder:

@@ -12,8 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.model import InvalidInput
-from graph.storage import (
+from govgraph.graph.model import InvalidInput
+from govgraph.graph.storage import (
     ConflictingFacts,
     DanglingEdges,
     InvalidQuery,
@@ -21,11 +21,11 @@ from graph.storage import (
     StoreUnavailable,
     WriteFailed,
 )
-from service.api.cache import Answer, AnswerCache
-from service.api.deps import StoreHolder, bearer, rights_of
-from service.api.models import ErrorOut, ProblemOut
-from service.api.routes import catalogue, meta, nodes, records, views
-from service.settings import Settings
+from govgraph.service.api.cache import Answer, AnswerCache
+from govgraph.service.api.deps import StoreHolder, bearer, rights_of
+from govgraph.service.api.models import ErrorOut, ProblemOut
+from govgraph.service.api.routes import catalogue, meta, nodes, records, views
+from govgraph.service.settings import Settings
 
 log = logging.getLogger("govgraph.api")
 TEXT_TYPES = ("application/json", "application/ld+json", "application/graphml+xml", "text/")

@@ -6,7 +6,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from graph.answers import GapHit, NodeRef, Subgraph
+from govgraph.graph.answers import GapHit, NodeRef, Subgraph
 
 T = TypeVar("T")
 

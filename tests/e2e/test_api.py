@@ -9,11 +9,11 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.storage.embedded import EmbeddedStore
-from loaders import read_file
-from loaders.assemble import assemble
-from service.api.main import create_app
-from service.settings import Settings
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.loaders import read_file
+from govgraph.loaders.assemble import assemble
+from govgraph.service.api.main import create_app
+from govgraph.service.settings import Settings
 from tests.conftest import seed_batch
 
 WRITER = "w" * 24

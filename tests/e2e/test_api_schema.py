@@ -7,9 +7,9 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from graph.storage.embedded import EmbeddedStore
-from service.api.main import create_app
-from service.settings import Settings
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.service.api.main import create_app
+from govgraph.service.settings import Settings
 from tests.conftest import seed_batch
 
 

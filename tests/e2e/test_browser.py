@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from graph.storage.embedded import EmbeddedStore
+from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT, seed_batch
 
 CHROMIUM = shutil.which("chromium")
@@ -35,7 +35,7 @@ def service(tmp_path_factory):
         opened.upsert(seed_batch())
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "--store", str(store), "serve", "--port", str(port)],
+        [sys.executable, "-m", "govgraph", "--store", str(store), "serve", "--port", str(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

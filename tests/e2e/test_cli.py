@@ -5,7 +5,7 @@ import re
 
 from openpyxl import Workbook
 
-from graph.vocabulary import NODE_TYPES
+from govgraph.graph.vocabulary import NODE_TYPES
 from tests.conftest import CASES
 
 
@@ -149,7 +149,7 @@ def test_an_unusable_store_is_reported(tmp_path, cli):
 def test_the_store_defaults_to_the_user_data_directory(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from govgraph.service.cli import app
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("GOVGRAPH_STORE", raising=False)

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from graph.storage.embedded import EmbeddedStore
-from loaders import input_files, read_file
-from loaders.assemble import assemble
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.loaders import input_files, read_file
+from govgraph.loaders.assemble import assemble
 from tests.conftest import CASES, REPORTS
 
 SEED_FILES = sorted(CASES.glob("*.yaml"))

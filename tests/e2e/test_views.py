@@ -8,12 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageChops
 
-from graph.storage.embedded import EmbeddedStore
-from service.api.main import create_app
-from service.settings import Settings
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.service.api.main import create_app
+from govgraph.service.settings import Settings
+from govgraph.viz import orgchart
+from govgraph.viz.network import network_html
 from tests.conftest import seed_batch
-from viz import orgchart
-from viz.network import network_html
 
 LIANHUA = "street:福田区.莲花街道"
 GONGHANG = "compound:久安社区.工行小区"
@@ -97,7 +97,7 @@ def test_orgchart_png_draws_cjk_glyphs_not_tofu(store, monkeypatch, tmp_path):
 
 
 def test_wide_levels_wrap_into_rows_rather_than_shrink():
-    from graph.answers import NodeRef, TreeNode
+    from govgraph.graph.answers import NodeRef, TreeNode
 
     def compound(i):
         return TreeNode(node=NodeRef(uid=f"compound:测试.小区{i}", name=f"测试小区{i}号",

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from graph.rules import GAP_RULES
-from graph.storage import neo4j_queries as q
-from graph.storage.neo4j import Neo4jStore
+from govgraph.graph.rules import GAP_RULES
+from govgraph.graph.storage import neo4j_queries as q
+from govgraph.graph.storage.neo4j import Neo4jStore
 from tests.conftest import BOLT_SERVERS, CASES, Cli, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
@@ -52,7 +52,7 @@ def test_a_schema_statement_the_server_refuses_is_skipped_with_one_warning(
         arcadedb_settings, monkeypatch, caplog):
     schema = q.schema_statements()
     monkeypatch.setattr(q, "schema_statements", lambda: [*schema, FULLTEXT])
-    with caplog.at_level(logging.WARNING, logger="graph.storage.neo4j"):
+    with caplog.at_level(logging.WARNING, logger="govgraph.graph.storage.neo4j"):
         Neo4jStore(arcadedb_settings).close()
         with Neo4jStore(arcadedb_settings) as store:  # opened again: no second warning
             store.delete_everything()

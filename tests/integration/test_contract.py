@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from graph import catalogue
-from graph.exports import node_link
-from graph.storage import InvalidQuery, NodeNotFound
-from graph.storage.embedded import EmbeddedStore
+from govgraph.graph import catalogue
+from govgraph.graph.exports import node_link
+from govgraph.graph.storage import InvalidQuery, NodeNotFound
+from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import CASES, ROOT, STORES, open_empty, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
@@ -257,12 +257,12 @@ def test_paths_equal_the_reference(store, reference, ends):
 def test_a_path_is_the_same_in_every_process(tmp_path):
     """Set iteration order changes with PYTHONHASHSEED: the path must not."""
     store = tmp_path / "store.db"
-    subprocess.run([sys.executable, "-m", "service.cli", "--store", str(store), "load",
+    subprocess.run([sys.executable, "-m", "govgraph", "--store", str(store), "load",
                     str(CASES)], cwd=ROOT, check=True, capture_output=True)
     answers = set()
     for seed in range(5):
         done = subprocess.run(
-            [sys.executable, "-m", "service.cli", "--store", str(store), "path", *PATHS[1],
+            [sys.executable, "-m", "govgraph", "--store", str(store), "path", *PATHS[1],
              "--json"], cwd=ROOT, capture_output=True, text=True, check=True,
             env={**os.environ, "PYTHONHASHSEED": str(seed)})
         answers.add(done.stdout)

@@ -3,8 +3,8 @@ conflicts and dangling edges refused whole, dry runs, look-ups and search."""
 
 import pytest
 
-from graph.model import Batch, Citation, Edge, Node
-from graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
+from govgraph.graph.model import Batch, Citation, Edge, Node
+from govgraph.graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
 from tests.conftest import STORES, open_empty
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.storage import StoreUnavailable
-from graph.storage.embedded import EmbeddedStore
+from govgraph.graph.storage import StoreUnavailable
+from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.integration.test_contract_writes import batch, community, part_of, street
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.storage.embedded import EmbeddedStore
+from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import BOLT_SERVERS, CASES, ROOT, seed_batch
 from tests.integration.test_kill_during_load import write_register
 
 
 def govgraph(store: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run([*prefix, sys.executable, "-m", "service.cli", "--store", str(store),
+    return subprocess.run([*prefix, sys.executable, "-m", "govgraph", "--store", str(store),
                            *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -133,8 +133,8 @@ class DroppingProxy:
 
 @pytest.mark.parametrize("server", BOLT_SERVERS)
 def test_a_bolt_connection_dropped_mid_write_leaves_nothing_half_written(request, server):
-    from graph.storage import StoreError
-    from graph.storage.neo4j import Neo4jSettings, Neo4jStore
+    from govgraph.graph.storage import StoreError
+    from govgraph.graph.storage.neo4j import Neo4jSettings, Neo4jStore
 
     settings: Neo4jSettings = request.getfixturevalue(f"{server}_settings")
     host, port = settings.uri.split("://", 1)[1].rsplit(":", 1)

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from graph.storage.embedded import EmbeddedStore
+from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import CASES, ROOT
 
 ROWS = 20_000
@@ -25,7 +25,7 @@ def write_register(path: Path) -> None:
 
 
 def govgraph(store: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "--store", str(store), *args],
+    return subprocess.Popen([sys.executable, "-m", "govgraph", "--store", str(store), *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from graph.model import InvalidInput
-from graph.storage.embedded import EmbeddedStore
-from loaders import read_file
-from loaders.assemble import assemble
+from govgraph.graph.model import InvalidInput
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.loaders import read_file
+from govgraph.loaders.assemble import assemble
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from graph.storage import neo4j_queries as q
-from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
+from govgraph.graph.storage import neo4j_queries as q
+from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
 from tests.conftest import ROOT
 
 LINTER = ROOT / "tools" / "cypher-lint"
@@ -53,7 +53,7 @@ def test_the_check_catches_an_invalid_or_deprecated_statement():
 def test_schema_file_is_generated_from_the_vocabulary():
     written = (ROOT / "graph" / "schema.cypher").read_text(encoding="utf-8")
     assert written == q.schema_cypher(), \
-        "run: python -m graph.storage.neo4j_queries > graph/schema.cypher"
+        "run: python -m govgraph.graph.storage.neo4j_queries > graph/schema.cypher"
 
 
 def test_labels_and_relationship_types_only_come_from_the_vocabulary():

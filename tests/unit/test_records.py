@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.model import InvalidInput
-from loaders import input_files, read_file
-from loaders.assemble import assemble
+from govgraph.graph.model import InvalidInput
+from govgraph.loaders import input_files, read_file
+from govgraph.loaders.assemble import assemble
 from tests.conftest import ROOT
 
 GOOD = """\

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from graph.model import InvalidInput
-from loaders import read_file
-from loaders.assemble import assemble
-from loaders.registers import COLUMNS
+from govgraph.graph.model import InvalidInput
+from govgraph.loaders import read_file
+from govgraph.loaders.assemble import assemble
+from govgraph.loaders.registers import COLUMNS
 from tests.conftest import CASES, ROOT
 
 HEADER = ["小区名称", "所属社区", "所属街道", "所属区", "所属市", "户数", "小区党组织", "业委会",

@@ -2,8 +2,14 @@ import datetime as dt
 
 import pytest
 
-from graph.values import BadValue, format_quantity, normalise, normalise_date, normalise_quantity
-from graph.vocabulary import NODE_TYPES
+from govgraph.graph.values import (
+    BadValue,
+    format_quantity,
+    normalise,
+    normalise_date,
+    normalise_quantity,
+)
+from govgraph.graph.vocabulary import NODE_TYPES
 
 
 @pytest.mark.parametrize("given, expected", [

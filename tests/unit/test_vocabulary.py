@@ -1,6 +1,6 @@
 import re
 
-from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
+from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
 from tests.conftest import ROOT
 
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 
-from service.api.deps import require_read
-from service.api.models import ErrorOut, Page
+from govgraph.service.api.deps import require_read
+from govgraph.service.api.models import ErrorOut, Page
 
 T = TypeVar("T")
 

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from graph import catalogue
-from graph.answers import CoverageAnswer, ProjectFacts
-from graph.exports import FORMATS, export
-from graph.rules import GAP_RULES, GapRule, describe_rules
-from service.api.deps import PrivacyDep, StoreDep
-from service.api.models import GapPage, Page, RuleOut
-from service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
+from govgraph.graph import catalogue
+from govgraph.graph.answers import CoverageAnswer, ProjectFacts
+from govgraph.graph.exports import FORMATS, export
+from govgraph.graph.rules import GAP_RULES, GapRule, describe_rules
+from govgraph.service.api.deps import PrivacyDep, StoreDep
+from govgraph.service.api.models import GapPage, Page, RuleOut
+from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
 
 router = APIRouter(tags=["catalogue"], responses=ERRORS, dependencies=READ)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from graph.rules import describe_rules
-from graph.storage import Stats
-from graph.vocabulary import describe_vocabulary
-from service.api.deps import StoreDep
-from service.api.models import Health, VocabularyOut
-from service.api.routes._common import ERRORS, READ
+from govgraph.graph.rules import describe_rules
+from govgraph.graph.storage import Stats
+from govgraph.graph.vocabulary import describe_vocabulary
+from govgraph.service.api.deps import StoreDep
+from govgraph.service.api.models import Health, VocabularyOut
+from govgraph.service.api.routes._common import ERRORS, READ
 
 router = APIRouter(tags=["meta"], responses=ERRORS, dependencies=READ)
 

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from graph.algorithms import MAX_PATH_HOPS
-from graph.answers import NodeRef, Subgraph, TreeNode
-from graph.model import Edge
-from graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES, node_properties, zh_name
-from service.api.deps import PrivacyDep, StoreDep
-from service.api.models import NeighbourSummary, NodeDetail, Page, PathOut, SourceCitation
-from service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, page
+from govgraph.graph.algorithms import MAX_PATH_HOPS
+from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
+from govgraph.graph.model import Edge
+from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES, node_properties, zh_name
+from govgraph.service.api.deps import PrivacyDep, StoreDep
+from govgraph.service.api.models import NeighbourSummary, NodeDetail, Page, PathOut, SourceCitation
+from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, page
 
 router = APIRouter(tags=["nodes"], responses=ERRORS, dependencies=READ)
 Uid = Annotated[str, Path(description="a node's uid, e.g. compound:久安社区.工行小区",

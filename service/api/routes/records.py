@@ -9,12 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 
-from graph.model import InvalidInput, LoadSummary, Location, Problem
-from loaders import READERS, read_file
-from loaders.assemble import assemble
-from service.api.deps import StoreDep, require_write
-from service.api.models import ErrorOut
-from service.api.routes._common import ERRORS
+from govgraph.graph.model import InvalidInput, LoadSummary, Location, Problem
+from govgraph.loaders import READERS, read_file
+from govgraph.loaders.assemble import assemble
+from govgraph.service.api.deps import StoreDep, require_write
+from govgraph.service.api.models import ErrorOut
+from govgraph.service.api.routes._common import ERRORS
 
 router = APIRouter(tags=["records"], responses={
     **ERRORS, 400: {"model": ErrorOut, "description": "the body is not valid multipart data"},

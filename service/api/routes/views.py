@@ -12,12 +12,12 @@ from fastapi import Path as PathParameter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-import viz
-from graph import catalogue
-from service.api.deps import PrivacyDep, StoreDep
-from service.api.routes._common import ERRORS, NOT_FOUND, READ
-from viz import orgchart
-from viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
+from govgraph import viz
+from govgraph.graph import catalogue
+from govgraph.service.api.deps import PrivacyDep, StoreDep
+from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ
+from govgraph.viz import orgchart
+from govgraph.viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
 
 router = APIRouter(tags=["views"], responses=ERRORS, dependencies=READ)
 static = APIRouter(include_in_schema=False)

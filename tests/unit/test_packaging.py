@@ -1,0 +1,29 @@
+"""The project installs as one import package, govgraph, and nothing a user's own files can
+shadow."""
+
+import subprocess
+import sys
+import zipfile
+
+from tests.conftest import ROOT
+
+
+def test_the_wheel_installs_govgraph_and_nothing_else_at_the_top(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("govgraph-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names} == {"govgraph", wheel.name.split("-py3")[0]
+                                                + ".dist-info"}
+    for part in ("graph/storage/neo4j.py", "graph/schema.cypher", "loaders/registers.py",
+                 "service/api/routes/views.py", "viz/templates/explorer.html", "__main__.py"):
+        assert f"govgraph/{part}" in names, part
+
+
+def test_files_named_like_its_parts_beside_a_script_do_not_shadow_it(tmp_path):
+    for name in ("graph", "loaders", "service", "viz"):
+        (tmp_path / f"{name}.py").write_text("raise ImportError('the wrong module')\n")
+    done = subprocess.run([sys.executable, "-m", "govgraph", "vocabulary", "--json"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert '"PartyOrganization"' in done.stdout
