@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from govgraph.loaders.synth import SIZES, generate
+from govgraph.service.synth import SIZES, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

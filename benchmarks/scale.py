@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from benchmarks.run import ROOT, machine, step
-from govgraph.loaders.synth import Size, generate
+from govgraph.service.synth import Size, generate
 
 
 def main(sizes: list[int]) -> None:

@@ -46,6 +46,8 @@ class Masker:
 
     def model(self, value: M) -> M:
         """A pydantic answer (a tree, a subgraph …) with every text in it masked."""
+        if self._pattern is None:
+            return value
         return type(value).model_validate_json(self.text(value.model_dump_json()))
 
     def data(self, value: bytes) -> bytes:

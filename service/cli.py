@@ -1,7 +1,8 @@
-"""The govgraph command: load records, look at the graph. Talks to the store interface only.
+"""The govgraph command: load records, look at the graph. It parses, calls the service layer
+(govgraph.service.core) and formats; nothing else.
 
-Exit codes: 0 done, 1 invalid input (nothing loaded), 2 bad usage, 3 store unavailable,
-4 not found.
+Exit codes: 0 done, 1 invalid input (nothing loaded), 2 bad usage, 3 store unavailable (or a
+program a chart needs), 4 not found.
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from govgraph.graph import catalogue, exports
-from govgraph.graph.algorithms import MAX_PATH_HOPS
 from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
 from govgraph.graph.exports import FORMATS
-from govgraph.graph.model import InvalidInput, LoadSummary, Node
-from govgraph.graph.privacy import Masker
+from govgraph.graph.model import InvalidInput, LoadSummary
 from govgraph.graph.rules import GAP_RULES, describe_rules
 from govgraph.graph.storage import (
     ConflictingFacts,
     DanglingEdges,
-    GraphStore,
     InvalidQuery,
     NodeNotFound,
     StoreError,
@@ -44,12 +41,10 @@ from govgraph.graph.vocabulary import (
     node_properties,
     zh_name,
 )
-from govgraph.loaders import input_files, read_file
-from govgraph.loaders.assemble import assemble
-from govgraph.loaders.statements import ParsedFile
+from govgraph.service.core import LIMITS, Service
 from govgraph.service.settings import Settings
 from govgraph.viz import orgchart
-from govgraph.viz.network import network_html
+from govgraph.viz.orgchart import RendererMissing
 
 app = typer.Typer(help="govgraph: the knowledge graph of grassroots governance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -69,21 +64,24 @@ class State:
 def main(
     store: Annotated[str | None, typer.Option(
         "--store", envvar="GOVGRAPH_STORE",
-        help="The store: a file path for the embedded store. Default: a file in the user's "
-             "data directory.")] = None,
+        help="The store: a file path (the embedded store; default: a file in the user's data "
+             "directory) or a Bolt URI, bolt://host:7687 or neo4j://host:7687 (the Neo4j store, "
+             "on Neo4j or ArcadeDB; NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE).")] = None,
 ) -> None:
     State.store_location = store or Settings().store
 
 
 @contextmanager
-def _store() -> Iterator[GraphStore]:
+def _service(personal: bool = True) -> Iterator[Service]:
+    """The service on the configured store, failures as messages and exit codes. Whoever runs
+    the command holds the store file, so names are shown unless a file leaves the machine."""
     try:
         store = open_store(State.store_location)
     except StoreUnavailable as error:
         err.print(f"[red]store unavailable:[/] {error}")
         raise typer.Exit(3) from error
     try:
-        yield store
+        yield Service(store, personal=personal)
     except NodeNotFound as error:
         err.print(f"[red]not found:[/] {error}")
         raise typer.Exit(4) from error
@@ -93,8 +91,8 @@ def _store() -> Iterator[GraphStore]:
     except InvalidQuery as error:
         err.print(f"[red]invalid question:[/] {error}", markup=True, highlight=False)
         raise typer.Exit(2) from error
-    except StoreError as error:
-        err.print(f"[red]store error:[/] {error}")
+    except (StoreError, RendererMissing) as error:
+        err.print(f"[red]unavailable:[/] {error}", highlight=False)
         raise typer.Exit(3) from error
     finally:
         store.close()
@@ -102,20 +100,6 @@ def _store() -> Iterator[GraphStore]:
 
 def _print_json(data: Any) -> None:
     out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
-
-
-def _read_all(paths: list[Path]) -> list[ParsedFile]:
-    files, parsed = input_files(paths)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, transient=True,
-                        disable=not err.is_terminal)
-    with progress:
-        task = progress.add_task("reading", total=len(files))
-        for path in files:
-            progress.update(task, description=f"reading {path.name}")
-            parsed.append(read_file(path))
-            progress.advance(task)
-    return parsed
 
 
 @app.command()
@@ -127,26 +111,25 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Load case records and registers into the store, all or nothing."""
-    parsed = _read_all(paths)
-    with _store() as store:
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=not err.is_terminal)
+    task = progress.add_task("reading")
+
+    def reading(path: Path, index: int, total: int) -> None:
+        progress.update(task, description=f"reading {path.name}", completed=index, total=total)
+
+    with _service() as service, progress:
         try:
-            batch = assemble(parsed, store.get_nodes)
+            summary, readable = service.ingest(paths, dry_run=dry_run, reading=reading)
         except InvalidInput as invalid:
+            progress.stop()
             _report_problems(invalid, as_json)
             raise typer.Exit(1) from invalid
-        with err.status(f"writing {len(batch.nodes)} nodes and {len(batch.edges)} edges",
-                        spinner="dots") if err.is_terminal else _nothing():
-            summary = store.upsert(batch, dry_run=dry_run)
-    files = sum(1 for p in parsed if p.readable)
     if as_json:
-        _print_json({"files": files, **summary.model_dump()})
+        _print_json({"files": readable, **summary.model_dump()})
     else:
-        _print_summary(summary, files)
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+        _print_summary(summary, readable)
 
 
 def _report_problems(invalid: InvalidInput, as_json: bool) -> None:
@@ -179,41 +162,36 @@ def _print_summary(summary: LoadSummary, files: int) -> None:
 @app.command()
 def show(uid: str, as_json: JsonOption = False) -> None:
     """A node: its properties, its sources with their evidence, its relationships."""
-    with _store() as store:
-        node = store.get_node(uid)
-        edges = store.edges_of(uid)
-        others = store.get_nodes({e.target if e.source == uid else e.source for e in edges})
+    with _service() as service:
+        node = service.node_detail(uid)
     if as_json:
-        _print_json({**node.model_dump(), "edges": [e.model_dump() for e in edges]})
+        _print_json(node.model_dump())
         return
-    out.print(f"[bold]{node.name}[/]  {zh_name(node.type)} ({node.type})  {node.uid}")
+    out.print(f"[bold]{node.name}[/]  {node.type_zh} ({node.type})  {node.uid}")
     specs = node_properties(node.type)
     for key, value in node.properties.items():
-        out.print(f"  {specs[key].zh}: {display(specs[key], value)}", highlight=False)
+        out.print(f"  {node.property_names[key]}: {display(specs[key], value)}", highlight=False)
     out.print("来源:")
-    for citation in node.citations:
-        out.print(f"  {citation.source}" + (f"  “{citation.evidence}”" if citation.evidence
-                                              else ""), highlight=False)
-    if edges:
+    for source in node.sources:
+        title = f" {source.title}" if source.title else ""
+        out.print(f"  {source.source}{title}" + (
+            f"  “{source.evidence}”" if source.evidence else ""), highlight=False)
+    if node.relationships:
         table = Table(title="关系")
         for column in ("", "关系", "节点", "类型", "uid"):
             table.add_column(column)
-        for edge in edges:
-            outgoing = edge.source == uid
-            other_uid = edge.target if outgoing else edge.source
-            other = others.get(other_uid)
-            table.add_row("→" if outgoing else "←", zh_name(edge.type),
-                          other.name if other else "?", zh_name(other.type) if other else "",
-                          other_uid)
+        for r in node.relationships:
+            table.add_row("→" if r.direction == "out" else "←", r.relation_zh, r.other.name,
+                          r.other.type_zh, r.other.uid)
         out.print(table)
 
 
-def _node_table(nodes: list[Node], title: str) -> Table:
+def _node_table(nodes: list[NodeRef], title: str) -> Table:
     table = Table(title=title)
     for column in ("名称", "类型", "uid"):
         table.add_column(column)
     for node in nodes:
-        table.add_row(node.name, zh_name(node.type), node.uid)
+        table.add_row(node.name, node.type_zh, node.uid)
     return table
 
 
@@ -222,16 +200,12 @@ def search(
     text: str,
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only these node types.")]
     = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=LIMITS.page)] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Find nodes by name: Chinese substring, full pinyin or pinyin initials."""
-    for type_name in type_ or []:
-        if type_name not in NODE_TYPES:
-            raise typer.BadParameter(f"{type_name!r} is not a node type; expected one of "
-                                     + ", ".join(NODE_TYPES), param_hint="--type")
-    with _store() as store:
-        found = store.search(text, types=type_ or [], limit=limit)
+    with _service() as service:
+        found, _ = service.search(text, types=type_ or [], limit=limit)
     if as_json:
         _print_json([{"uid": n.uid, "type": n.type, "name": n.name} for n in found])
     else:
@@ -241,8 +215,8 @@ def search(
 @app.command()
 def stats(as_json: JsonOption = False) -> None:
     """How many nodes and edges of each type the store holds."""
-    with _store() as store:
-        counts = store.stats()
+    with _service() as service:
+        counts = service.stats()
     if as_json:
         _print_json(counts.model_dump())
         return
@@ -303,8 +277,8 @@ def gaps(
         if not sep:
             raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--param")
         given[name.strip()] = value.strip()
-    with _store() as store:
-        answer = catalogue.gaps(store, rule, scope, given)
+    with _service() as service:
+        answer = service.gaps(rule, scope, given)
     if as_json:
         _print_json(answer.model_dump())
         return
@@ -338,8 +312,8 @@ def _list_rules(as_json: bool) -> None:
 @app.command()
 def coverage(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
     """Coverage ratios of a scope: 党组织覆盖率, 业委会组建率, 红色业委会比例, with their counts."""
-    with _store() as store:
-        answer = catalogue.coverage(store, scope)
+    with _service() as service:
+        answer = service.coverage(scope)
     if as_json:
         _print_json(answer.model_dump())
         return
@@ -364,12 +338,12 @@ def _tree_label(node: TreeNode) -> str:
 def tree(
     uid: str,
     line: Annotated[str, typer.Option(help="admin (隶属) or party (党组织)")] = "admin",
-    depth: Annotated[int, typer.Option(min=0, max=20)] = 5,
+    depth: Annotated[int, typer.Option(min=0, max=LIMITS.tree_depth)] = 5,
     as_json: JsonOption = False,
 ) -> None:
     """The organisation tree under a node: the administrative line or the party line."""
-    with _store() as store:
-        answer = store.tree(uid, line, depth)  # type: ignore[arg-type]
+    with _service() as service:
+        answer = service.tree(uid, line, depth)
     if as_json:
         _print_json(answer.model_dump())
         return
@@ -396,12 +370,12 @@ def _print_subgraph(subgraph: Subgraph) -> None:
 @app.command()
 def path(
     source: str, target: str,
-    max_hops: Annotated[int, typer.Option(min=1, max=MAX_PATH_HOPS)] = 8,
+    max_hops: Annotated[int, typer.Option(min=1, max=LIMITS.path_hops)] = 8,
     as_json: JsonOption = False,
 ) -> None:
     """A shortest chain of relationships between two actors."""
-    with _store() as store:
-        answer = store.path(source, target, max_hops)
+    with _service() as service:
+        answer = service.path(source, target, max_hops)
     if as_json:
         _print_json(answer and answer.model_dump())
         return
@@ -415,15 +389,15 @@ def path(
 @app.command()
 def neighbours(
     uid: str,
-    depth: Annotated[int, typer.Option(min=0, max=5)] = 1,
+    depth: Annotated[int, typer.Option(min=0, max=LIMITS.neighbourhood_depth)] = 1,
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only these relationships.")]
     = None,
-    limit: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+    limit: Annotated[int, typer.Option(min=1, max=LIMITS.neighbourhood_nodes)] = 300,
     as_json: JsonOption = False,
 ) -> None:
     """The neighbourhood of a node: who is related to it, how."""
-    with _store() as store:
-        answer = store.neighbourhood(uid, depth, type_, limit)
+    with _service() as service:
+        answer = service.neighbourhood(uid, depth, type_, limit)
     if as_json:
         _print_json(answer.model_dump())
         return
@@ -433,8 +407,8 @@ def neighbours(
 @app.command()
 def projects(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
     """Projects in a scope: who initiated, approved, supervised and implemented them."""
-    with _store() as store:
-        answer = store.projects(scope)
+    with _service() as service:
+        answer = service.projects(scope)
     if as_json:
         _print_json([p.model_dump() for p in answer])
         return
@@ -489,14 +463,11 @@ def export(
     if format_ not in FORMATS:
         raise typer.BadParameter(f"{format_!r}: expected one of {', '.join(FORMATS)}",
                                  param_hint="--format")
-    with _store() as store:
-        store.scope_ref(scope)
-        graph = store.export_graph(scope)
-        masker = _masker(store, show_personal)
-    data = exports.export(graph, format_, masker.text)
-    output.write_bytes(data)
-    err.print(f"wrote {output} ({len(data)} bytes, {graph.number_of_nodes()} nodes, "
-              f"{graph.number_of_edges()} edges)", highlight=False)
+    with _service(personal=show_personal) as service:
+        exported = service.export(format_, scope)
+    output.write_bytes(exported.data)
+    err.print(f"wrote {output} ({len(exported.data)} bytes, {exported.nodes} nodes, "
+              f"{exported.edges} edges)", highlight=False)
 
 
 @app.command()
@@ -510,7 +481,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="The same seed gives the same city.")] = 1,
 ) -> None:
     """Write a synthetic city as case records and registers, for benchmarks and scale tests."""
-    from govgraph.loaders.synth import SIZES, Size, generate
+    from govgraph.service.synth import SIZES, Size, generate
 
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"{size!r}: expected one of {', '.join(SIZES)}",
@@ -531,20 +502,14 @@ def render_network(
     uid: str,
     output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
     mode: Annotated[str, typer.Option(help="auto, scope or neighbourhood")] = "auto",
-    depth: Annotated[int, typer.Option(min=1, max=3)] = 2,
+    depth: Annotated[int, typer.Option(min=1, max=LIMITS.network_depth)] = 2,
     show_personal: ShowPersonal = False,
 ) -> None:
     """An interactive network page that works offline (vis-network inlined)."""
-    with _store() as store:
-        node, subgraph = catalogue.network_of(store, uid, mode, depth)
-        titles = catalogue.source_titles(store)
-        masker = _masker(store, show_personal)
-    html = network_html(masker.model(subgraph), title=masker.text(node.name),
-                        focus=masker.text(uid),  # masked before labels are wrapped
-                        source_titles={k: masker.text(v) for k, v in titles.items()})
+    with _service(personal=show_personal) as service:
+        html = service.network_page(uid, mode, depth)
     output.write_text(html, encoding="utf-8")
-    err.print(f"wrote {output} ({len(subgraph.nodes)} nodes, {len(subgraph.edges)} edges)",
-              highlight=False)
+    err.print(f"wrote {output}", highlight=False)
 
 
 @render.command("orgchart")
@@ -552,7 +517,7 @@ def render_orgchart(
     uid: str,
     output: Annotated[Path, typer.Option("-o", "--output", help="A .svg, .png or .pdf file.")],
     line: Annotated[str, typer.Option(help="admin, party, or both side by side")] = "admin",
-    depth: Annotated[int, typer.Option(min=0, max=10)] = 5,
+    depth: Annotated[int, typer.Option(min=0, max=LIMITS.tree_depth)] = 5,
     show_personal: ShowPersonal = False,
 ) -> None:
     """The organisation tree under a node as an image; the format follows the file's ending."""
@@ -561,17 +526,10 @@ def render_orgchart(
         raise typer.BadParameter(f"{output.name!r}: expected a file ending in "
                                  + ", ".join(f".{f}" for f in orgchart.FORMATS),
                                  param_hint="--output")
-    with _store() as store:
-        found = catalogue.chart_trees(store, uid, line, depth)
-        masker = _masker(store, show_personal)
-    trees: dict[str, TreeNode] = {name: masker.model(tree) for name, tree in found.items()}
-    output.write_bytes(orgchart.render(trees, next(iter(trees.values())).node.name, fmt))
+    with _service(personal=show_personal) as service:
+        image = service.orgchart(uid, line, depth, fmt)
+    output.write_bytes(image)
     err.print(f"wrote {output}", highlight=False)
-
-
-def _masker(store: GraphStore, show_personal: bool) -> Masker:
-    """Masks people's names unless the user asked to see them."""
-    return Masker.for_people([] if show_personal else store.nodes_of_type("Person"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,10 @@ MAX_WIDTH = 6  # boxes across a row: about what an A4 page holds at a readable s
 LEAF_COLUMNS = 3  # more leaves than this under one node go into a grid of this many columns
 
 
+class RendererMissing(RuntimeError):
+    """Graphviz's `dot`, which draws the charts, is not installed; the message says what to do."""
+
+
 def _label(tree: TreeNode) -> str:
     """An HTML-like label: the name (wrapped), then the type, kind and count, smaller."""
     node = tree.node

@@ -7,7 +7,6 @@ needs; merging a batch and answering questions are written here once, for every 
 
 from __future__ import annotations
 
-import heapq
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Protocol, TypeVar
@@ -15,12 +14,8 @@ from typing import Any, Protocol, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from govgraph.graph import algorithms
-from govgraph.graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Expand, Line
-from govgraph.graph.answers import CompoundProfile, NodeRef, ProjectFacts, Subgraph, TreeNode
+from govgraph.graph.algorithms import Expand, Line
 from govgraph.graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
-from govgraph.graph.search import query_key, rank
-from govgraph.graph.vocabulary import PLACES, RELATIONSHIP_TYPES
 
 T = TypeVar("T")
 
@@ -132,7 +127,9 @@ class Stats(BaseModel):
 
 
 class GraphStore(ABC):
-    """A durable graph of governance facts. Writes are atomic: a batch is all in or all out."""
+    """A durable graph of governance facts: a repository the service layer asks for nodes,
+    edges and the parts of the graph a question reads. Writes are atomic: a batch is all in or
+    all out."""
 
     backend: str  # the registry's name for it: "embedded", "neo4j"
 
@@ -169,23 +166,6 @@ class GraphStore(ABC):
         """(uid, name) of every node (of ``types``; all when empty) whose search key (see
         graph.search) contains ``query``."""
 
-    def search_page(self, text: str, *, types: Iterable[str] = (), offset: int = 0,
-                    limit: int = 20) -> tuple[list[Node], int]:
-        """Nodes whose name or alias contains ``text``, or whose pinyin (full or initials) does,
-        best matches first: one page of them, and how many match in all."""
-        query = query_key(text)
-        if not query:
-            return [], 0
-        hits = self.search_candidates(query, list(types))
-        best = heapq.nsmallest(offset + limit, hits, key=lambda hit: rank(hit[1], hit[0], query))
-        chosen = [uid for uid, _ in best[offset:]]
-        found = self.get_nodes(chosen)
-        return [found[uid] for uid in chosen if uid in found], len(hits)
-
-    def search(self, text: str, *, types: Iterable[str] = (), limit: int = 20) -> list[Node]:
-        """The best ``limit`` matches of search_page."""
-        return self.search_page(text, types=types, limit=limit)[0]
-
     @abstractmethod
     def nodes_of_type(self, type_name: str) -> list[Node]:
         """Every node of one type, by uid."""
@@ -198,8 +178,8 @@ class GraphStore(ABC):
     def stats(self) -> Stats:
         """How many nodes and edges of each type the store holds."""
 
-    # Questions. Each backend fetches the part of the graph a question needs, as networkx; one
-    # pure function of graph.algorithms answers from it, so every backend answers alike.
+    # The parts of the graph questions need, as networkx: one pure function of
+    # graph.algorithms answers from each (in the service layer), so every backend answers alike.
 
     @abstractmethod
     def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
@@ -224,86 +204,6 @@ class GraphStore(ABC):
     def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:
         """The graph a path search starts from, and how to fetch the edges of the nodes it
         reaches (None where the graph holds them all already); see algorithms.shortest_path."""
-
-    def ref(self, uid: str) -> NodeRef:
-        return NodeRef.of(self.get_node(uid))
-
-    def scope_ref(self, scope: str | None) -> NodeRef | None:
-        if scope is None:
-            return None
-        place = self.ref(scope)
-        if place.type not in PLACES:
-            raise InvalidQuery(f"scope {scope!r} is a {place.type}; expected the uid of a place "
-                               f"({', '.join(sorted(PLACES))})")
-        return place
-
-    def compound_profiles(self, scope: str | None) -> list[CompoundProfile]:
-        self.scope_ref(scope)
-        return algorithms.compound_profiles(self.scope_graph(scope), scope)
-
-    def projects(self, scope: str | None) -> list[ProjectFacts]:
-        self.scope_ref(scope)
-        return algorithms.projects(self.scope_graph(scope), scope)
-
-    def tree(self, root: str, line: Line = "admin", depth: int = 5) -> TreeNode:
-        self.get_node(root)
-        if line not in ("admin", "party"):
-            raise InvalidQuery(f"line {line!r}: expected admin or party")
-        if depth < 0:
-            raise InvalidQuery(f"depth {depth}: expected 0 or more")
-        return algorithms.tree(self.tree_graph(root, line, depth), root, line, depth)
-
-    def tree_view(self, root: str, line: Line = "admin", depth: int = 5
-                  ) -> tuple[TreeNode, Subgraph]:
-        """The tree, and its nodes with the relationships of its line, for a network view."""
-        self.tree(root, line, 0)  # checks the root and the arguments
-        graph = self.tree_graph(root, line, depth)
-        tree = algorithms.tree(graph, root, line, depth)
-        uids = set(algorithms.tree_uids(tree))
-        types = frozenset(LINE_RELATIONSHIPS[line])
-        return tree, algorithms.induced(graph, uids, types)
-
-    def neighbourhood(self, uid: str, depth: int = 1, types: Iterable[str] | None = None,
-                      limit: int = 500) -> Subgraph:
-        self.get_node(uid)
-        wanted = frozenset(types) if types else None
-        unknown = sorted((wanted or frozenset()) - RELATIONSHIP_TYPES.keys())
-        if unknown:
-            raise InvalidQuery(f"relationship types {unknown}: expected some of "
-                               + ", ".join(RELATIONSHIP_TYPES))
-        if depth < 0 or limit < 1:
-            raise InvalidQuery("expected depth >= 0 and limit >= 1")
-        return algorithms.neighbourhood(self.neighbourhood_graph(uid, depth, wanted), uid, depth,
-                                        wanted, limit)
-
-    def _scope_members(self, scope: str) -> list[str]:
-        self.scope_ref(scope)
-        return algorithms.scope_members(self.scope_graph(scope), scope)
-
-    def scope_view(self, scope: str, limit: int = 1000) -> Subgraph:
-        """A place and what lies under and around it, for a network view: at most ``limit``
-        nodes, places first, and every edge among them."""
-        members = self._scope_members(scope)
-        chosen = set(members[:limit])
-        return algorithms.induced(self.graph_among(chosen), chosen,
-                                  truncated=len(members) > limit)
-
-    def export_graph(self, scope: str | None = None) -> nx.MultiDiGraph:
-        """What an export of the scope holds: the nodes of its view (all of them) and every edge
-        among them; the whole graph when ``scope`` is None."""
-        if scope is None:
-            return self.whole_graph()
-        return self.graph_among(set(self._scope_members(scope)))
-
-    def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
-        found = self.get_nodes([source, target])
-        missing = [u for u in (source, target) if u not in found]
-        if missing:
-            raise NodeNotFound(missing[0])
-        if not 1 <= max_hops <= MAX_PATH_HOPS:
-            raise InvalidQuery(f"max_hops {max_hops}: expected 1 to {MAX_PATH_HOPS}")
-        graph, expand = self.path_search(source, target)
-        return algorithms.shortest_path(graph, source, target, max_hops, expand)
 
     def revision(self) -> Hashable | None:
         """A value that changes whenever the store's content does, so answers can be cached;

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from govgraph.graph.privacy import M, Masker
-from govgraph.graph.storage import GraphStore, NodeNotFound, open_store
-from govgraph.graph.vocabulary import NODE_TYPES
+from govgraph.graph.privacy import Masker
+from govgraph.graph.storage import GraphStore, open_store
+from govgraph.service.core import Service
 from govgraph.service.settings import Right, Settings
 
 
@@ -111,34 +111,10 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 RightsDep = Annotated[set[Right], Depends(get_rights)]
 
 
-class Privacy:
-    """What a caller may see of people: everything with the right `personal`; otherwise names
-    masked, and Person nodes neither found nor shown by uid (so names cannot be guessed)."""
-
-    def __init__(self, masker: Masker | None):
-        self.masker = masker
-
-    def model(self, value: M) -> M:
-        return value if self.masker is None else self.masker.model(value)
-
-    def text(self) -> Callable[[str], str] | None:
-        return None if self.masker is None else self.masker.text
-
-    def searchable(self, types: list[str]) -> list[str]:
-        if self.masker is None:
-            return types
-        return [t for t in (types or NODE_TYPES) if t != "Person"]
-
-    def check(self, store: GraphStore, *uids: str) -> None:
-        if self.masker is None:
-            return
-        for uid, node in store.get_nodes(uids).items():
-            if node.type == "Person":
-                raise NodeNotFound(uid)
+def get_service(request: Request, store: Annotated[GraphStore, Depends(get_store)],
+                rights: Annotated[set[Right], Depends(get_rights)]) -> Service:
+    """The service layer as this caller may use it (names masked without `personal`)."""
+    return Service(store, personal="personal" in rights, masker=request.app.state.store.masker)
 
 
-def get_privacy(request: Request, rights: Annotated[set[Right], Depends(get_rights)]) -> Privacy:
-    return Privacy(None if "personal" in rights else request.app.state.store.masker())
-
-
-PrivacyDep = Annotated[Privacy, Depends(get_privacy)]
+ServiceDep = Annotated[Service, Depends(get_service)]

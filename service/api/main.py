@@ -26,10 +26,9 @@ from govgraph.service.api.deps import StoreHolder, bearer, rights_of
 from govgraph.service.api.models import ErrorOut, ProblemOut
 from govgraph.service.api.routes import catalogue, meta, nodes, records, views
 from govgraph.service.settings import Settings
+from govgraph.viz.orgchart import RendererMissing
 
 log = logging.getLogger("govgraph.api")
-TEXT_TYPES = ("application/json", "application/ld+json", "application/graphml+xml", "text/")
-MASKED_PATHS = ("/api/", "/views/")  # answers from the graph; static pages hold no names
 
 
 def problems_out(error: InvalidInput) -> list[ProblemOut]:
@@ -78,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def rejected(_: Request, error: Exception) -> JSONResponse:
         return _error(422, f"nothing was loaded: {error}")
 
+    @app.exception_handler(RendererMissing)
+    async def renderer_missing(_: Request, error: RendererMissing) -> JSONResponse:
+        return _error(503, str(error))
+
     @app.exception_handler(WriteFailed)
     async def write_failed(_: Request, error: WriteFailed) -> JSONResponse:
         return _error(503, f"the store could not write, try again later: {error}")
@@ -106,37 +109,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(500, "internal error; the service log has the details")
 
     @app.middleware("http")
-    async def privacy_and_limits(request: Request,
-                                 call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def limits_and_cache(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if request.method in ("POST", "PUT", "PATCH"):
             length = request.headers.get("content-length")
             if length is None or not length.isdigit():
                 return _error(411, "a Content-Length header is needed")
             if int(length) > settings.max_upload_bytes:
                 return _error(413, f"request larger than {settings.max_upload_bytes} bytes")
-        rights = rights_of(bearer(request), settings)
-        key = (str(request.url), frozenset(rights))
+        # answers differ by the caller's rights (names are masked without `personal`)
+        key = (str(request.url), frozenset(rights_of(bearer(request), settings)))
         revision = _revision(request) if request.method == "GET" else None
         cached = answers.get(key, revision) if revision is not None else None
         if cached is not None:
             return Response(cached.body, status_code=cached.status, headers=dict(cached.headers))
         response = await call_next(request)
-        mask = ("personal" not in rights and request.url.path.startswith(MASKED_PATHS)
-                and response.headers.get("content-type", "").startswith(TEXT_TYPES))
-        cacheable = revision is not None and response.status_code == 200
-        if not (mask or cacheable):
-            return response  # binary answers (zip, images) are masked before they are made
+        if revision is None or response.status_code != 200:
+            return response
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        if mask:
-            try:
-                body = request.app.state.store.masker().data(body)
-            except StoreUnavailable as error:  # no names to mask with: nothing that may hold one
-                request.app.state.store.failed()
-                return _error(503, f"the store is unavailable, try again later: {error}")
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        if cacheable:
-            answers.put(key, Answer(revision, 200, tuple(headers.items()), body))
-        return Response(body, status_code=response.status_code, headers=headers)
+        answers.put(key, Answer(revision, 200, tuple(headers.items()), body))
+        return Response(body, status_code=200, headers=headers)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

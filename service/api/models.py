@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -42,31 +42,6 @@ class Health(BaseModel):
     store: str
     nodes: int
     edges: int
-
-
-class SourceCitation(BaseModel):
-    source: str
-    title: str | None
-    evidence: str | None
-
-
-class NeighbourSummary(BaseModel):
-    relation: str
-    relation_zh: str
-    direction: Literal["out", "in"]
-    count: int
-    examples: list[NodeRef]
-
-
-class NodeDetail(BaseModel):
-    uid: str
-    name: str
-    type: str
-    type_zh: str
-    properties: dict[str, Any]
-    property_names: dict[str, str] = Field(description="Chinese name of each property")
-    sources: list[SourceCitation]
-    neighbours: list[NeighbourSummary]
 
 
 class RuleParameterOut(BaseModel):

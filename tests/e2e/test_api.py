@@ -182,6 +182,11 @@ def test_exports(client, fmt):
     scoped = client.get("/api/v1/export", params={"format": fmt,
                                                   "scope": "community:凤山街道.久安社区"})
     assert scoped.status_code == 200
+    whole, part = (zipfile.ZipFile(io.BytesIO(r.content)).read("nodes.csv").decode("utf-8")
+                   if fmt == "csv" else r.text for r in (response, scoped))
+    # the community, its compound and the bodies around them; nothing of other streets
+    assert "工行小区物管会" in part and "莲花街道" not in part and "莲花街道" in whole
+    assert len(part) < len(whole) / 3
 
 
 ALL_READS = [

@@ -120,7 +120,8 @@ def test_show_a_node_with_its_sources_and_relationships(cli):
     assert "隶属" in text and "久安社区" in text
     detail = cli.json("show", "compound:久安社区.工行小区")
     assert detail["properties"]["buildings"] == {"value": 3, "unit": "栋"}
-    assert {e["type"] for e in detail["edges"]} >= {"PART_OF", "ESTABLISHED_IN", "REPRESENTS"}
+    assert {r["relation"] for r in detail["relationships"]} >= {"PART_OF", "ESTABLISHED_IN",
+                                                                "REPRESENTS"}
 
 
 def test_search_in_chinese_and_pinyin(cli):

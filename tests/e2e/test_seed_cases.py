@@ -7,6 +7,7 @@ import pytest
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
+from govgraph.service.core import Service
 from tests.conftest import CASES, REPORTS
 
 SEED_FILES = sorted(CASES.glob("*.yaml"))
@@ -92,12 +93,12 @@ def test_gonghang_compound_party_line_and_self_managed_property(seed_store):
 
 
 def test_lianhua_numbers_are_recorded_with_units(seed_store):
-    (project,) = [n for n in seed_store.search("电梯", types=["Project"])
-                  if "市政大院" in n.uid]
-    figures = project.properties["figures"]
+    service = Service(seed_store, personal=True)
+    (project,) = [n for n in service.search("电梯", types=["Project"])[0] if "市政大院" in n.uid]
+    figures = seed_store.get_node(project.uid).properties["figures"]
     assert {"value": 22, "unit": "台"} in figures.values()
-    branch = seed_store.search("业委会功能型党支部", types=["PartyOrganization"])
-    assert branch and branch[0].properties["kind"] == "功能型党支部"
+    branch, _ = service.search("业委会功能型党支部", types=["PartyOrganization"])
+    assert branch and branch[0].kind == "功能型党支部"
 
 
 def test_committees_record_members_and_party_members(seed_store):

@@ -6,13 +6,13 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image, ImageChops
+from PIL import Image
 
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.service.api.main import create_app
+from govgraph.service.core import Service
 from govgraph.service.settings import Settings
 from govgraph.viz import orgchart
-from govgraph.viz.network import network_html
 from tests.conftest import seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
@@ -34,7 +34,7 @@ def client(store):
 
 
 def test_a_network_file_is_self_contained_and_in_chinese(store):
-    html = network_html(store.scope_view(LIANHUA), title="莲花街道", focus=LIANHUA)
+    html = Service(store, personal=True).network_page(LIANHUA)
     assert not EXTERNAL.search(html)
     assert "vis.Network" in html and "<script src" not in html  # vis-network inlined
     for text in ("莲花街道", "景华社区", "党组织", "业主委员会", "隶属"):
@@ -79,7 +79,7 @@ def tofu_free_render(store, monkeypatch, tmp_path, cjk: bool) -> Image.Image:
                         "<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>"
                         f"<cachedir>{tmp_path}/cache</cachedir></fontconfig>", encoding="utf-8")
         monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
-    tree = store.tree(GONGHANG, "party", 5)
+    tree = Service(store, personal=True).tree(GONGHANG, "party", 5)
     return Image.open(io.BytesIO(orgchart.render({"party": tree}, "工行小区", "png"))).convert("L")
 
 
@@ -89,9 +89,6 @@ def test_orgchart_png_draws_cjk_glyphs_not_tofu(store, monkeypatch, tmp_path):
     ink = sum(with_font.histogram()[:128])
     tofu_ink = sum(without.histogram()[:128])
     assert ink > 1000
-    if with_font.size == without.size:
-        changed = ImageChops.difference(with_font, without).getbbox()
-        assert changed is not None
     # real glyphs of bold Chinese names carry far more ink than hollow boxes do
     assert abs(ink - tofu_ink) / max(ink, tofu_ink) > 0.15, (ink, tofu_ink)
 

@@ -9,6 +9,7 @@ import pytest
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import neo4j_queries as q
 from govgraph.graph.storage.neo4j import Neo4jStore
+from govgraph.service.core import Service
 from tests.conftest import BOLT_SERVERS, CASES, Cli, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
@@ -57,6 +58,6 @@ def test_a_schema_statement_the_server_refuses_is_skipped_with_one_warning(
         with Neo4jStore(arcadedb_settings) as store:  # opened again: no second warning
             store.delete_everything()
             store.upsert(seed_batch())
-            assert store.search("gonghang")[0].uid == GONGHANG
+            assert Service(store, personal=True).search("gonghang")[0][0].uid == GONGHANG
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 1 and "FULLTEXT" in warned[0] and "works without it" in warned[0]

@@ -1,6 +1,7 @@
 """The project installs as one import package, govgraph, and nothing a user's own files can
 shadow."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,8 +10,11 @@ from tests.conftest import ROOT
 
 
 def test_the_wheel_installs_govgraph_and_nothing_else_at_the_top(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    source = tmp_path / "source"  # a copy: building writes into the tree it builds
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "build", "*.egg-info", "*.db", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                    str(tmp_path), str(source)], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("govgraph-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"govgraph", wheel.name.split("-py3")[0]

@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from govgraph.graph import catalogue
 from govgraph.graph.answers import CoverageAnswer, ProjectFacts
-from govgraph.graph.exports import FORMATS, export
+from govgraph.graph.exports import FORMATS
 from govgraph.graph.rules import GAP_RULES, GapRule, describe_rules
-from govgraph.service.api.deps import PrivacyDep, StoreDep
+from govgraph.service.api.deps import ServiceDep
 from govgraph.service.api.models import GapPage, Page, RuleOut
 from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
 
@@ -28,9 +27,9 @@ def _gap_route(rule: GapRule) -> None:
     """One route per rule, with exactly that rule's parameters, so the OpenAPI document says
     what each rule takes; routes follow GAP_RULES."""
 
-    def endpoint(store: StoreDep, scope: Scope = None, offset: Offset = 0, limit: Limit = 100,
-                 **parameters: float) -> GapPage:
-        answer = catalogue.gaps(store, rule.name, scope, parameters)
+    def endpoint(service: ServiceDep, scope: Scope = None, offset: Offset = 0,
+                 limit: Limit = 100, **parameters: float) -> GapPage:
+        answer = service.gaps(rule.name, scope, parameters)
         return GapPage(**answer.model_dump(exclude={"hits"}), hits=page(answer.hits, offset, limit))
 
     fixed = list(inspect.signature(endpoint).parameters.values())[:-1]
@@ -52,35 +51,33 @@ for _rule in GAP_RULES.values():
 
 
 @router.get("/coverage", response_model=CoverageAnswer, responses=NOT_FOUND)
-def coverage(store: StoreDep, scope: Scope = None) -> CoverageAnswer:
+def coverage(service: ServiceDep, scope: Scope = None) -> CoverageAnswer:
     """党组织覆盖率, 业委会组建率, 红色业委会比例 of a scope, with the counts behind each."""
-    return catalogue.coverage(store, scope)
+    return service.coverage(scope)
 
 
 @router.get("/projects", response_model=Page[ProjectFacts], responses=NOT_FOUND)
-def projects(store: StoreDep, scope: Scope = None, offset: Offset = 0, limit: Limit = 100
+def projects(service: ServiceDep, scope: Scope = None, offset: Offset = 0, limit: Limit = 100
              ) -> Page[ProjectFacts]:
     """Projects in a scope, with who initiated, approved, supervised and implemented them."""
-    return page(store.projects(scope), offset, limit)
+    return page(service.projects(scope), offset, limit)
 
 
 @router.get("/export", responses={**NOT_FOUND, 200: {
     "description": "the graph or the scope as a file",
     "content": {media: {} for media, _ in FORMATS.values()}}})
 def export_graph(
-    store: StoreDep, privacy: PrivacyDep,
+    service: ServiceDep,
     format: Annotated[Literal["graphml", "json", "csv", "jsonld"], Query(
         description="graphml (Gephi, yEd), json (node-link), csv (zip for neo4j-admin "
                     "import), jsonld (W3C Organization Ontology)")] = "graphml",
     scope: Scope = None,
 ) -> Response:
     """The whole graph, or a scope with the bodies and projects around it, as a file."""
-    store.scope_ref(scope)
-    graph = store.export_graph(scope)
-    media, suffix = FORMATS[format]
+    exported = service.export(format, scope)
     name = (scope or "govgraph").replace(":", "_")
-    return Response(export(graph, format, privacy.text()), media_type=media, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}.{suffix}"})
+    return Response(exported.data, media_type=exported.media_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}.{exported.suffix}"})
 
 
 def _quote(text: str) -> str:

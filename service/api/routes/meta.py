@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from govgraph.graph.rules import describe_rules
 from govgraph.graph.storage import Stats
 from govgraph.graph.vocabulary import describe_vocabulary
-from govgraph.service.api.deps import StoreDep
+from govgraph.service.api.deps import ServiceDep, StoreDep
 from govgraph.service.api.models import Health, VocabularyOut
 from govgraph.service.api.routes._common import ERRORS, READ
 
@@ -29,6 +29,6 @@ def vocabulary() -> VocabularyOut:
 
 
 @router.get("/stats", response_model=Stats)
-def stats(store: StoreDep) -> Stats:
+def stats(service: ServiceDep) -> Stats:
     """How many nodes and edges of each type the store holds."""
-    return store.stats()
+    return service.stats()

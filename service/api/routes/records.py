@@ -9,10 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 
-from govgraph.graph.model import InvalidInput, LoadSummary, Location, Problem
-from govgraph.loaders import READERS, read_file
-from govgraph.loaders.assemble import assemble
-from govgraph.service.api.deps import StoreDep, require_write
+from govgraph.graph.model import LoadSummary
+from govgraph.service.api.deps import ServiceDep, require_write
 from govgraph.service.api.models import ErrorOut
 from govgraph.service.api.routes._common import ERRORS
 
@@ -26,7 +24,7 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 @router.post("/records", status_code=status.HTTP_201_CREATED, response_model=LoadSummary,
              dependencies=[Depends(require_write)])
 def load_records(
-    store: StoreDep,
+    service: ServiceDep,
     files: Annotated[list[UploadFile], File(
         description="case records (.yaml .yml .json) and registers (.csv .xlsx)")],
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
@@ -34,25 +32,13 @@ def load_records(
     """Load records, all or nothing: 201 with what was created and updated, or 422 with every
     problem (file, line or sheet and row, field, bad value, what was expected)."""
     with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
-        parsed, paths = [], []
+        names = {}
         for index, upload in enumerate(files):
             name = _UNSAFE_NAME.sub("_", Path(upload.filename or f"upload{index}").name)
             path = Path(folder) / f"{index:03d}" / name  # its own name: a register's source
             path.parent.mkdir()
-            if path.suffix.lower() not in READERS:
-                raise InvalidInput([Problem(location=Location(file=name),
-                                            expected="a file ending in " + ", ".join(READERS))])
             path.write_bytes(upload.file.read())
-            paths.append((path, name))
-        for path, _ in paths:
-            parsed.append(read_file(path, check_report=False))
-        try:
-            batch = assemble(parsed, store.get_nodes)
-        except InvalidInput as invalid:
-            for problem in invalid.problems:  # name files as the caller sent them
-                for path, name in paths:
-                    problem.location = problem.location.model_copy(update={
-                        "file": problem.location.file.replace(str(path), name)})
-                    problem.expected = problem.expected.replace(str(path), name)
-            raise
-        return store.upsert(batch, dry_run=dry_run)
+            names[path] = name
+        summary, _ = service.ingest(list(names), dry_run=dry_run, check_report=False,
+                                    names=names)
+        return summary

@@ -13,11 +13,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from govgraph import viz
-from govgraph.graph import catalogue
-from govgraph.service.api.deps import PrivacyDep, StoreDep
+from govgraph.service.api.deps import ServiceDep
 from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ
+from govgraph.service.core import LIMITS
 from govgraph.viz import orgchart
-from govgraph.viz.network import VIS_DIR, VIS_FILES, network_html, tree_levels
+from govgraph.viz.network import VIS_DIR, VIS_FILES
 
 router = APIRouter(tags=["views"], responses=ERRORS, dependencies=READ)
 static = APIRouter(include_in_schema=False)
@@ -26,6 +26,7 @@ SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript",
                  "swagger-ui.css": "text/css"}
 Uid = Annotated[str, PathParameter(description="a node's uid", max_length=500)]
 LineChoice = Literal["admin", "party", "both"]
+VIS_ASSETS = "/static/vis"  # where the pages load vis-network from: this service
 
 
 HTML_PAGE: dict[int | str, dict[str, Any]] = {
@@ -34,54 +35,35 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/views/network/{uid}", response_class=Response, responses=HTML_PAGE)
 def network_view(
-    uid: Uid, store: StoreDep, privacy: PrivacyDep,
+    uid: Uid, service: ServiceDep,
     mode: Annotated[Literal["auto", "scope", "neighbourhood"], Query(
         description="scope: a place and all under and around it; neighbourhood: nodes within "
                     "depth steps; auto: scope for places, else neighbourhood")] = "auto",
-    depth: Annotated[int, Query(ge=1, le=3)] = 2,
+    depth: Annotated[int, Query(ge=1, le=LIMITS.network_depth)] = 2,
 ) -> HTMLResponse:
     """An interactive network view (vis-network), in Chinese, working offline."""
-    privacy.check(store, uid)
-    node, subgraph = catalogue.network_of(store, uid, mode, depth)
-    subgraph = privacy.model(subgraph)  # before labels are wrapped, which splits names
-    return HTMLResponse(network_html(subgraph, title=node.name, focus=uid,
-                                     source_titles=catalogue.source_titles(store),
-                                     assets="/static/vis"))
+    return HTMLResponse(service.network_page(uid, mode, depth, assets=VIS_ASSETS))
 
 
 @router.get("/views/tree/{uid}", response_class=Response, responses=HTML_PAGE)
-def tree_view(uid: Uid, store: StoreDep, privacy: PrivacyDep,
+def tree_view(uid: Uid, service: ServiceDep,
               line: Annotated[Literal["admin", "party"], Query()] = "admin",
-              depth: Annotated[int, Query(ge=0, le=10)] = 5) -> HTMLResponse:
+              depth: Annotated[int, Query(ge=0, le=LIMITS.tree_depth)] = 5) -> HTMLResponse:
     """The organisation tree as an interactive network with a hierarchical layout."""
-    privacy.check(store, uid)
-    tree, subgraph = store.tree_view(uid, line, depth)
-    subgraph = privacy.model(subgraph)
-    title = f"{tree.node.name} · {orgchart.LINE_TITLES[line]}"
-    return HTMLResponse(network_html(subgraph, title=title, focus=uid,
-                                     levels=tree_levels(tree),
-                                     source_titles=catalogue.source_titles(store),
-                                     assets="/static/vis"))
-
-
-
+    return HTMLResponse(service.tree_page(uid, line, depth, assets=VIS_ASSETS))
 
 
 @router.get("/orgchart/{uid}.{format}", response_class=Response, responses={**NOT_FOUND, 200: {
     "description": "the org chart", "content": {m: {} for m in orgchart.FORMATS.values()}}})
 def orgchart_image(
-    uid: Uid, format: Literal["svg", "png", "pdf"], store: StoreDep, privacy: PrivacyDep,
+    uid: Uid, format: Literal["svg", "png", "pdf"], service: ServiceDep,
     line: Annotated[LineChoice, Query(description="admin, party, or both side by side")]
     = "admin",
-    depth: Annotated[int, Query(ge=0, le=10)] = 5,
+    depth: Annotated[int, Query(ge=0, le=LIMITS.tree_depth)] = 5,
 ) -> Response:
     """The organisation tree under a node as an image, Chinese rendered with a CJK font."""
-    privacy.check(store, uid)  # images cannot be masked once drawn: their trees are, here
-    trees = {name: privacy.model(tree)
-             for name, tree in catalogue.chart_trees(store, uid, line, depth).items()}
-    title = next(iter(trees.values())).node.name
-    return Response(orgchart.render(trees, title, format), media_type=orgchart.FORMATS[format],
-                    headers={"Cache-Control": "no-store"})
+    return Response(service.orgchart(uid, line, depth, format),
+                    media_type=orgchart.FORMATS[format], headers={"Cache-Control": "no-store"})
 
 
 @static.get("/")

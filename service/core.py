@@ -1,0 +1,414 @@
+"""The application-service layer: every question officials and scripts ask, ingest, exports,
+node detail, views and charts, each within its limits and with the caller's rights applied.
+
+The CLI and the API only parse, call a ``Service`` and format; the store behind it is a
+repository of graph facts (govgraph.graph.storage). People's names are masked here, on every
+answer, view, chart and export, for callers without the ``personal`` right: one path for all.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from govgraph.graph import algorithms, exports
+from govgraph.graph.algorithms import LINE_RELATIONSHIPS, MAX_PATH_HOPS, Line
+from govgraph.graph.answers import (
+    CompoundProfile,
+    CoverageAnswer,
+    GapAnswer,
+    GapHit,
+    NodeRef,
+    ProjectFacts,
+    Ratio,
+    Subgraph,
+    TreeNode,
+)
+from govgraph.graph.model import InvalidInput, LoadSummary, type_of_uid
+from govgraph.graph.privacy import Masker
+from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
+from govgraph.graph.search import query_key, rank
+from govgraph.graph.storage import GraphStore, InvalidQuery, NodeNotFound, Stats
+from govgraph.graph.vocabulary import (
+    NODE_TYPES,
+    PLACES,
+    RELATIONSHIP_TYPES,
+    node_properties,
+    zh_name,
+)
+from govgraph.loaders import input_files, read_file
+from govgraph.loaders.assemble import assemble
+from govgraph.service.answers import (
+    ExportFile,
+    NeighbourSummary,
+    NodeDetail,
+    Relationship,
+    SourceCitation,
+)
+from govgraph.viz import orgchart
+from govgraph.viz.network import network_html, tree_levels
+
+M = TypeVar("M", bound=BaseModel)
+Lines = ("admin", "party")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of every question, the same for the CLI's options and the API's parameters."""
+
+    tree_depth: int = 10
+    neighbourhood_depth: int = 3
+    neighbourhood_nodes: int = 1000
+    network_depth: int = 3
+    view_nodes: int = 1000
+    path_hops: int = MAX_PATH_HOPS
+    page: int = 1000
+
+
+LIMITS = Limits()
+
+
+def _within(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidQuery(f"{name} {value}: expected {low} to {high}")
+    return value
+
+
+class Service:
+    """One caller's view of the graph in ``store``. Without ``personal``, people's names are
+    masked in everything returned, and Person nodes are neither found nor shown by uid (so a
+    name cannot be confirmed by guessing). ``masker`` gives the masker of every person's name
+    (the API keeps one per store revision); by default it is made from the store when needed."""
+
+    def __init__(self, store: GraphStore, *, personal: bool,
+                 masker: Callable[[], Masker] | None = None):
+        self.store = store
+        self.personal = personal
+        self._masker_of = masker or (lambda: Masker.for_people(store.nodes_of_type("Person")))
+        self._masker: Masker | None = None
+
+    # -- privacy: the one path every answer takes ------------------------------------------
+
+    @property
+    def masker(self) -> Masker | None:
+        """None when the caller may see names."""
+        if self.personal:
+            return None
+        if self._masker is None:
+            self._masker = self._masker_of()
+        return self._masker
+
+    def shown(self, answer: M) -> M:
+        """An answer as this caller may see it."""
+        return answer if self.masker is None else self.masker.model(answer)
+
+    def text(self, value: str) -> str:
+        return value if self.masker is None else self.masker.text(value)
+
+    def _visible(self, *uids: str) -> None:
+        """NodeNotFound for a missing node, and for a person the caller may not see; then the
+        answer is the same whether the person exists or not, and does not repeat the name."""
+        found = self.store.get_nodes(uids)
+        for uid in uids:
+            hidden = not self.personal and type_of_uid(uid) == "Person"
+            if uid not in found or hidden:
+                raise NodeNotFound(uid.split(":", 1)[0] + ":…" if hidden else uid)
+
+    # -- look-ups ----------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        return self.store.stats()
+
+    def ref(self, uid: str) -> NodeRef:
+        self._visible(uid)
+        return self.shown(NodeRef.of(self.store.get_node(uid)))
+
+    def scope_ref(self, scope: str | None) -> NodeRef | None:
+        """The place a question is asked of (None: everywhere); InvalidQuery if not a place."""
+        if scope is None:
+            return None
+        place = self.ref(scope)
+        if place.type not in PLACES:
+            raise InvalidQuery(f"scope {scope!r} is a {place.type}; expected the uid of a place "
+                               f"({', '.join(sorted(PLACES))})")
+        return place
+
+    def nodes_of_type(self, type_name: str) -> list[NodeRef]:
+        if type_name not in NODE_TYPES:
+            raise InvalidQuery(f"{type_name!r} is not a node type; expected one of "
+                               + ", ".join(NODE_TYPES))
+        if type_name == "Person" and not self.personal:
+            return []
+        return [self.shown(NodeRef.of(n)) for n in self.store.nodes_of_type(type_name)]
+
+    def search(self, text: str, *, types: Iterable[str] = (), offset: int = 0,
+               limit: int = 20) -> tuple[list[NodeRef], int]:
+        """Nodes whose name or alias contains ``text``, or whose pinyin (full or initials)
+        does, best matches first: one page of them, and how many match in all."""
+        wanted = list(types)
+        unknown = [t for t in wanted if t not in NODE_TYPES]
+        if unknown:
+            raise InvalidQuery(f"{unknown[0]!r} is not a node type; expected one of "
+                               + ", ".join(NODE_TYPES))
+        _within("limit", limit, 1, LIMITS.page)
+        if not self.personal:
+            wanted = [t for t in (wanted or NODE_TYPES) if t != "Person"]
+        query = query_key(text)
+        if not query:
+            return [], 0
+        hits = self.store.search_candidates(query, wanted)
+        best = heapq.nsmallest(offset + limit, hits, key=lambda hit: rank(hit[1], hit[0], query))
+        chosen = [uid for uid, _ in best[offset:]]
+        found = self.store.get_nodes(chosen)
+        return [self.shown(NodeRef.of(found[u])) for u in chosen if u in found], len(hits)
+
+    def node_detail(self, uid: str) -> NodeDetail:
+        """A node: its properties (with Chinese names), its sources with their evidence and
+        titles, and its relationships (all, and grouped)."""
+        self._visible(uid)
+        node = self.store.get_node(uid)
+        edges = self.store.edges_of(uid)
+        others = self.store.get_nodes(
+            {e.target if e.source == uid else e.source for e in edges}
+            | {c.source for c in node.citations})
+        relationships = [
+            Relationship(uid=e.uid, relation=e.type, relation_zh=zh_name(e.type),
+                         direction="out" if e.source == uid else "in",
+                         other=NodeRef.of(others[e.target if e.source == uid else e.source]))
+            for e in edges]
+        groups: dict[tuple[str, str], list[NodeRef]] = defaultdict(list)
+        for r in relationships:
+            groups[(r.relation, r.direction)].append(r.other)
+        specs = node_properties(node.type)
+        return self.shown(NodeDetail(
+            uid=node.uid, name=node.name, type=node.type, type_zh=zh_name(node.type),
+            properties=node.properties,
+            property_names={k: specs[k].zh for k in node.properties},
+            sources=[SourceCitation(source=c.source, evidence=c.evidence,
+                                    title=others[c.source].name if c.source in others else None)
+                     for c in node.citations],
+            neighbours=[NeighbourSummary(relation=rel, relation_zh=zh_name(rel),
+                                         direction=direction,  # type: ignore[arg-type]
+                                         count=len(refs), examples=refs[:5])
+                        for (rel, direction), refs in sorted(groups.items())],
+            relationships=relationships))
+
+    # -- the query catalogue -----------------------------------------------------------------
+
+    def _profiles(self, scope: str | None) -> list[CompoundProfile]:
+        return algorithms.compound_profiles(self.store.scope_graph(scope), scope)
+
+    def gaps(self, rule_name: str, scope: str | None = None,
+             parameters: Mapping[str, str | float] | None = None) -> GapAnswer:
+        """The compounds of the scope the rule finds, each with its place and reasons."""
+        rule = rule_named(rule_name)
+        values = rule_parameters(rule, parameters or {})
+        scope_ref = self.scope_ref(scope)
+        profiles = self._profiles(scope)
+        hits, undecided = [], []
+        for profile in profiles:
+            reasons, unknown = rule.check(profile, values)
+            if reasons:
+                hits.append(GapHit(compound=profile.compound, place=profile.place,
+                                   reasons=reasons))
+            elif unknown:
+                undecided.append(GapHit(compound=profile.compound, place=profile.place,
+                                        reasons=unknown))
+        return self.shown(GapAnswer(
+            rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
+            compounds_checked=sum(p.compound.count for p in profiles), hits=hits,
+            not_recorded=undecided))
+
+    def coverage(self, scope: str | None = None) -> CoverageAnswer:
+        """The coverage ratios of the scope, with the counts behind each."""
+        scope_ref = self.scope_ref(scope)
+        profiles = self._profiles(scope)
+        ratios = []
+        for ratio in COVERAGE_RATIOS:
+            units = [unit for profile in profiles for unit in ratio.over(profile)]
+            decided = [(n, counted) for n, counted in units if counted is not None]
+            numerator = sum(n for n, counted in decided if counted)
+            denominator = sum(n for n, _ in decided)
+            ratios.append(Ratio(
+                name=ratio.name, title=ratio.title, description=ratio.description,
+                numerator=numerator, denominator=denominator,
+                ratio=round(numerator / denominator, 4) if denominator else None,
+                not_recorded=sum(n for n, counted in units if counted is None)))
+        return self.shown(CoverageAnswer(
+            scope=scope_ref, compounds=sum(p.compound.count for p in profiles), ratios=ratios))
+
+    def projects(self, scope: str | None = None) -> list[ProjectFacts]:
+        """Projects located in or benefiting a place of the scope, and who ran them."""
+        self.scope_ref(scope)
+        return [self.shown(p) for p in
+                algorithms.projects(self.store.scope_graph(scope), scope)]
+
+    def tree(self, root: str, line: str = "admin", depth: int = 5) -> TreeNode:
+        """The organisation tree under ``root``: the administrative or the party line."""
+        return self.tree_view(root, line, depth)[0]
+
+    def tree_view(self, root: str, line: str = "admin", depth: int = 5
+                  ) -> tuple[TreeNode, Subgraph]:
+        """The tree, and its nodes with the relationships of its line, for a network view."""
+        self._visible(root)
+        if line not in Lines:
+            raise InvalidQuery(f"line {line!r}: expected admin or party")
+        _within("depth", depth, 0, LIMITS.tree_depth)
+        checked: Line = line  # type: ignore[assignment]
+        graph = self.store.tree_graph(root, checked, depth)
+        tree = algorithms.tree(graph, root, checked, depth)
+        view = algorithms.induced(graph, set(algorithms.tree_uids(tree)),
+                                  frozenset(LINE_RELATIONSHIPS[checked]))
+        return self.shown(tree), self.shown(view)
+
+    def neighbourhood(self, uid: str, depth: int = 1, types: Iterable[str] | None = None,
+                      limit: int = 300) -> Subgraph:
+        """Nodes within ``depth`` steps (over relationships of ``types``; all when none) and the
+        relationships between them, nearest first, at most ``limit`` nodes."""
+        self._visible(uid)
+        wanted = frozenset(types) if types else None
+        unknown = sorted((wanted or frozenset()) - RELATIONSHIP_TYPES.keys())
+        if unknown:
+            raise InvalidQuery(f"relationship types {unknown}: expected some of "
+                               + ", ".join(RELATIONSHIP_TYPES))
+        _within("depth", depth, 0, LIMITS.neighbourhood_depth)
+        _within("limit", limit, 1, LIMITS.neighbourhood_nodes)
+        graph = self.store.neighbourhood_graph(uid, depth, wanted)
+        return self.shown(algorithms.neighbourhood(graph, uid, depth, wanted, limit))
+
+    def scope_view(self, scope: str, limit: int = LIMITS.view_nodes) -> Subgraph:
+        """A place and what lies under and around it: at most ``limit`` nodes, places first,
+        and every edge among them."""
+        members = self._scope_members(scope)
+        chosen = set(members[:limit])
+        return self.shown(algorithms.induced(self.store.graph_among(chosen), chosen,
+                                             truncated=len(members) > limit))
+
+    def _scope_members(self, scope: str) -> list[str]:
+        self.scope_ref(scope)
+        return algorithms.scope_members(self.store.scope_graph(scope), scope)
+
+    def path(self, source: str, target: str, max_hops: int = 8) -> Subgraph | None:
+        """The first (by uids in order) of the shortest chains of relationships between two
+        nodes, either direction; None when none is ``max_hops`` long or shorter."""
+        self._visible(source, target)
+        _within("max_hops", max_hops, 1, LIMITS.path_hops)
+        graph, expand = self.store.path_search(source, target)
+        found = algorithms.shortest_path(graph, source, target, max_hops, expand)
+        return None if found is None else self.shown(found)
+
+    # -- ingest ------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path], *, dry_run: bool = False, check_report: bool = True,
+               names: Mapping[Path, str] | None = None,
+               reading: Callable[[Path, int, int], None] | None = None
+               ) -> tuple[LoadSummary, int]:
+        """Read, validate and load files and folders, all or nothing: the summary and how many
+        files were read. InvalidInput lists every problem, naming files by ``names`` (what the
+        caller called them) where given; ``reading(path, index, total)`` is told of each file
+        before it is read."""
+        files, parsed = input_files(paths)
+        for index, path in enumerate(files):
+            if reading is not None:
+                reading(path, index, len(files))
+            parsed.append(read_file(path, check_report=check_report))
+        try:
+            batch = assemble(parsed, self.store.get_nodes)
+        except InvalidInput as invalid:
+            for problem in invalid.problems:
+                for path, name in (names or {}).items():
+                    problem.location = problem.location.model_copy(update={
+                        "file": problem.location.file.replace(str(path), name)})
+                    problem.expected = problem.expected.replace(str(path), name)
+            raise
+        return self.store.upsert(batch, dry_run=dry_run), sum(1 for p in parsed if p.readable)
+
+    # -- exports, views and charts -----------------------------------------------------------
+
+    def export(self, format_name: str, scope: str | None = None) -> ExportFile:
+        """The whole graph, or the nodes of a scope's view and every edge among them, as a
+        file in one of exports.FORMATS."""
+        if format_name not in exports.FORMATS:
+            raise InvalidQuery(f"format {format_name!r}: expected one of "
+                               + ", ".join(exports.FORMATS))
+        graph = (self.store.whole_graph() if scope is None
+                 else self.store.graph_among(set(self._scope_members(scope))))
+        media, suffix = exports.FORMATS[format_name]
+        data = exports.export(graph, format_name, None if self.masker is None
+                              else self.masker.text)
+        return ExportFile(data, media, suffix, graph.number_of_nodes(), graph.number_of_edges())
+
+    def network(self, uid: str, mode: str = "auto", depth: int = 2) -> tuple[NodeRef, Subgraph]:
+        """What a network view of ``uid`` shows: a place with everything under and around it
+        (``scope``), or the nodes within ``depth`` steps (``neighbourhood``); ``auto`` picks
+        the first for places."""
+        if mode not in ("auto", "scope", "neighbourhood"):
+            raise InvalidQuery(f"mode {mode!r}: expected auto, scope or neighbourhood")
+        _within("depth", depth, 1, LIMITS.network_depth)
+        node = self.ref(uid)
+        if mode == "scope" or (mode == "auto" and node.type in PLACES):
+            return node, self.scope_view(uid)
+        return node, self.neighbourhood(uid, depth, limit=LIMITS.view_nodes)
+
+    def network_page(self, uid: str, mode: str = "auto", depth: int = 2,
+                     assets: str | None = None) -> str:
+        """The network view as an HTML page (vis-network from ``assets``; inlined when None)."""
+        node, subgraph = self.network(uid, mode, depth)
+        return network_html(subgraph, title=node.name, focus=self.text(uid),
+                            source_titles=self._source_titles(), assets=assets)
+
+    def tree_page(self, uid: str, line: str = "admin", depth: int = 5,
+                  assets: str | None = None) -> str:
+        """The organisation tree as an interactive page with a hierarchical layout."""
+        tree, subgraph = self.tree_view(uid, line, depth)
+        return network_html(subgraph, title=f"{tree.node.name} · {orgchart.LINE_TITLES[line]}",
+                            focus=self.text(uid), levels=tree_levels(tree),
+                            source_titles=self._source_titles(), assets=assets)
+
+    def orgchart(self, uid: str, line: str = "admin", depth: int = 5, fmt: str = "svg"
+                 ) -> bytes:
+        """The tree under a node as an image: one line, or both side by side."""
+        if line not in ("admin", "party", "both"):
+            raise InvalidQuery(f"line {line!r}: expected admin, party or both")
+        if fmt not in orgchart.FORMATS:
+            raise InvalidQuery(f"format {fmt!r}: expected one of " + ", ".join(orgchart.FORMATS))
+        trees = {name: self.tree(uid, name, depth)
+                 for name in (Lines if line == "both" else (line,))}
+        return orgchart.render(trees, next(iter(trees.values())).node.name, fmt)
+
+    def _source_titles(self) -> dict[str, str]:
+        """The title of every source, for hover texts."""
+        return {n.uid: self.text(n.name) for n in self.store.nodes_of_type("Source")}
+
+
+def rule_named(name: str) -> GapRule:
+    if name not in GAP_RULES:
+        raise InvalidQuery(f"no gap rule {name!r}; expected one of " + ", ".join(GAP_RULES))
+    return GAP_RULES[name]
+
+
+def rule_parameters(rule: GapRule, given: Mapping[str, str | float]) -> dict[str, float]:
+    """The rule's parameters: defaults, overridden by ``given`` (checked: known, numeric, in
+    range)."""
+    unknown = sorted(set(given) - set(rule.parameters))
+    if unknown:
+        known = ", ".join(rule.parameters) or "none"
+        raise InvalidQuery(f"rule {rule.name} has no parameter {unknown[0]!r} (it takes: {known})")
+    values = {name: p.default for name, p in rule.parameters.items()}
+    for name, raw in given.items():
+        spec = rule.parameters[name]
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InvalidQuery(f"parameter {name}={raw!r}: expected a number") from None
+        if not spec.minimum <= value <= spec.maximum:
+            raise InvalidQuery(f"parameter {name}={raw!r}: expected a number from "
+                               f"{spec.minimum:g} to {spec.maximum:g}")
+        values[name] = value
+    return values
