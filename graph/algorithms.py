@@ -9,7 +9,7 @@ graph a question needs. So both stores answer with the same code.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 import networkx as nx
@@ -18,17 +18,22 @@ from govgraph.graph.answers import (
     CommitteeProfile,
     CompoundProfile,
     NodeRef,
+    PlaceFacts,
     ProjectFacts,
     Subgraph,
     TreeNode,
 )
+from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, needed
 from govgraph.graph.model import Edge, Node
-from govgraph.graph.vocabulary import COMMITTEES, PLACES, zh_name
+from govgraph.graph.rules import declared_facts
+from govgraph.graph.vocabulary import PLACES, zh_name
 
 Line = Literal["admin", "party"]
 Expand = Callable[[list[str]], None]
 # What lies around the places of a scope: the bodies, party organisations and projects joined to
-# a place (first ring), and their own party organisations and project actors (second ring).
+# a place (first ring), and their own party organisations and project actors (second ring): what
+# a scope's network view and export hold. What the gap rules and ratios read is not listed here:
+# each declares its facts (graph.facts), and stores fetch those by facts.fetch_plan.
 SCOPE_RING = ("PART_OF", "REPRESENTS", "SERVES", "ESTABLISHED_IN", "LOCATED_IN", "BENEFITS")
 SCOPE_SECOND_RING = ("ESTABLISHED_IN", "INITIATED", "SUPERVISES", "APPROVED_BY",
                      "IMPLEMENTED_BY", "LOCATED_IN")
@@ -117,11 +122,6 @@ def place_chain(graph: nx.MultiDiGraph, uid: str, memo: dict[str, list[NodeRef]]
     return chain
 
 
-def _party_organizations(graph: nx.MultiDiGraph, uid: str) -> list[NodeRef]:
-    return [ref(graph, p) for p in incoming(graph, uid, "ESTABLISHED_IN")
-            if graph.nodes[p]["type"] == "PartyOrganization"]
-
-
 def party_member_share(properties: dict[str, Any]) -> float | None:
     """The stated share of party members in percent, else party members / members.
 
@@ -140,38 +140,102 @@ def party_member_share(properties: dict[str, Any]) -> float | None:
     return None
 
 
+def related(graph: nx.MultiDiGraph, uid: str, fact: Fact) -> list[str]:
+    """The nodes joined to ``uid`` as the fact declares (its relationships, direction, node
+    types and kinds), sorted, without repeats; the place chain is not climbed here.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("c", type="Compound", properties={})
+    >>> g.add_node("f", type="Facility", properties={"kind": "党群服务站"})
+    >>> g.add_node("s", type="Facility", properties={"kind": "充电棚"})
+    >>> _ = g.add_edge("f", "c", key="1", type="LOCATED_IN")
+    >>> _ = g.add_edge("s", "c", key="2", type="LOCATED_IN")
+    >>> related(g, "c", Fact("stations", ("LOCATED_IN",), ("Facility",), kinds=("党群服务站",)))
+    ['f']
+    """
+    ends: set[str] = set()
+    if fact.direction != "out":
+        ends.update(incoming(graph, uid, *fact.relationships))
+    if fact.direction != "in":
+        ends.update(outgoing(graph, uid, *fact.relationships))
+    nodes = graph.nodes
+    return sorted(e for e in ends
+                  if fact.admits(nodes[e]["type"], nodes[e]["properties"].get("kind")))
+
+
+def _gather(graph: nx.MultiDiGraph, uid: str, place: list[NodeRef], fact: Fact,
+            at_places: dict[tuple[str, str], list[str]]) -> tuple[list[NodeRef], list[PlaceFacts]]:
+    """What the fact finds around ``uid``: every node (the compound's own first), and for a
+    climbing fact what it finds at each place above (those with any). ``at_places`` keeps what
+    facts found at places already climbed: compounds share their community's."""
+    found = related(graph, uid, fact)
+    if not fact.climb:
+        return [ref(graph, n) for n in found], []
+    seen, above = set(found), []
+    for at in place:
+        key = (at.uid, fact.name)
+        if key not in at_places:
+            at_places[key] = related(graph, at.uid, fact)
+        here = [n for n in at_places[key] if n not in seen]
+        if here:
+            seen.update(here)
+            found = found + here
+            above.append(PlaceFacts.model_construct(place=at,
+                                                    nodes=[ref(graph, n) for n in here]))
+    return [ref(graph, n) for n in found], above
+
+
 def compound_profile(graph: nx.MultiDiGraph, uid: str,
-                     memo: dict[str, list[NodeRef]] | None = None) -> CompoundProfile:
-    """What the rules read of one compound. Built without re-validating the graph's own data
-    (model_construct): a city asks this of thirteen thousand compounds at once."""
+                     memo: dict[str, list[NodeRef]] | None = None,
+                     facts: Iterable[Fact] | None = None,
+                     at_places: dict[tuple[str, str], list[str]] | None = None
+                     ) -> CompoundProfile:
+    """What the rules read of one compound: each fact they declare (``facts``; by default those
+    of every rule and ratio of graph.rules), the compound's committees with their own facts, and
+    its properties. Built without re-validating the graph's own data (model_construct): a city
+    asks this of thirteen thousand compounds at once, sharing ``memo`` (place chains) and
+    ``at_places`` (what climbing facts found at each place)."""
+    wanted = needed(declared_facts() if facts is None else facts)
+    at_places = {} if at_places is None else at_places
+    place = place_chain(graph, uid, memo)
+    found: dict[str, list[NodeRef]] = {}
+    above: dict[str, list[PlaceFacts]] = {}
+    for fact in wanted:
+        if fact.of == "compound":
+            found[fact.name], at_place = _gather(graph, uid, place, fact, at_places)
+            if fact.climb:
+                above[fact.name] = at_place
     committees = []
-    for body in incoming(graph, uid, "REPRESENTS"):
-        if graph.nodes[body]["type"] not in COMMITTEES:
-            continue
-        properties = graph.nodes[body]["properties"]
-        committees.append(CommitteeProfile.model_construct(
-            committee=ref(graph, body),
-            party_organizations=_party_organizations(graph, body),
-            members=properties.get("members"),
-            party_members=properties.get("party_members"),
-            party_member_share=party_member_share(properties),
-        ))
+    if COMMITTEES_OF_COMPOUND.name in found:
+        for body in found[COMMITTEES_OF_COMPOUND.name]:
+            properties = graph.nodes[body.uid]["properties"]
+            committees.append(CommitteeProfile.model_construct(
+                committee=body,
+                facts={f.name: [ref(graph, n) for n in related(graph, body.uid, f)]
+                       for f in wanted if f.of == "committee"},
+                members=properties.get("members"),
+                party_members=properties.get("party_members"),
+                party_member_share=party_member_share(properties),
+            ))
     return CompoundProfile.model_construct(
         compound=ref(graph, uid),
-        place=place_chain(graph, uid, memo),
-        party_organizations=_party_organizations(graph, uid),
-        committees=committees,
-        property_companies=[ref(graph, s) for s in incoming(graph, uid, "SERVES")
-                            if graph.nodes[s]["type"] == "PropertyCompany"],
+        place=place,
+        facts=found,
+        facts_above=above,
+        committee_profiles=committees,
         self_managed_property=graph.nodes[uid]["properties"].get("self_managed_property"),
     )
 
 
-def compound_profiles(graph: nx.MultiDiGraph, scope: str | None) -> list[CompoundProfile]:
-    """A profile of every compound in the scope (all compounds when scope is None)."""
+def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,
+                      facts: Iterable[Fact] | None = None) -> list[CompoundProfile]:
+    """A profile of every compound in the scope (all compounds when scope is None), with the
+    facts every rule and ratio declares (or ``facts``)."""
     memo: dict[str, list[NodeRef]] = {}
-    return [compound_profile(graph, uid, memo) for uid in places_under(graph, scope)
-            if graph.nodes[uid]["type"] == "Compound"]
+    at_places: dict[tuple[str, str], list[str]] = {}
+    wanted = needed(declared_facts() if facts is None else facts)
+    return [compound_profile(graph, uid, memo, wanted, at_places)
+            for uid in places_under(graph, scope) if graph.nodes[uid]["type"] == "Compound"]
 
 
 def _tree_children(graph: nx.MultiDiGraph, uid: str, line: Line) -> list[tuple[str, str]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, UndeclaredFact
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.vocabulary import zh_name
 
@@ -27,24 +29,60 @@ class NodeRef(BaseModel):
 
 
 class CommitteeProfile(BaseModel):
-    """An owners' committee or 物管会 with what the rules need to know of it."""
+    """An owners' committee or 物管会 with what the rules read of it: its declared facts (see
+    graph.facts: those ``of="committee"``) and its stated figures."""
 
     committee: NodeRef
-    party_organizations: list[NodeRef] = Field(default_factory=list)
+    facts: dict[str, list[NodeRef]] = Field(default_factory=dict)
     members: dict[str, Any] | None = None
     party_members: dict[str, Any] | None = None
     party_member_share: float | None = None  # percent, when stated or computable
 
+    def found(self, fact: Fact) -> list[NodeRef]:
+        """The nodes the fact finds around this committee."""
+        return _found(self.facts, fact, self.committee)
+
+    def reading(self, names: Collection[str]) -> CommitteeProfile:
+        return self.model_copy(update={"facts": {k: v for k, v in self.facts.items()
+                                                 if k in names}})
+
+
+class PlaceFacts(BaseModel):
+    """What a climbing fact finds at one place a compound lies in."""
+
+    place: NodeRef
+    nodes: list[NodeRef]
+
 
 class CompoundProfile(BaseModel):
-    """A compound and the governance bodies around it: what every gap rule and ratio reads."""
+    """A compound and what the gap rules and ratios read of it: the facts they declare (see
+    graph.facts), gathered the same way from every store, and the compound's own properties."""
 
     compound: NodeRef
     place: list[NodeRef]  # community, street, district, city: nearest first
-    party_organizations: list[NodeRef] = Field(default_factory=list)
-    committees: list[CommitteeProfile] = Field(default_factory=list)
-    property_companies: list[NodeRef] = Field(default_factory=list)
+    facts: dict[str, list[NodeRef]] = Field(default_factory=dict)
+    facts_above: dict[str, list[PlaceFacts]] = Field(
+        default_factory=dict, description="for a climbing fact, what it finds at each place "
+                                           "above the compound that has any, nearest first")
+    committee_profiles: list[CommitteeProfile] = Field(default_factory=list)
     self_managed_property: bool | None = None
+
+    def found(self, fact: Fact) -> list[NodeRef]:
+        """The nodes the fact finds: those joined to the compound, then (for a climbing fact)
+        those joined to each place above it, nearest first. UndeclaredFact when the rule
+        reading this profile did not declare the fact."""
+        return _found(self.facts, fact, self.compound)
+
+    def found_above(self, fact: Fact) -> list[PlaceFacts]:
+        """What a climbing fact finds at each place above the compound (those with any)."""
+        _found(self.facts, fact, self.compound)
+        return self.facts_above.get(fact.name, [])
+
+    @property
+    def committees(self) -> list[CommitteeProfile]:
+        """The 业委会 and 物管会 of the compound (fact ``committees``), each with its facts."""
+        _found(self.facts, COMMITTEES_OF_COMPOUND, self.compound)
+        return self.committee_profiles
 
     @property
     def owners_committees(self) -> list[CommitteeProfile]:
@@ -53,6 +91,24 @@ class CompoundProfile(BaseModel):
     @property
     def management_committees(self) -> list[CommitteeProfile]:
         return [c for c in self.committees if c.committee.type == "PropertyManagementCommittee"]
+
+    def reading(self, names: Collection[str]) -> CompoundProfile:
+        """The profile as a rule sees it that declares the facts of these names (see
+        facts.declared_names): those facts and no others, so a rule that reads what it does not
+        declare fails on every store alike."""
+        return self.model_copy(update={
+            "facts": {k: v for k, v in self.facts.items() if k in names},
+            "facts_above": {k: v for k, v in self.facts_above.items() if k in names},
+            "committee_profiles": [c.reading(names) for c in self.committee_profiles]
+            if COMMITTEES_OF_COMPOUND.name in names else []})
+
+
+def _found(facts: dict[str, list[NodeRef]], fact: Fact, around: NodeRef) -> list[NodeRef]:
+    try:
+        return facts[fact.name]
+    except KeyError:
+        raise UndeclaredFact(f"the fact {fact.name!r} about {around.uid} was read but not "
+                             "declared: add it to the reads of the rule or ratio") from None
 
 
 class GapHit(BaseModel):

@@ -100,6 +100,21 @@ PARTY_ORGANIZATION_KINDS = (
 
 PROJECT_STATUSES = ("计划", "进行中", "已完成")
 
+# The kinds of 阵地, a closed choice so that rules can select by kind (graph.rules); the facility
+# keeps the report's own word in its name (智能充电棚: kind 充电棚). docs/records.md lists them.
+FACILITY_KINDS = (
+    "党群服务中心",  # a community's or street's 党群服务中心
+    "党群服务站",  # a compound's or building's station
+    "党员活动室",
+    "议事厅",  # 议事厅, 议事亭, 议事室: where residents talk things over
+    "调解室",
+    "文化长廊",  # 文化长廊, 宣传栏
+    "文体场所",  # 文体广场, 健身场地, 活动室
+    "教育基地",
+    "充电棚",  # 充电棚, 充电车棚, 充电桩
+    "办公用房",  # of a 业委会, 物管会 or property company
+)
+
 NODE_TYPES: dict[str, NodeType] = {
     t.name: t
     for t in [
@@ -249,7 +264,7 @@ NODE_TYPES: dict[str, NodeType] = {
             "facility",
             "a place for party and community work: 党群服务站, 议事厅, 充电棚 …",
             {
-                "kind": _p(Kind.TEXT, "类别"),
+                "kind": _p(Kind.CHOICE, "类别", *FACILITY_KINDS),
                 "area": _p(Kind.QUANTITY, "面积"),
                 "capacity": _p(Kind.QUANTITY, "容量"),
                 "established": _p(Kind.DATE, "建成时间"),

@@ -27,8 +27,17 @@ from neo4j.exceptions import (
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from govgraph.graph.algorithms import MAX_PLACE_DEPTH, SCOPE_RING, SCOPE_SECOND_RING, Expand, Line
+from govgraph.graph.algorithms import (
+    MAX_PLACE_DEPTH,
+    SCOPE_RING,
+    SCOPE_SECOND_RING,
+    Expand,
+    Line,
+    related,
+)
+from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, fetch_plan
 from govgraph.graph.model import Edge, Node, edge_uid, type_of_uid
+from govgraph.graph.rules import declared_facts
 from govgraph.graph.storage import neo4j_queries as q
 from govgraph.graph.storage.base import (
     GraphStore,
@@ -307,11 +316,34 @@ class Neo4jStore(GraphStore):
                 return data["type"] in PLACES
             places = self._walk(graph, {ids[scope]}, "in", ["PART_OF"], MAX_PLACE_DEPTH, is_place)
         # the places above every place: the chain each compound's answer names
-        self._walk(graph, places, "out", ["PART_OF"], MAX_PLACE_DEPTH,
-                   lambda data: data["type"] in PLACES)
+        above = self._walk(graph, places, "out", ["PART_OF"], MAX_PLACE_DEPTH,
+                           lambda data: data["type"] in PLACES) - places
         around = self._expand(graph, places, "both", list(SCOPE_RING))
         self._expand(graph, around - places, "both", list(SCOPE_SECOND_RING))
+        self._fetch_facts(graph, places, above, around - places)
         return graph
+
+    def _fetch_facts(self, graph: nx.MultiDiGraph, places: set[str], above: set[str],
+                     ringed: set[str]) -> None:
+        """What the gap rules and ratios declare they read around the scope's compounds
+        (facts.fetch_plan), less what the rings hold already: ``places`` (the scope's) were
+        expanded over SCOPE_RING both ways, ``ringed`` (what that reached) over
+        SCOPE_SECOND_RING. ``above`` are the places above the scope, where climbing facts
+        read too. All are element ids."""
+        element = {d["element_id"]: u for u, d in graph.nodes(data=True)}
+        compounds = {i for i in places if graph.nodes[element[i]]["type"] == "Compound"}
+        for step in fetch_plan(declared_facts()):
+            if step.at == "committee":  # the compounds' steps came first: committees are here
+                anchors = {graph.nodes[c]["element_id"] for i in compounds
+                           for c in related(graph, element[i], COMMITTEES_OF_COMPOUND)}
+            else:
+                anchors = compounds if step.at == "compound" else places | above
+            for group, fetched in ((anchors & places, SCOPE_RING),
+                                   (anchors & ringed, SCOPE_SECOND_RING),
+                                   (anchors - places - ringed, ())):
+                missing = [t for t in step.relationships if t not in fetched]
+                if group and missing:
+                    self._expand(graph, group, step.direction, missing)
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
         graph, ids = self._start([root])
