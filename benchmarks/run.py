@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from benchmarks.bad_input import shown
 from govgraph.service.synth import SIZES, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def step(name: str, *args: object) -> dict[str, Any]:
     print(f"· {name}", file=sys.stderr, flush=True)
     done = subprocess.run([sys.executable, "-m", "benchmarks.steps", name, *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    return json.loads(done.stdout)
 
 
 def machine() -> str:
@@ -143,6 +144,7 @@ def main() -> None:
     raw = step("raw_floor", records, floor)
     queries = step("queries", store, options.seed)
     renders = step("renders", store, options.seed)
+    bad = step("bad_input")
     print("· api (wrk on loopback)", file=sys.stderr, flush=True)
     from govgraph.graph.storage.embedded import EmbeddedStore
 
@@ -150,19 +152,21 @@ def main() -> None:
         streets = [n.uid for n in opened.nodes_of_type("StreetOffice")]
     service = api(store, streets)
     shutil.rmtree(work, ignore_errors=True)
-    write(options, counts, synth_seconds, load, raw, queries, renders, service)
+    write(options, counts, synth_seconds, load, raw, queries, renders, service, bad)
     print(f"wrote {options.out}", file=sys.stderr)
 
 
 def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: float,
           load: dict[str, Any], raw: dict[str, Any], queries: dict[str, Any],
-          renders: dict[str, Any], service: dict[str, Any]) -> None:
+          renders: dict[str, Any], service: dict[str, Any], bad: dict[str, Any]) -> None:
     command = "bash benchmarks/run.sh" + ("" if options.size == "city" else
                                           f" --size {options.size}")
     ratio = load["seconds"] / raw["seconds"]
     street_queries = {k: v for k, v in queries["queries"].items() if "whole city" not in k}
     worst = max(street_queries.items(), key=lambda kv: kv[1]["p99"])
     whole = {k: v for k, v in queries["queries"].items() if "whole city" in k}
+    slow = [i for i in bad["inputs"] if i["seconds"] is None or i["seconds"] > bad["target"]
+            or i["outcome"].startswith("crashed")]
     lines = [
         "# Benchmarks",
         "",
@@ -197,6 +201,12 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"| a street's org-chart PNG ≤ 2 s | {renders['orgchart_png_seconds']:.2f} s (slowest "
         "of 5 streets, whole admin tree) | " + verdict(renders["orgchart_png_seconds"] <= 2,
                                                        "Graphviz layout time") + " |",
+        f"| every upload within the {bad['limit'] / 2**20:.0f} MB limit accepted or refused "
+        f"≤ {bad['target']:.0f} s (worst case of the bad-input corpus) | worst: "
+        f"{bad['worst']['name']}, {shown(bad['worst']['seconds'], bad['cutoff'])} | " + verdict(
+            bad["met"], "; ".join(f"{i['name']}: {shown(i['seconds'], bad['cutoff'])}"
+                                  + (f" ({i['outcome']})" if i["seconds"] is not None else "")
+                                  for i in slow) + "; see Bad input") + " |",
         "",
         "## Load",
         "",
@@ -250,6 +260,16 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"{renders['network_seconds']:.2f} s (slowest of 5)",
         f"- org chart of a street's whole administrative tree, PNG: "
         f"{renders['orgchart_png_seconds']:.2f} s (slowest of 5)",
+        "",
+        "## Bad input",
+        "",
+        f"Each input read and checked as an upload is (`python -m benchmarks.bad_input` alone), "
+        f"in a process of its own, stopped if still reading after {bad['cutoff']:.0f} s.",
+        "",
+        "| input | bytes | time | outcome |",
+        "|---|---|---|---|",
+        *[f"| {i['name']} | {i['bytes']:,} | {shown(i['seconds'], bad['cutoff'])} | "
+          f"{i['outcome'].replace('|', '/')} |" for i in bad["inputs"]],
         "",
         "## Not measured here",
         "",

@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govgraph.graph import catalogue
+from benchmarks.bad_input import measure as bad_input
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
+from govgraph.service.core import Service
 
 
 def peak_mb() -> float:
@@ -94,52 +95,51 @@ def queries(store_path: Path, seed: int) -> dict[str, Any]:
             samples.append((time.perf_counter() - begin) * 1000)
         return percentiles(samples)
 
+    service = Service(store, personal=True)
     results: dict[str, Any] = {}
     for rule in GAP_RULES:
         results[f"gaps {rule} (street)"] = timed(
-            lambda rule=rule: catalogue.gaps(store, rule, rng.choice(streets)), 100)
-    results["coverage (street)"] = timed(lambda: catalogue.coverage(store, rng.choice(streets)),
+            lambda rule=rule: service.gaps(rule, rng.choice(streets)), 100)
+    results["coverage (street)"] = timed(lambda: service.coverage(rng.choice(streets)),
                                          100)
     results["tree admin, depth 3 (street)"] = timed(
-        lambda: store.tree(rng.choice(streets), "admin", 3), 100)
+        lambda: service.tree(rng.choice(streets), "admin", 3), 100)
     results["tree party (compound)"] = timed(
-        lambda: store.tree(rng.choice(compounds), "party", 5), 200)
-    results["projects (street)"] = timed(lambda: store.projects(rng.choice(streets)), 100)
+        lambda: service.tree(rng.choice(compounds), "party", 5), 200)
+    results["projects (street)"] = timed(lambda: service.projects(rng.choice(streets)), 100)
     results["neighbourhood, depth 2 (compound)"] = timed(
-        lambda: store.neighbourhood(rng.choice(compounds), 2), 200)
+        lambda: service.neighbourhood(rng.choice(compounds), 2), 200)
     results["path (two compounds)"] = timed(
-        lambda: store.path(rng.choice(compounds), rng.choice(compounds)), 100)
+        lambda: service.path(rng.choice(compounds), rng.choice(compounds)), 100)
     results["search (part of a compound's name, pinyin)"] = timed(
-        lambda: store.search(rng.choice([rng.choice(names)[:2], "jing", "xq", "安"])), 100)
+        lambda: service.search(rng.choice([rng.choice(names)[:2], "jing", "xq", "安"])), 100)
     results["gaps troika-incomplete (whole city)"] = timed(
-        lambda: catalogue.gaps(store, "troika-incomplete"), 5)
-    results["coverage (whole city)"] = timed(lambda: catalogue.coverage(store), 5)
+        lambda: service.gaps("troika-incomplete"), 5)
+    results["coverage (whole city)"] = timed(lambda: service.coverage(), 5)
     return {"snapshot_seconds": snapshot, "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(), "queries": results, "peak_mb": peak_mb()}
 
 
 def renders(store_path: Path, seed: int) -> dict[str, Any]:
-    from govgraph.viz import orgchart
-    from govgraph.viz.network import network_html
-
     rng = random.Random(seed)
     store = EmbeddedStore(store_path)
     store.snapshot()
     streets = [n.uid for n in store.nodes_of_type("StreetOffice")]
+    service = Service(store, personal=True)
     network, chart = [], []
     for street in rng.sample(streets, min(5, len(streets))):
         begin = time.perf_counter()
-        network_html(store.scope_view(street), title="bench", focus=street, assets="/static/vis")
+        service.network_page(street, assets="/static/vis")
         network.append(time.perf_counter() - begin)
         begin = time.perf_counter()
-        tree = store.tree(street, "admin", 5)
-        orgchart.render({"admin": tree}, tree.node.name, "png")
+        service.orgchart(street, "admin", 5, "png")
         chart.append(time.perf_counter() - begin)
     return {"network_seconds": max(network), "orgchart_png_seconds": max(chart),
             "peak_mb": peak_mb()}
 
 
-STEPS = {"load": load, "raw_floor": raw_floor, "queries": queries, "renders": renders}
+STEPS = {"load": load, "raw_floor": raw_floor, "queries": queries, "renders": renders,
+         "bad_input": bad_input}
 
 if __name__ == "__main__":
     step, *args = sys.argv[1:]

@@ -60,7 +60,12 @@ MAX_XLSX_RATIO = 200  # real sheets pack 5 to 20 times; bombs thousands of times
 YES = {"有", "是", "y", "yes", "true", "1", "√"}
 NO = {"无", "否", "n", "no", "false", "0", "×"}
 _UNSAFE = re.compile(r"[\s/?#]+")
-_COUNT = re.compile(r"^(\d+)\s*(户|人|栋|个|名)?$")
+_COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs ten digits
+# compounds in one register: a street's has hundreds, a district's thousands; a city's is split
+# by street (so any register is read or refused within about 2 s)
+MAX_ROWS = 10_000
+_TOO_MANY_ROWS = (f"a register of at most {MAX_ROWS:,} compounds (rows); split a larger one "
+                  "into several files, by street or community")
 
 
 def segment(name: str) -> str:
@@ -91,6 +96,9 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
     else:
         parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK")
         parsed.readable = False
+        return
+    if text.count("\n") > MAX_ROWS + 100:  # refused before the rows are read, one by one
+        parsed.problem(Location(file=str(path)), _TOO_MANY_ROWS)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -167,6 +175,7 @@ def read_register(path: Path) -> ParsedFile:
              name=f"台账 {path.name}", properties={"file": path.name})
     header: list[str | None] | None = None
     header_sheet: str | None = None
+    rows = 0
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != header_sheet:
@@ -176,6 +185,10 @@ def read_register(path: Path) -> ParsedFile:
         if header is None:
             header = _read_header(location, values, parsed)
             continue
+        rows += 1
+        if rows > MAX_ROWS:
+            parsed.problem(location, _TOO_MANY_ROWS)
+            break
         row = {key: values[i] for i, key in enumerate(header) if key and i < len(values)}
         _read_row(location, row, source, parsed)
     return parsed
@@ -210,7 +223,8 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
         return None
     match = _COUNT.match(value)
     if not match:
-        parsed.problem(location, f"a whole number >= 0 (of {unit})", field=key, value=value)
+        parsed.problem(location, f"a whole number >= 0 of at most 9 digits (of {unit})",
+                       field=key, value=value)
         return None
     return {"value": int(match[1]), "unit": unit}
 

@@ -30,6 +30,7 @@ from govgraph.graph.answers import (
     Subgraph,
     TreeNode,
 )
+from govgraph.graph.facts import Fact
 from govgraph.graph.model import InvalidInput, LoadSummary, type_of_uid
 from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
@@ -201,8 +202,9 @@ class Service:
 
     # -- the query catalogue -----------------------------------------------------------------
 
-    def _profiles(self, scope: str | None) -> list[CompoundProfile]:
-        return algorithms.compound_profiles(self.store.scope_graph(scope), scope)
+    def _profiles(self, scope: str | None, facts: Iterable[Fact]) -> list[CompoundProfile]:
+        """The scope's compounds with the facts a question reads (and no others)."""
+        return algorithms.compound_profiles(self.store.scope_graph(scope), scope, facts)
 
     def gaps(self, rule_name: str, scope: str | None = None,
              parameters: Mapping[str, str | float] | None = None) -> GapAnswer:
@@ -210,7 +212,7 @@ class Service:
         rule = rule_named(rule_name)
         values = rule_parameters(rule, parameters or {})
         scope_ref = self.scope_ref(scope)
-        profiles = self._profiles(scope)
+        profiles = self._profiles(scope, rule.reads)
         hits, undecided = [], []
         for profile in profiles:
             reasons, unknown = rule.check(profile, values)
@@ -228,7 +230,7 @@ class Service:
     def coverage(self, scope: str | None = None) -> CoverageAnswer:
         """The coverage ratios of the scope, with the counts behind each."""
         scope_ref = self.scope_ref(scope)
-        profiles = self._profiles(scope)
+        profiles = self._profiles(scope, (f for r in COVERAGE_RATIOS for f in r.reads))
         ratios = []
         for ratio in COVERAGE_RATIOS:
             units = [unit for profile in profiles for unit in ratio.over(profile)]

@@ -19,6 +19,8 @@ FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 LINE_TITLES = {"admin": "行政隶属", "party": "党组织体系"}
 MAX_WIDTH = 6  # boxes across a row: about what an A4 page holds at a readable size
 LEAF_COLUMNS = 3  # more leaves than this under one node go into a grid of this many columns
+DOT_MISSING = ("Graphviz is not installed: org charts need its `dot` program (Debian: apt-get "
+               "install graphviz; or run bash scripts/setup.sh)")
 
 
 class RendererMissing(RuntimeError):
@@ -167,5 +169,8 @@ def render(trees: Mapping[str, TreeNode], title: str, format_name: str) -> bytes
     if format_name not in FORMATS:
         raise ValueError(f"unknown image format {format_name!r}; expected one of "
                          + ", ".join(FORMATS))
-    return orgchart(trees, title, dpi=144 if format_name == "png" else 72).pipe(
-        format=format_name)
+    chart = orgchart(trees, title, dpi=144 if format_name == "png" else 72)
+    try:
+        return chart.pipe(format=format_name)
+    except graphviz.ExecutableNotFound:
+        raise RendererMissing(DOT_MISSING) from None

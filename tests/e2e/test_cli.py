@@ -279,3 +279,13 @@ relationships:
     assert result.exit_code == 1 and "link.1" in result.stderr
     assert "nothing was loaded" in result.stderr
     assert cli.json("stats") == before
+
+
+def test_without_graphviz_an_org_chart_says_what_to_install(cli, tmp_path, monkeypatch):
+    cli("load", str(CASES))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` to be found
+    failed = cli("render", "orgchart", "compound:久安社区.工行小区", "-o",
+                 str(tmp_path / "chart.png"), ok=False)
+    assert failed.exit_code == 3
+    assert "Graphviz" in failed.output and "apt-get install graphviz" in failed.output
+    assert "Traceback" not in failed.output and len(failed.output.strip().splitlines()) == 1

@@ -72,6 +72,14 @@ def test_orgchart_formats(client):
     assert client.get("/orgchart/compound:无.无.png").status_code == 404
 
 
+def test_without_graphviz_an_org_chart_is_503_saying_what_to_install(client, monkeypatch,
+                                                                      tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` to be found
+    answer = client.get(f"/orgchart/{GONGHANG}.png", params={"line": "party"})
+    assert answer.status_code == 503
+    assert "apt-get install graphviz" in answer.json()["detail"]
+
+
 def tofu_free_render(store, monkeypatch, tmp_path, cjk: bool) -> Image.Image:
     if not cjk:  # a fontconfig that knows only DejaVu, which has no Chinese glyphs
         conf = tmp_path / "fonts.conf"

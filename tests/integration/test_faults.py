@@ -39,7 +39,7 @@ def intact(store: Path, expected: object) -> None:
 @pytest.mark.skipif(not shutil.which("prlimit"), reason="prlimit (util-linux) is not installed")
 def test_a_full_disk_fails_the_load_clearly_and_a_retry_completes(tmp_path):
     store, before = seeded(tmp_path)
-    register = tmp_path / "big.csv"
+    register = tmp_path / "registers"
     write_register(register)
     # The load may not grow any file beyond 64 KiB past the store's size: the disk is "full".
     limit = store.stat().st_size + 64 * 1024

@@ -15,13 +15,17 @@ from tests.conftest import CASES, ROOT
 ROWS = 20_000
 
 
-def write_register(path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["小区名称", "所属社区", "所属街道", "所属区", "户数", "物业公司"])
-        for i in range(ROWS):
-            writer.writerow([f"测试小区{i}", f"测试社区{i // 20}", f"测试街道{i // 2000}",
-                             "测试区", 100 + i % 500, f"测试物业{i % 300}"])
+def write_register(folder: Path) -> None:
+    """A district's registers, one per street (ROWS compounds in all): a load long enough to
+    be interrupted."""
+    folder.mkdir()
+    for street in range(ROWS // 2000):
+        with (folder / f"测试街道{street}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["小区名称", "所属社区", "所属街道", "所属区", "户数", "物业公司"])
+            for i in range(street * 2000, (street + 1) * 2000):
+                writer.writerow([f"测试小区{i}", f"测试社区{i // 20}", f"测试街道{street}",
+                                 "测试区", 100 + i % 500, f"测试物业{i % 300}"])
 
 
 def govgraph(store: Path, *args: str) -> subprocess.Popen:
@@ -34,7 +38,7 @@ def test_sigkill_mid_write_keeps_the_previous_content_and_a_retry_completes(tmp_
     assert govgraph(store_path, "load", str(CASES)).wait(timeout=120) == 0
     with EmbeddedStore(store_path) as store:
         before = store.stats()
-    register = tmp_path / "big.csv"
+    register = tmp_path / "registers"
     write_register(register)
 
     process = govgraph(store_path, "load", str(register))

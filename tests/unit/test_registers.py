@@ -89,7 +89,7 @@ def test_bad_cells_name_their_row_and_column(tmp_path):
     messages = sorted(str(p) for p in raised.value.problems)
     assert len(messages) == 2, messages
     assert messages[0].endswith("row 2, field '户数', got '三百': expected a whole number >= 0 "
-                                "(of 户)")
+                                "of at most 9 digits (of 户)")
     assert messages[1].endswith("row 3, field '小区名称', got '': expected a value: the "
                                 "compound's name")
 
