@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from govgraph.graph.model import InvalidInput
-from govgraph.loaders import read_file
+from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.loaders.records import MAX_FIELDS, MAX_VALUES
 from govgraph.loaders.registers import MAX_ROWS
@@ -137,8 +137,21 @@ def register_rows(size: int, rows: int | None = None) -> bytes:
     return out.getvalue().encode()
 
 
-def corpus(limit: int = LIMIT) -> list[tuple[str, str, Callable[[], bytes]]]:
-    """(what it is, file name, its bytes made on demand): each within ``limit`` bytes."""
+def base60_number(size: int) -> bytes:
+    """A YAML 1.1 base-60 number (1:30:30…), which PyYAML multiplies out group by group."""
+    return ("source: {uid: source:x, title: t}\nnote: 1" + ":30" * ((size - 60) // 3)
+            + "\n").encode()
+
+
+def records_filling(limit: int) -> list[bytes]:
+    """As many well-formed records of the most values a record may have as one upload holds."""
+    record = well_formed_record()
+    return [record] * max(1, limit // len(record))
+
+
+def corpus(limit: int = LIMIT) -> list[tuple[str, str, Callable[[], bytes | list[bytes]]]]:
+    """(what it is, file name, its bytes made on demand; a list: files uploaded together):
+    each within ``limit`` bytes in all."""
     mb = f"{limit / 2**20:.0f} MB"
     return [
         ("nested YAML lists, 200 KB", "nested.yaml", lambda: nested_lists(200_000)),
@@ -162,6 +175,9 @@ def corpus(limit: int = LIMIT) -> list[tuple[str, str, Callable[[], bytes]]]:
          "fields.yaml", unknown_fields_record),
         ("a number of 5,000 digits", "number.yaml", long_number),
         ("zip-bomb XLSX", "bomb.xlsx", zip_bomb_xlsx),
+        (f"a base-60 number (1:30:30…), {mb}", "base60.yaml", lambda: base60_number(limit)),
+        (f"well-formed YAML records of {MAX_VALUES:,} values filling an upload of {mb}",
+         "records.yaml", lambda: records_filling(limit)),
         (f"register CSV of well-formed rows, {mb}", "register.csv", lambda: register_rows(limit)),
         (f"register CSV of the most rows a register may have ({MAX_ROWS:,})", "largest.csv",
          lambda: register_rows(limit, MAX_ROWS)),
@@ -169,12 +185,14 @@ def corpus(limit: int = LIMIT) -> list[tuple[str, str, Callable[[], bytes]]]:
 
 
 def _read(path: Path, sender: Connection) -> None:
-    """In the child: read and check the file as an upload is, and send (seconds, outcome)."""
+    """In the child: read and check the file (or the files of a folder) as an upload is, and
+    send (seconds, outcome)."""
     start = time.perf_counter()
     try:
-        parsed = read_file(path, check_report=False)
+        files, parsed = input_files([path])
+        parsed += [read_file(f, check_report=False) for f in files]
         try:
-            assemble([parsed], lambda _: {})
+            assemble(parsed, lambda _: {})
             outcome = "accepted"
         except InvalidInput as invalid:
             outcome = f"refused: {invalid.problems[0].expected}"
@@ -205,13 +223,20 @@ def measure(limit: int = LIMIT, cutoff: float = CUTOFF) -> dict[str, Any]:
     try:
         for name, file_name, make in corpus(limit):
             path = folder / file_name
-            path.write_bytes(make())
-            size = path.stat().st_size
+            made = make()
+            if isinstance(made, bytes):
+                path.write_bytes(made)
+            else:  # several files, uploaded together
+                path.mkdir()
+                for index, content in enumerate(made):
+                    (path / f"{index:03d}{path.suffix}").write_bytes(content)
+            size = sum(f.stat().st_size for f in ([path] if path.is_file()
+                                                  else path.iterdir()))
             assert size <= limit, (name, size)
             seconds, outcome = time_input(path, cutoff)
             inputs.append({"name": name, "bytes": size, "seconds": seconds,
                            "outcome": outcome[:160]})
-            path.unlink()
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     worst = max(inputs, key=lambda i: float("inf") if i["seconds"] is None else i["seconds"])

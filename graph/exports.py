@@ -189,10 +189,12 @@ def export(graph: nx.MultiDiGraph, format_name: str, text_filter: TextFilter | N
     if format_name == "graphml":
         return graphml(graph).encode("utf-8")
     if format_name == "json":
-        return json.dumps(node_link(graph), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(node_link(graph), ensure_ascii=False, indent=1,
+                          sort_keys=True).encode("utf-8")
     if format_name == "csv":
         return neo4j_import_csv(graph)
     if format_name == "jsonld":
-        return json.dumps(jsonld(graph), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(jsonld(graph), ensure_ascii=False, indent=1,
+                          sort_keys=True).encode("utf-8")
     raise ValueError(f"unknown export format {format_name!r}; expected one of "
                      + ", ".join(FORMATS))

@@ -50,8 +50,3 @@ class Masker:
             return value
         return type(value).model_validate_json(self.text(value.model_dump_json()))
 
-    def data(self, value: bytes) -> bytes:
-        """The same for UTF-8 encoded content (JSON, GraphML, CSV …)."""
-        if self._pattern is None:
-            return value
-        return self.text(value.decode("utf-8")).encode("utf-8")

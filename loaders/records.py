@@ -52,6 +52,21 @@ class _LineLoader(_SafeLoader):
     """PyYAML's safe loader (libyaml's when there), keeping each mapping's line number."""
 
 
+def _sexagesimal_as_text(construct: Any) -> Any:
+    """YAML 1.1 reads 1:30:00 as a base-60 number, by a multiplication per digit group: slow
+    beyond measure for a long one, and surprising (YAML 1.2 reads it as text). So it is text."""
+    def constructor(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+        if ":" in node.value:
+            return node.value
+        return construct(loader, node)
+    return constructor
+
+
+for _tag, _construct in (("int", yaml.constructor.SafeConstructor.construct_yaml_int),
+                         ("float", yaml.constructor.SafeConstructor.construct_yaml_float)):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _sexagesimal_as_text(_construct))
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
     seen: set[Any] = set()
     for key_node, _ in node.value:

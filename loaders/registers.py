@@ -63,7 +63,7 @@ _UNSAFE = re.compile(r"[\s/?#]+")
 _COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs ten digits
 # compounds in one register: a street's has hundreds, a district's thousands; a city's is split
 # by street (so any register is read or refused within about 2 s)
-MAX_ROWS = 10_000
+MAX_ROWS = 8_000
 _TOO_MANY_ROWS = (f"a register of at most {MAX_ROWS:,} compounds (rows); split a larger one "
                   "into several files, by street or community")
 
@@ -85,6 +85,19 @@ def _rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]
         yield from _xlsx_rows(path, parsed)
 
 
+def _csv_row_count(text: str) -> int:
+    """How many rows a CSV text holds (a quoted cell may span lines); damaged CSV counts as
+    read so far, for the reader to report."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    count = 0
+    try:
+        for _ in reader:
+            count += 1
+    except csv.Error:
+        pass
+    return count
+
+
 def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[Any]]]:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
@@ -97,7 +110,7 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
         parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK")
         parsed.readable = False
         return
-    if text.count("\n") > MAX_ROWS + 100:  # refused before the rows are read, one by one
+    if _csv_row_count(text) > MAX_ROWS + 100:  # refused before the rows are read, one by one
         parsed.problem(Location(file=str(path)), _TOO_MANY_ROWS)
         return
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -18,10 +18,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
-from govgraph.graph.exports import FORMATS
 from govgraph.graph.model import InvalidInput, LoadSummary
 from govgraph.graph.rules import GAP_RULES, describe_rules
 from govgraph.graph.storage import (
@@ -48,8 +48,15 @@ from govgraph.viz.orgchart import RendererMissing
 
 app = typer.Typer(help="govgraph: the knowledge graph of grassroots governance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# no markup: names, evidence and messages are shown as they are, brackets included
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
+
+
+def _fail(label: str, message: object, code: int) -> typer.Exit:
+    """Print ``label: message`` (the label in red) and the exit that ends the command."""
+    err.print(Text.assemble((f"{label}: ", "red"), str(message)))
+    return typer.Exit(code)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 ShowPersonal = Annotated[bool, typer.Option(
@@ -78,28 +85,23 @@ def _service(personal: bool = True) -> Iterator[Service]:
     try:
         store = open_store(State.store_location)
     except StoreUnavailable as error:
-        err.print(f"[red]store unavailable:[/] {error}")
-        raise typer.Exit(3) from error
+        raise _fail("store unavailable", error, 3) from error
     try:
         yield Service(store, personal=personal)
     except NodeNotFound as error:
-        err.print(f"[red]not found:[/] {error}")
-        raise typer.Exit(4) from error
+        raise _fail("not found", error, 4) from error
     except (ConflictingFacts, DanglingEdges) as error:
-        err.print(f"{error}\n[red]nothing was loaded.[/]", highlight=False)
-        raise typer.Exit(1) from error
+        raise _fail("nothing was loaded", error, 1) from error
     except InvalidQuery as error:
-        err.print(f"[red]invalid question:[/] {error}", markup=True, highlight=False)
-        raise typer.Exit(2) from error
+        raise _fail("invalid question", error, 2) from error
     except (StoreError, RendererMissing) as error:
-        err.print(f"[red]unavailable:[/] {error}", highlight=False)
-        raise typer.Exit(3) from error
+        raise _fail("unavailable", error, 3) from error
     finally:
         store.close()
 
 
 def _print_json(data: Any) -> None:
-    out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+    out.out(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command()
@@ -138,8 +140,8 @@ def _report_problems(invalid: InvalidInput, as_json: bool) -> None:
             {**p.location.model_dump(exclude_none=True), "field": p.field, "value": p.value,
              "expected": p.expected, "message": str(p)} for p in invalid.problems]})
     for problem in invalid.problems:
-        err.print(str(problem), markup=False, highlight=False)
-    err.print(f"[red]{len(invalid.problems)} problem(s); nothing was loaded.[/]")
+        err.print(str(problem), markup=False)
+    err.print(Text(f"{len(invalid.problems)} problem(s); nothing was loaded.", "red"))
 
 
 def _print_summary(summary: LoadSummary, files: int) -> None:
@@ -167,15 +169,15 @@ def show(uid: str, as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(node.model_dump())
         return
-    out.print(f"[bold]{node.name}[/]  {node.type_zh} ({node.type})  {node.uid}")
+    out.print(Text.assemble((node.name, "bold"), f"  {node.type_zh} ({node.type})  {node.uid}"))
     specs = node_properties(node.type)
     for key, value in node.properties.items():
-        out.print(f"  {node.property_names[key]}: {display(specs[key], value)}", highlight=False)
+        out.print(f"  {node.property_names[key]}: {display(specs[key], value)}")
     out.print("来源:")
     for source in node.sources:
         title = f" {source.title}" if source.title else ""
         out.print(f"  {source.source}{title}" + (
-            f"  “{source.evidence}”" if source.evidence else ""), highlight=False)
+            f"  “{source.evidence}”" if source.evidence else ""))
     if node.relationships:
         table = Table(title="关系")
         for column in ("", "关系", "节点", "类型", "uid"):
@@ -293,7 +295,7 @@ def gaps(
     out.print(table)
     if answer.not_recorded:
         out.print(f"未记录, 无法判断 ({len(answer.not_recorded)}): " + "; ".join(
-            "; ".join(h.reasons) for h in answer.not_recorded), highlight=False)
+            "; ".join(h.reasons) for h in answer.not_recorded))
 
 
 def _list_rules(as_json: bool) -> None:
@@ -327,11 +329,12 @@ def coverage(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
     out.print(table)
 
 
-def _tree_label(node: TreeNode) -> str:
+def _tree_label(node: TreeNode) -> Text:
     kind = f" {node.node.kind}" if node.node.kind else ""
     count = f" ×{node.node.count}" if node.node.count != 1 else ""
     more = " …" if node.truncated else ""
-    return f"{node.node.name}  [dim]{node.node.type_zh}{kind}{count}  {node.node.uid}[/]{more}"
+    return Text.assemble(node.node.name, (f"  {node.node.type_zh}{kind}{count}  {node.node.uid}",
+                                          "dim"), more)
 
 
 @app.command()
@@ -382,7 +385,7 @@ def path(
     if answer is None:
         out.print(f"no path of at most {max_hops} steps")
         return
-    out.print(" → ".join(n.name for n in answer.nodes), highlight=False)
+    out.print(" → ".join(n.name for n in answer.nodes))
     _print_subgraph(answer)
 
 
@@ -441,7 +444,7 @@ def serve(
     host, port = host or settings.host, port or settings.port
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
     err.print(f"govgraph on {State.store_location}\n  explorer: {base}/\n  "
-              f"API docs: {base}/docs\n  API:      {base}/api/v1/", highlight=False)
+              f"API docs: {base}/docs\n  API:      {base}/api/v1/")
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         return
@@ -460,14 +463,11 @@ def export(
     show_personal: ShowPersonal = False,
 ) -> None:
     """Export the graph, or a scope with the bodies and projects around it, as a file."""
-    if format_ not in FORMATS:
-        raise typer.BadParameter(f"{format_!r}: expected one of {', '.join(FORMATS)}",
-                                 param_hint="--format")
     with _service(personal=show_personal) as service:
         exported = service.export(format_, scope)
     output.write_bytes(exported.data)
     err.print(f"wrote {output} ({len(exported.data)} bytes, {exported.nodes} nodes, "
-              f"{exported.edges} edges)", highlight=False)
+              f"{exported.edges} edges)")
 
 
 @app.command()
@@ -489,7 +489,7 @@ def synth(
     chosen = Size(streets) if streets else SIZES[size or "district"]
     counts = generate(output, chosen, seed)
     err.print(f"wrote {output}: {counts['streets']} streets, {counts['communities']} "
-              f"communities, {counts['compounds']} compounds (seed {seed})", highlight=False)
+              f"communities, {counts['compounds']} compounds (seed {seed})")
 
 
 render = typer.Typer(help="Draw views to files: network pages and org-chart images.",
@@ -509,7 +509,7 @@ def render_network(
     with _service(personal=show_personal) as service:
         html = service.network_page(uid, mode, depth)
     output.write_text(html, encoding="utf-8")
-    err.print(f"wrote {output}", highlight=False)
+    err.print(f"wrote {output}")
 
 
 @render.command("orgchart")
@@ -529,7 +529,7 @@ def render_orgchart(
     with _service(personal=show_personal) as service:
         image = service.orgchart(uid, line, depth, fmt)
     output.write_bytes(image)
-    err.print(f"wrote {output}", highlight=False)
+    err.print(f"wrote {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

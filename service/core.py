@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import networkx as nx
 from pydantic import BaseModel
 
 from govgraph.graph import algorithms, exports
@@ -35,7 +36,14 @@ from govgraph.graph.model import InvalidInput, LoadSummary, type_of_uid
 from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
 from govgraph.graph.search import query_key, rank
-from govgraph.graph.storage import GraphStore, InvalidQuery, NodeNotFound, Stats
+from govgraph.graph.storage import (
+    ConflictingFacts,
+    DanglingEdges,
+    GraphStore,
+    InvalidQuery,
+    NodeNotFound,
+    Stats,
+)
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     PLACES,
@@ -70,6 +78,7 @@ class Limits:
     view_nodes: int = 1000
     path_hops: int = MAX_PATH_HOPS
     page: int = 1000
+    offset: int = 1_000_000
 
 
 LIMITS = Limits()
@@ -158,10 +167,11 @@ class Service:
             raise InvalidQuery(f"{unknown[0]!r} is not a node type; expected one of "
                                + ", ".join(NODE_TYPES))
         _within("limit", limit, 1, LIMITS.page)
+        _within("offset", offset, 0, LIMITS.offset)
         if not self.personal:
             wanted = [t for t in (wanted or NODE_TYPES) if t != "Person"]
         query = query_key(text)
-        if not query:
+        if not query or (types and not wanted):  # asked only for what the caller may not see
             return [], 0
         hits = self.store.search_candidates(query, wanted)
         best = heapq.nsmallest(offset + limit, hits, key=lambda hit: rank(hit[1], hit[0], query))
@@ -204,7 +214,8 @@ class Service:
 
     def _profiles(self, scope: str | None, facts: Iterable[Fact]) -> list[CompoundProfile]:
         """The scope's compounds with the facts a question reads (and no others)."""
-        return algorithms.compound_profiles(self.store.scope_graph(scope), scope, facts)
+        wanted = list(facts)
+        return algorithms.compound_profiles(self.store.scope_graph(scope, wanted), scope, wanted)
 
     def gaps(self, rule_name: str, scope: str | None = None,
              parameters: Mapping[str, str | float] | None = None) -> GapAnswer:
@@ -253,21 +264,25 @@ class Service:
 
     def tree(self, root: str, line: str = "admin", depth: int = 5) -> TreeNode:
         """The organisation tree under ``root``: the administrative or the party line."""
-        return self.tree_view(root, line, depth)[0]
+        _, tree = self._tree(root, line, depth)
+        return self.shown(tree)
 
     def tree_view(self, root: str, line: str = "admin", depth: int = 5
                   ) -> tuple[TreeNode, Subgraph]:
         """The tree, and its nodes with the relationships of its line, for a network view."""
+        graph, tree = self._tree(root, line, depth)
+        view = algorithms.induced(graph, set(algorithms.tree_uids(tree)),
+                                  frozenset(LINE_RELATIONSHIPS[line]))
+        return self.shown(tree), self.shown(view)
+
+    def _tree(self, root: str, line: str, depth: int) -> tuple[nx.MultiDiGraph, TreeNode]:
         self._visible(root)
         if line not in Lines:
             raise InvalidQuery(f"line {line!r}: expected admin or party")
         _within("depth", depth, 0, LIMITS.tree_depth)
         checked: Line = line  # type: ignore[assignment]
         graph = self.store.tree_graph(root, checked, depth)
-        tree = algorithms.tree(graph, root, checked, depth)
-        view = algorithms.induced(graph, set(algorithms.tree_uids(tree)),
-                                  frozenset(LINE_RELATIONSHIPS[checked]))
-        return self.shown(tree), self.shown(view)
+        return graph, algorithms.tree(graph, root, checked, depth)
 
     def neighbourhood(self, uid: str, depth: int = 1, types: Iterable[str] | None = None,
                       limit: int = 300) -> Subgraph:
@@ -322,14 +337,19 @@ class Service:
             parsed.append(read_file(path, check_report=check_report))
         try:
             batch = assemble(parsed, self.store.get_nodes)
+            return (self.store.upsert(batch, dry_run=dry_run),
+                    sum(1 for p in parsed if p.readable))
         except InvalidInput as invalid:
             for problem in invalid.problems:
                 for path, name in (names or {}).items():
                     problem.location = problem.location.model_copy(update={
                         "file": problem.location.file.replace(str(path), name)})
                     problem.expected = problem.expected.replace(str(path), name)
-            raise
-        return self.store.upsert(batch, dry_run=dry_run), sum(1 for p in parsed if p.readable)
+            raise InvalidInput([self.shown(p) for p in invalid.problems]) from None
+        except ConflictingFacts as error:  # the stored values may name people
+            raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
+        except DanglingEdges as error:
+            raise DanglingEdges([self.shown(e) for e in error.edges]) from None
 
     # -- exports, views and charts -----------------------------------------------------------
 

@@ -76,7 +76,7 @@ def _neo4j_reachable() -> bool:
 # The Neo4j store runs on every Bolt server there is: ArcadeDB always (the tests start it), and
 # Neo4j itself where NEO4J_URI or a Docker engine provides one.
 BOLT_SERVERS = ["arcadedb", *(["neo4j"] if _neo4j_reachable() else [])]
-STORES = ["embedded", *BOLT_SERVERS]
+STORES = ["embedded", *BOLT_SERVERS, "memory"]  # memory: the fake the service tests use
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +114,10 @@ def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> Grap
     A Bolt server has one database: one store of it at a time."""
     if backend == "embedded":
         return EmbeddedStore(path)
+    if backend == "memory":
+        from tests.fakes import MemoryStore
+
+        return MemoryStore()
     from govgraph.graph.storage.neo4j import Neo4jStore
 
     store = Neo4jStore(request.getfixturevalue(f"{backend}_settings"))

@@ -11,6 +11,7 @@ from typing import TypeVar
 import networkx as nx
 
 from govgraph.graph.algorithms import Expand, Line, edge_of, node_of
+from govgraph.graph.facts import Fact
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.search import search_key
 from govgraph.graph.storage import GraphStore, Stats
@@ -63,7 +64,8 @@ class MemoryStore(GraphStore):
                      edges=dict(sorted(Counter(t for *_, t in self.graph.edges(data="type"))
                                        .items())))
 
-    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:  # noqa: ARG002
+    def scope_graph(self, scope: str | None,  # noqa: ARG002
+                    facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.graph
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
@@ -96,8 +98,9 @@ class _Draft:
         return {u: node_of(self.graph, u) for u in uids if u in self.graph}
 
     def edges(self, edges: list[Edge]) -> dict[str, Edge]:
-        return {e.uid: edge_of(self.graph, e.source, e.target, e.uid) for e in edges
-                if self.graph.has_edge(e.source, e.target, e.uid)}
+        wanted = {e.uid for e in edges}  # by uid alone, whatever its ends, as the stores do
+        return {k: edge_of(self.graph, u, v, k) for u, v, k in self.graph.edges(keys=True)
+                if k in wanted}
 
     def present(self, uids: list[str]) -> set[str]:
         return {u for u in uids if u in self.graph}

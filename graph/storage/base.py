@@ -15,6 +15,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.facts import Fact
 from govgraph.graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
 
 T = TypeVar("T")
@@ -182,7 +183,7 @@ class GraphStore(ABC):
     # graph.algorithms answers from each (in the service layer), so every backend answers alike.
 
     @abstractmethod
-    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+    def scope_graph(self, scope: str | None, facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:
         """The places in the scope (all when None) and the places above it, with the bodies,
         party organisations and projects around them and who initiated, approved, supervised
         and implemented those projects."""

@@ -18,6 +18,7 @@ from typing import TypeVar
 import networkx as nx
 
 from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.facts import Fact
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.storage.base import (
     GraphStore,
@@ -232,7 +233,7 @@ class EmbeddedStore(GraphStore):
                 gc.freeze()
             return self._graph
 
-    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+    def scope_graph(self, scope: str | None, facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:
         return self.snapshot()
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:

@@ -35,9 +35,8 @@ from govgraph.graph.algorithms import (
     Line,
     related,
 )
-from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, fetch_plan
+from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, fetch_plan
 from govgraph.graph.model import Edge, Node, edge_uid, type_of_uid
-from govgraph.graph.rules import declared_facts
 from govgraph.graph.storage import neo4j_queries as q
 from govgraph.graph.storage.base import (
     GraphStore,
@@ -61,6 +60,9 @@ T = TypeVar("T")
 BATCH_SIZE = 1000
 UNBOUNDED = 1_000_000  # walk until nothing new is reached
 log = logging.getLogger(__name__)
+# how a server refuses a constraint or index it cannot make (ArcadeDB: SyntaxError); any other
+# error (no such database, no rights, …) means the store cannot be used
+REFUSED_SCHEMA = ("Neo.ClientError.Statement.", "Neo.ClientError.Schema.")
 _refused_schema: set[tuple[str, str]] = set()  # (server, statement) already warned about
 
 
@@ -179,7 +181,7 @@ class Neo4jStore(GraphStore):
         try:
             self._driver.execute_query(statement, database_=self.settings.database)
         except ClientError as error:
-            if error.code and error.code.startswith("Neo.ClientError.Security."):
+            if not (error.code or "").startswith(REFUSED_SCHEMA):
                 raise
             key = (self.settings.uri, statement)
             if key not in _refused_schema:
@@ -303,7 +305,7 @@ class Neo4jStore(GraphStore):
             walked |= frontier
         return walked
 
-    def scope_graph(self, scope: str | None) -> nx.MultiDiGraph:
+    def scope_graph(self, scope: str | None, facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:
         if scope is None:
             graph = nx.MultiDiGraph()
             for row in self._read(q.ALL_PLACES):
@@ -320,19 +322,19 @@ class Neo4jStore(GraphStore):
                            lambda data: data["type"] in PLACES) - places
         around = self._expand(graph, places, "both", list(SCOPE_RING))
         self._expand(graph, around - places, "both", list(SCOPE_SECOND_RING))
-        self._fetch_facts(graph, places, above, around - places)
+        self._fetch_facts(graph, facts, places, above, around - places)
         return graph
 
-    def _fetch_facts(self, graph: nx.MultiDiGraph, places: set[str], above: set[str],
-                     ringed: set[str]) -> None:
-        """What the gap rules and ratios declare they read around the scope's compounds
+    def _fetch_facts(self, graph: nx.MultiDiGraph, facts: Iterable[Fact], places: set[str],
+                     above: set[str], ringed: set[str]) -> None:
+        """The facts a question reads around the scope's compounds
         (facts.fetch_plan), less what the rings hold already: ``places`` (the scope's) were
         expanded over SCOPE_RING both ways, ``ringed`` (what that reached) over
         SCOPE_SECOND_RING. ``above`` are the places above the scope, where climbing facts
         read too. All are element ids."""
         element = {d["element_id"]: u for u, d in graph.nodes(data=True)}
         compounds = {i for i in places if graph.nodes[element[i]]["type"] == "Compound"}
-        for step in fetch_plan(declared_facts()):
+        for step in fetch_plan(facts):
             if step.at == "committee":  # the compounds' steps came first: committees are here
                 anchors = {graph.nodes[c]["element_id"] for i in compounds
                            for c in related(graph, element[i], COMMITTEES_OF_COMPOUND)}
@@ -366,8 +368,8 @@ class Neo4jStore(GraphStore):
     def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
         graph, ids = self._start(uids)
         for chunk in chunks(sorted(ids.values()), BATCH_SIZE):
-            self._add_rows(graph, self._read(q.EDGES_AMONG, ids=list(chunk),
-                                             among=sorted(ids.values())))
+            rows = self._read(q.expand("out"), ids=list(chunk), types=None)
+            self._add_rows(graph, [r for r in rows if r["target"]["uid"] in ids])
         return graph
 
     def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:

@@ -130,9 +130,6 @@ def expand(direction: str) -> str:
 ALL_EDGES = f"MATCH (s)-[r]->(t) RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target"
 ALL_NODES = f"MATCH (n) RETURN {_node('n')} AS node"
 ALL_PLACES = f"MATCH (n:{PLACE_LABELS}) RETURN {_node('n')} AS node"
-EDGES_AMONG = ("UNWIND $ids AS id MATCH (s) WHERE elementId(s) = id "
-               "MATCH (s)-[r]->(t) WHERE elementId(t) IN $among "
-               f"RETURN {_node('s')} AS source, {_rel('r')} AS rel, {_node('t')} AS target")
 COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS type, count(*) AS count ORDER BY type"
 COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 DELETE_EVERYTHING = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
@@ -166,7 +163,6 @@ def all_statements() -> list[Statement]:
         Statement(ALL_EDGES),
         Statement(search([]), {"query": "jinghua"}),
         Statement(search(["Compound"]), {"query": "jinghua"}),
-        Statement(EDGES_AMONG, {"ids": ["4:a:1"], "among": ["4:a:1", "4:a:2"]}),
         Statement(COUNT_NODES),
         Statement(COUNT_EDGES),
         Statement(DELETE_EVERYTHING),

@@ -78,10 +78,6 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 def get_store(request: Request) -> GraphStore:
     holder: StoreHolder = request.app.state.store
     return holder.get()
@@ -106,13 +102,11 @@ def require_write(request: Request, rights: Annotated[set[Right], Depends(get_ri
     raise HTTPException(403, "this token has no right to write")
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 RightsDep = Annotated[set[Right], Depends(get_rights)]
 
 
-def get_service(request: Request, store: Annotated[GraphStore, Depends(get_store)],
-                rights: Annotated[set[Right], Depends(get_rights)]) -> Service:
+def get_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
     """The service layer as this caller may use it (names masked without `personal`)."""
     return Service(store, personal="personal" in rights, masker=request.app.state.store.masker)
 

@@ -18,6 +18,7 @@ from govgraph.graph.storage import (
     DanglingEdges,
     InvalidQuery,
     NodeNotFound,
+    StoreError,
     StoreUnavailable,
     WriteFailed,
 )
@@ -84,6 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(WriteFailed)
     async def write_failed(_: Request, error: WriteFailed) -> JSONResponse:
         return _error(503, f"the store could not write, try again later: {error}")
+
+    @app.exception_handler(StoreError)
+    async def refused(_: Request, error: StoreError) -> JSONResponse:
+        log.warning("store error: %s", error)
+        return _error(503, f"the store could not answer, try again later: {error}")
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:

@@ -289,3 +289,10 @@ def test_without_graphviz_an_org_chart_says_what_to_install(cli, tmp_path, monke
     assert failed.exit_code == 3
     assert "Graphviz" in failed.output and "apt-get install graphviz" in failed.output
     assert "Traceback" not in failed.output and len(failed.output.strip().splitlines()) == 1
+
+
+def test_brackets_in_what_a_user_types_are_shown_not_read_as_markup(cli):
+    cli("load", str(CASES))
+    for args in (("show", "[/x]"), ("gaps", "[/x]"), ("tree", "[bold]x")):
+        failed = cli(*args, ok=False)
+        assert failed.exit_code in (2, 4) and args[1] in failed.output, failed.output

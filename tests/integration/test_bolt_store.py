@@ -61,3 +61,10 @@ def test_a_schema_statement_the_server_refuses_is_skipped_with_one_warning(
             assert Service(store, personal=True).search("gonghang")[0][0].uid == GONGHANG
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 1 and "FULLTEXT" in warned[0] and "works without it" in warned[0]
+
+
+def test_a_database_that_does_not_exist_makes_the_store_unavailable(arcadedb_settings):
+    from govgraph.graph.storage import StoreUnavailable
+
+    with pytest.raises(StoreUnavailable, match="no-such-database"):
+        Neo4jStore(arcadedb_settings.model_copy(update={"database": "no-such-database"}))

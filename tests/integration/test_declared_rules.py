@@ -174,7 +174,9 @@ def test_a_rule_that_climbs_the_place_chain(store):
         "宝欣苑一村", "宝欣苑八村居民区所辖小区", "市政大院", "深业花园", "怡枫园", "工行小区",
         "泛华盛世小区", "俊景苑"}
     assert gaps(store, "test-no-mechanism-around", BAOXIN_4).hits == []
-    (profile,) = algorithms.compound_profiles(store.scope_graph(BAOXIN_4), BAOXIN_4)
+    facts = [MECHANISMS_AROUND]
+    (profile,) = algorithms.compound_profiles(store.scope_graph(BAOXIN_4, facts), BAOXIN_4,
+                                              facts)
     assert profile.facts[MECHANISMS_AROUND.name] == [
         n for a in profile.found_above(MECHANISMS_AROUND) for n in a.nodes]
     assert [(a.place.name, [n.name for n in a.nodes])

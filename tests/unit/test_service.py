@@ -51,9 +51,27 @@ def test_without_the_personal_right_names_are_masked_and_people_hidden(store):
     assert "赵鸿翔" not in service.export("json").data.decode("utf-8")
     assert "赵鸿翔" not in service.network_page(GONGHANG)
     assert service.search("zhaohongxiang") == ([], 0)
+    assert service.search("赵鸿翔", types=["Person"]) == ([], 0)
+    assert Service(store, personal=True).search("赵鸿翔", types=["Person"])[1] == 1
     for ask in (lambda: service.node_detail(PERSON), lambda: service.path(PERSON, GONGHANG),
                 lambda: service.node_detail("person:工行小区.不存在")):
         with pytest.raises(NodeNotFound) as raised:
             ask()
         assert str(raised.value) == "no node with uid 'person:…'"  # the same, whoever exists
     assert Service(store, personal=True).node_detail(PERSON).name == "赵鸿翔"
+
+
+
+def test_a_refused_load_does_not_show_stored_names_to_a_caller_without_the_right(store,
+                                                                                tmp_path):
+    from govgraph.graph.model import InvalidInput
+
+    record = tmp_path / "rename.yaml"
+    record.write_text("source: {uid: source:更正, title: 更正}\nactors:\n"
+                      "  - {uid: 'person:工行小区.赵鸿翔', type: Person, name: 赵某}\n",
+                      encoding="utf-8")
+    for personal, shown in ((True, "赵鸿翔"), (False, "赵**")):
+        with pytest.raises(InvalidInput) as raised:
+            Service(store, personal=personal).ingest([record], check_report=False)
+        text = "\n".join(map(str, raised.value.problems))
+        assert shown in text and (personal or "赵鸿翔" not in text), text

@@ -8,6 +8,7 @@ from fastapi import Depends, Query
 
 from govgraph.service.api.deps import require_read
 from govgraph.service.api.models import ErrorOut, Page
+from govgraph.service.core import LIMITS
 
 T = TypeVar("T")
 
@@ -20,8 +21,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no node with that uid"}}
 READ = [Depends(require_read)]
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="items per page")]
+Offset = Annotated[int, Query(ge=0, le=LIMITS.offset, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=LIMITS.page, description="items per page")]
 Scope = Annotated[str | None, Query(
     description="the uid of a city, district, street, community or compound; none: all",
     max_length=500)]

@@ -68,7 +68,7 @@ def projects(service: ServiceDep, scope: Scope = None, offset: Offset = 0, limit
     "content": {media: {} for media, _ in FORMATS.values()}}})
 def export_graph(
     service: ServiceDep,
-    format: Annotated[Literal["graphml", "json", "csv", "jsonld"], Query(
+    format: Annotated[Literal[tuple(FORMATS)], Query(  # type: ignore[valid-type]
         description="graphml (Gephi, yEd), json (node-link), csv (zip for neo4j-admin "
                     "import), jsonld (W3C Organization Ontology)")] = "graphml",
     scope: Scope = None,
