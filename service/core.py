@@ -32,7 +32,7 @@ from govgraph.graph.answers import (
     TreeNode,
 )
 from govgraph.graph.facts import Fact
-from govgraph.graph.model import InvalidInput, LoadSummary, type_of_uid
+from govgraph.graph.model import InvalidInput, LoadSummary, Node, type_of_uid
 from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
 from govgraph.graph.search import query_key, rank
@@ -121,14 +121,15 @@ class Service:
     def text(self, value: str) -> str:
         return value if self.masker is None else self.masker.text(value)
 
-    def _visible(self, *uids: str) -> None:
-        """NodeNotFound for a missing node, and for a person the caller may not see; then the
-        answer is the same whether the person exists or not, and does not repeat the name."""
+    def _visible(self, *uids: str) -> dict[str, Node]:
+        """The nodes; NodeNotFound for a missing node, and for a person the caller may not see
+        (then the answer is the same whether the person exists or not, and has no name)."""
         found = self.store.get_nodes(uids)
         for uid in uids:
             hidden = not self.personal and type_of_uid(uid) == "Person"
             if uid not in found or hidden:
                 raise NodeNotFound(uid.split(":", 1)[0] + ":…" if hidden else uid)
+        return found
 
     # -- look-ups ----------------------------------------------------------------------------
 
@@ -136,8 +137,7 @@ class Service:
         return self.store.stats()
 
     def ref(self, uid: str) -> NodeRef:
-        self._visible(uid)
-        return self.shown(NodeRef.of(self.store.get_node(uid)))
+        return self.shown(NodeRef.of(self._visible(uid)[uid]))
 
     def scope_ref(self, scope: str | None) -> NodeRef | None:
         """The place a question is asked of (None: everywhere); InvalidQuery if not a place."""
@@ -182,8 +182,7 @@ class Service:
     def node_detail(self, uid: str) -> NodeDetail:
         """A node: its properties (with Chinese names), its sources with their evidence and
         titles, and its relationships (all, and grouped)."""
-        self._visible(uid)
-        node = self.store.get_node(uid)
+        node = self._visible(uid)[uid]
         edges = self.store.edges_of(uid)
         others = self.store.get_nodes(
             {e.target if e.source == uid else e.source for e in edges}

@@ -109,6 +109,24 @@ def neo4j_settings():
                             password="govgraph-tests")
 
 
+@pytest.fixture(params=STORES, scope="module")
+def seeded_store(request, tmp_path_factory):
+    """Each store in turn, with the seed cases loaded (one per test module)."""
+    opened = open_empty(request, request.param, tmp_path_factory.mktemp("seeded") / "store.db")
+    summary = opened.upsert(seed_batch())
+    assert summary.totals()["created"] > 400
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The embedded store with the seed cases: what every store must answer alike."""
+    with EmbeddedStore(tmp_path_factory.mktemp("reference") / "store.db") as opened:
+        opened.upsert(seed_batch())
+        yield opened
+
+
 def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> GraphStore:
     """An empty store of ``backend`` (a file at ``path``; a Bolt server's database, emptied).
     A Bolt server has one database: one store of it at a time."""

@@ -12,30 +12,17 @@ import pytest
 
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import InvalidQuery, NodeNotFound
-from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.service.core import Service
-from tests.conftest import CASES, ROOT, STORES, open_empty, seed_batch
+from tests.conftest import CASES, ROOT, seed_batch
 
 LIANHUA = "street:福田区.莲花街道"
 GONGHANG = "compound:久安社区.工行小区"
 FANHUA = "compound:离石区.泛华盛世小区"
 
 
-@pytest.fixture(params=STORES, scope="module")
-def store(request, tmp_path_factory):
-    opened = open_empty(request, request.param, tmp_path_factory.mktemp("contract") / "store.db")
-    summary = opened.upsert(seed_batch())
-    assert summary.totals()["created"] > 400
-    yield opened
-    opened.close()
-
-
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """The embedded store with the seed cases: what every store must answer alike."""
-    with EmbeddedStore(tmp_path_factory.mktemp("reference") / "store.db") as opened:
-        opened.upsert(seed_batch())
-        yield opened
+def store(seeded_store):
+    return seeded_store
 
 
 def ask(store):

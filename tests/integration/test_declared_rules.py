@@ -8,10 +8,9 @@ import pytest
 from govgraph.graph import algorithms
 from govgraph.graph.facts import PARTY_ORGANIZATIONS, Fact, UndeclaredFact, fetch_plan
 from govgraph.graph.rules import GAP_RULES, SERVICE_FACILITY_KINDS, GapRule, declared_facts
-from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.graph.vocabulary import FACILITY_KINDS
 from govgraph.service.core import Service
-from tests.conftest import REPORTS, STORES, open_empty, seed_batch
+from tests.conftest import REPORTS, seed_batch
 
 RULE = "compound-without-service-facility"
 GONGHANG = "compound:久安社区.工行小区"
@@ -25,19 +24,9 @@ SCOPES = [None, "street:福田区.莲花街道", "street:宝山区.罗店镇", "
 NOT_RECORDED = "未记录位于或服务小区的党群服务站、议事厅等阵地"
 
 
-@pytest.fixture(params=STORES, scope="module")
-def store(request, tmp_path_factory):
-    opened = open_empty(request, request.param, tmp_path_factory.mktemp("rules") / "store.db")
-    opened.upsert(seed_batch())
-    yield opened
-    opened.close()
-
-
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    with EmbeddedStore(tmp_path_factory.mktemp("reference") / "store.db") as opened:
-        opened.upsert(seed_batch())
-        yield opened
+def store(seeded_store):
+    return seeded_store
 
 
 def gaps(store, rule, scope=None):
