@@ -64,7 +64,7 @@ from govgraph.viz import orgchart
 from govgraph.viz.network import network_html, tree_levels
 
 M = TypeVar("M", bound=BaseModel)
-Lines = ("admin", "party")
+LINES = ("admin", "party")
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,7 @@ class Service:
 
     def _tree(self, root: str, line: str, depth: int) -> tuple[nx.MultiDiGraph, TreeNode]:
         self._visible(root)
-        if line not in Lines:
+        if line not in LINES:
             raise InvalidQuery(f"line {line!r}: expected admin or party")
         _within("depth", depth, 0, LIMITS.tree_depth)
         checked: Line = line  # type: ignore[assignment]
@@ -400,7 +400,7 @@ class Service:
         if fmt not in orgchart.FORMATS:
             raise InvalidQuery(f"format {fmt!r}: expected one of " + ", ".join(orgchart.FORMATS))
         trees = {name: self.tree(uid, name, depth)
-                 for name in (Lines if line == "both" else (line,))}
+                 for name in (LINES if line == "both" else (line,))}
         return orgchart.render(trees, next(iter(trees.values())).node.name, fmt)
 
     def _source_titles(self) -> dict[str, str]:

@@ -37,7 +37,7 @@ class MemoryStore(GraphStore):
         return result
 
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
-        return {u: node_of(self.graph, u) for u in uids if u in self.graph}
+        return _nodes(self.graph, uids)
 
     def edges_of(self, uid: str) -> list[Edge]:
         if uid not in self.graph:
@@ -89,13 +89,17 @@ class MemoryStore(GraphStore):
         pass
 
 
+def _nodes(graph: nx.MultiDiGraph, uids: Iterable[str]) -> dict[str, Node]:
+    return {u: node_of(graph, u) for u in uids if u in graph}
+
+
 class _Draft:
     def __init__(self, graph: nx.MultiDiGraph):
         self.graph = graph
         self.written = False
 
     def nodes(self, uids: list[str]) -> dict[str, Node]:
-        return {u: node_of(self.graph, u) for u in uids if u in self.graph}
+        return _nodes(self.graph, uids)
 
     def edges(self, edges: list[Edge]) -> dict[str, Edge]:
         wanted = {e.uid for e in edges}  # by uid alone, whatever its ends, as the stores do

@@ -2,7 +2,8 @@
 
 Backends take and return the typed values of ``graph.model``; failures are exceptions, never
 status values. A backend supplies a write transaction and the parts of the graph a question
-needs; merging a batch and answering questions are written here once, for every backend.
+needs; merging a batch is written here once, for every backend, and the questions are answered
+from those parts by the service layer (govgraph.service.core).
 """
 
 from __future__ import annotations
