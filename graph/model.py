@@ -193,21 +193,76 @@ def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
     return existing.model_copy(update={"properties": properties, "citations": citations}), conflicts
 
 
-class Batch(BaseModel):
-    """Validated nodes and edges ready to be written to a store in one transaction."""
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A register row speaks for a whole facet of a node as of its date: every relationship of
+    ``relation`` at ``anchor`` (``direction`` "in" or "out") whose other end is a node of type
+    ``other``. What older statements say of that facet and the row does not repeat is then
+    superseded: 业委会 无 ends an earlier 有, 乙物业 replaces 甲物业."""
 
+    anchor: str
+    relation: str
+    direction: str
+    other: str
+
+    def covers(self, relation: str, source: str, target: str) -> bool:
+        """Whether the relationship ``source -relation-> target`` belongs to this facet."""
+        if relation != self.relation:
+            return False
+        anchor, other = (target, source) if self.direction == "in" else (source, target)
+        return anchor == self.anchor and type_of_uid(other) == self.other
+
+
+class Edition(BaseModel):
+    """One edition of a source: what it said as of one date (``as_of``, YYYY-MM-DD), loaded
+    at ``loaded_at``. Loading the source again with the same date replaces the edition; with
+    another date it is a new one. ``nodes`` and ``edges`` are the uids it states."""
+
+    source: str
+    as_of: str
+    kind: str  # "case" (a case record) or "register" (a 台账)
+    title: str = ""
+    loaded_at: str = ""
+    nodes: list[str] = Field(default_factory=list)
+    edges: list[str] = Field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.as_of)
+
+
+class EditionBatch(BaseModel):
+    """What one edition states, validated: its nodes and edges (merged by uid) and the facets
+    its rows speak for whole."""
+
+    edition: Edition
     nodes: dict[str, Node] = Field(default_factory=dict)
     edges: dict[str, Edge] = Field(default_factory=dict)
+    claims: list[Claim] = Field(default_factory=list)
+
+
+class Batch(BaseModel):
+    """Validated editions ready to be loaded into a store in one transaction."""
+
+    editions: list[EditionBatch] = Field(default_factory=list)
+
+    def node_uids(self) -> set[str]:
+        return {uid for e in self.editions for uid in e.nodes}
+
+    def edge_uids(self) -> set[str]:
+        return {uid for e in self.editions for uid in e.edges}
 
 
 class TypeChanges(BaseModel):
     created: int = 0
     updated: int = 0
+    removed: int = 0
     unchanged: int = 0
 
 
 class LoadSummary(BaseModel):
-    """What a load did (or, on a dry run, would do), per node and relationship type."""
+    """What a load or unload did (or, on a dry run, would do) to the current graph, per node
+    and relationship type."""
 
     nodes: dict[str, TypeChanges] = Field(default_factory=dict)
     edges: dict[str, TypeChanges] = Field(default_factory=dict)

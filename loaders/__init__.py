@@ -44,9 +44,10 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[ParsedFile]]:
     return found, bad
 
 
-def read_file(path: Path, check_report: bool = True) -> ParsedFile:
+def read_file(path: Path, check_report: bool = True, source: str | None = None) -> ParsedFile:
     """Read one input file. ``check_report=False`` skips checking that a case record's report
-    file exists beside it (uploads come without their reports)."""
+    file exists beside it (uploads come without their reports); ``source`` names a register's
+    source (by default its file name; a case record names its own)."""
     if path.suffix.lower() in (".csv", ".xlsx"):
-        return read_register(path)
+        return read_register(path, source)
     return read_case(path, check_report=check_report)

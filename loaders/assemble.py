@@ -1,4 +1,5 @@
-"""Statements of many files → one Batch: merged by uid, references and endpoint types checked.
+"""Statements of many files → one Batch of editions: the files of one source and date make one
+edition, merged by uid; references and endpoint types checked across all of them.
 
 It needs to know which nodes already exist; it is handed a look-up function rather than a store,
 so loaders stay independent of where the graph is kept.
@@ -13,6 +14,8 @@ from govgraph.graph.model import (
     Batch,
     Conflict,
     Edge,
+    Edition,
+    EditionBatch,
     InvalidInput,
     Location,
     Node,
@@ -37,33 +40,66 @@ def _conflict_problems(
     ]
 
 
-def assemble(files: list[ParsedFile], existing: Lookup) -> Batch:
-    """Merge the files' statements into one batch; raise InvalidInput with every problem."""
+def assemble(files: list[ParsedFile], existing: Lookup, as_of: str) -> Batch:
+    """Group the files' statements into editions (by source, and by the date each file states,
+    else ``as_of``) and merge each; raise InvalidInput with every problem. Within one edition a
+    fact must have one value; editions may disagree (see graph.editions)."""
     problems = [p for f in files for p in f.problems]
+    groups: dict[tuple[str, str], list[ParsedFile]] = {}
+    for parsed in files:
+        if parsed.readable:
+            groups.setdefault((parsed.source, parsed.as_of or as_of), []).append(parsed)
     batch = Batch()
-    first_seen = _merge_all([s for f in files for s in f.nodes], batch.nodes, merge_node,
-                            problems)
-    edge_locations = _merge_all([s for f in files for s in f.edges], batch.edges, merge_edge,
-                                problems)
+    first_seen: dict[str, tuple[Node, Location]] = {}
+    edge_locations: dict[str, tuple[Edge, Location]] = {}
+    for (source, date), parts in groups.items():
+        edition = EditionBatch(edition=Edition(
+            source=source, as_of=date, kind=parts[0].kind,
+            title="、".join(dict.fromkeys(p.title for p in parts if p.title))))
+        seen = _merge_all([s for f in parts for s in f.nodes], edition.nodes, merge_node, problems)
+        located = _merge_all([s for f in parts for s in f.edges], edition.edges, merge_edge,
+                             problems)
+        edition.claims = list(dict.fromkeys(c for f in parts for c in f.claims))
+        batch.editions.append(edition)
+        for uid, location in seen.items():
+            problems += _identity_problems(edition.nodes[uid], location, first_seen)
+        edge_locations.update({u: (edition.edges[u], loc) for u, loc in located.items()})
 
-    referenced = {e.source for e in batch.edges.values()} | {e.target for e in batch.edges.values()}
-    stored = existing(sorted(set(batch.nodes) | referenced))
-    for uid, node in batch.nodes.items():
-        if uid in stored:
-            _, conflicts = merge_node(stored[uid], node)
-            problems += _conflict_problems(conflicts, first_seen[uid], None)
+    referenced = {e.source for e, _ in edge_locations.values()} | {
+        e.target for e, _ in edge_locations.values()}
+    stored = existing(sorted(set(first_seen) | referenced))
+    for uid, (node, location) in first_seen.items():
+        if uid in stored and stored[uid].type != node.type:
+            problems.append(Problem(location=location, field="type", value=node.type,
+                                    expected=f"{stored[uid].type} for {uid}, as already in the "
+                                    "store (one uid is one thing)"))
 
     known = {**{uid: n.type for uid, n in stored.items()},
-             **{uid: n.type for uid, n in batch.nodes.items()}}
+             **{uid: n.type for uid, (n, _) in first_seen.items()}}
     unreadable = [f.path for f in files if not f.readable]
     for parsed in files:
         known.update({uid: "" for uid in parsed.rejected if uid not in known})
-    for uid, edge in batch.edges.items():
-        problems += _endpoint_problems(edge, edge_locations[uid], known, unreadable)
+    for edge, location in edge_locations.values():
+        problems += _endpoint_problems(edge, location, known, unreadable)
 
     if problems:
         raise InvalidInput(problems)
     return batch
+
+
+def _identity_problems(node: Node, location: Location,
+                       first_seen: dict[str, tuple[Node, Location]]) -> list[Problem]:
+    """A uid must name one thing in every edition: the same type (its name and facts may
+    differ between sources)."""
+    if node.uid not in first_seen:
+        first_seen[node.uid] = (node, location)
+        return []
+    first, where = first_seen[node.uid]
+    if first.type == node.type:
+        return []
+    return [Problem(location=location, field="type", value=node.type,
+                    expected=f"{first.type} for {node.uid}, as stated at {where} (one uid is "
+                    "one thing)")]
 
 
 def _merge_all(statements: list[tuple[Any, Location]], merged: dict[str, Any],

@@ -16,6 +16,7 @@ from typing import Any, cast
 import yaml
 
 from govgraph.graph.model import Location
+from govgraph.graph.values import BadValue, normalise_date
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
 # Sections of nodes, with the node type a section implies (None: each entry names its type).
@@ -319,9 +320,23 @@ def _read_source(path: Path, given: Any, out: ParsedFile, check_report: bool) ->
         out.problem(where, "the path of the report, relative to this record", "source.file", file)
     properties = {k: v for k, v in given.items() if k in SOURCE_KEYS - {"uid", "title"}}
     uid = given.get("uid")
-    add_node(out, where, uid if isinstance(uid, str) else "source:unknown", uid=uid,
-             type_name="Source", name=given.get("title"), properties=properties)
-    return uid if isinstance(uid, str) else "source:unknown"
+    out.source = uid if isinstance(uid, str) else "source:unknown"
+    title = given.get("title")
+    out.title = title if isinstance(title, str) else ""
+    out.as_of = as_of_date(given.get("date"))
+    add_node(out, where, out.source, uid=uid, type_name="Source", name=given.get("title"),
+             properties=properties)
+    return out.source
+
+
+def as_of_date(value: Any) -> str | None:
+    """The date a source speaks for, as YYYY-MM-DD (a year or month alone: its first day);
+    None when it states no valid date (its problem is reported with the source's properties)."""
+    try:
+        date = normalise_date(value)
+    except BadValue:
+        return None
+    return (date + "-01-01"[len(date) - 4:]) if len(date) < 10 else date
 
 
 def _read_node(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govgraph.graph.model import Location
+from govgraph.graph.model import Claim, Location
 from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
@@ -49,7 +49,7 @@ COLUMNS: dict[str, Column] = {
         Column("业委会党组织", "the committee's party branch or work group: its name, or 有/无"),
         Column("业委会党组织类型", "kind of that organisation (default 支部)"),
         Column("物管会", "the property management committee: its name, or 有/无"),
-        Column("物业公司", "property companies serving it, separated by 、 or ;"),
+        Column("物业公司", "property companies serving it, separated by 、 or ; (无: none)"),
         Column("自办物业", "self-managed property service: 是/否"),
         Column("备注", "a note"),
     ]
@@ -180,12 +180,18 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def read_register(path: Path) -> ParsedFile:
-    """Read one register; every problem is collected, none is raised."""
-    parsed = ParsedFile(path=str(path))
-    source = uid("source", "台账", path.stem)
+def register_source(name: str) -> str:
+    """The uid of the register source called ``name`` (a uid already: itself)."""
+    return name if name.startswith("source:") else uid("source", "台账", name)
+
+
+def read_register(path: Path, source_name: str | None = None) -> ParsedFile:
+    """Read one register, an edition of the source ``source_name`` (by default its file name
+    without the suffix); every problem is collected, none is raised."""
+    source = register_source(source_name or path.stem)
+    parsed = ParsedFile(path=str(path), source=source, kind="register", title=path.name)
     add_node(parsed, Location(file=str(path)), source, uid=source, type_name="Source",
-             name=f"台账 {path.name}", properties={"file": path.name})
+             name=f"台账 {source_name or path.name}", properties={"file": path.name})
     header: list[str | None] | None = None
     header_sheet: str | None = None
     rows = 0
@@ -229,6 +235,18 @@ def _presence(row: dict[str, str], key: str, default_name: str) -> str | None:
     return default_name if value.lower() in YES else value
 
 
+# The facets of a compound (or of its committee) a register column speaks for whole: once a row
+# fills the column, older statements of other bodies there are superseded (无 included).
+FACETS: dict[str, tuple[str, str]] = {  # column → (relationship into the anchor, other type)
+    "小区党组织": ("ESTABLISHED_IN", "PartyOrganization"),
+    "业委会": ("REPRESENTS", "OwnersCommittee"),
+    "业委会党组织": ("ESTABLISHED_IN", "PartyOrganization"),
+    "物管会": ("REPRESENTS", "PropertyManagementCommittee"),
+    "物业公司": ("SERVES", "PropertyCompany"),
+}
+NO_FIRM = NO | {"无物业", "没有物业"}
+
+
 def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str,
            unit: str) -> dict[str, Any] | None:
     value = row.get(key, "")
@@ -265,6 +283,11 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         add_edge(parsed, location, source, uid=None, type_name=type_name, start=start, end=end,
                  properties={}, evidence=evidence)
 
+    def speaks_for(column: str, anchor: str) -> None:
+        if row.get(column):
+            relation, other = FACETS[column]
+            parsed.claims.append(Claim(anchor, relation, "in", other))
+
     self_managed = row.get("自办物业", "").lower()
     if self_managed and self_managed not in YES | NO:
         parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"])
@@ -298,6 +321,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         node(party_uid, "PartyOrganization", name, kind=kind)
         edge("ESTABLISHED_IN", party_uid, home)
 
+    for facet in ("小区党组织", "业委会", "物管会", "物业公司"):
+        speaks_for(facet, compound)
     party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", "小区党支部", compound)
     committee_name = _presence(row, "业委会", f"{names['小区名称']}业主委员会")
     if committee_name:
@@ -306,6 +331,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
              members=_count(parsed, location, row, "业委会委员人数", "人"),
              party_members=_count(parsed, location, row, "业委会党员人数", "人"))
         edge("REPRESENTS", committee, compound)
+        speaks_for("业委会党组织", committee)
         party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部",
               "业委会党支部", committee)
     elif _presence(row, "业委会党组织", "有"):
@@ -316,7 +342,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         pmc = uid("pmc", names["所属社区"], names["小区名称"])
         node(pmc, "PropertyManagementCommittee", pmc_name)
         edge("REPRESENTS", pmc, compound)
-    for company in filter(None, re.split(r"[、;；,，]\s*", row.get("物业公司", ""))):
+    firms = "" if row.get("物业公司", "").lower() in NO_FIRM else row.get("物业公司", "")
+    for company in filter(None, re.split(r"[、;；,，]\s*", firms)):
         company_uid = uid("property", company)
         node(company_uid, "PropertyCompany", company.strip(), shared=True)
         edge("SERVES", company_uid, compound)

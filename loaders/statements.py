@@ -10,7 +10,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from govgraph.graph.model import Citation, Edge, Location, Node, Problem, edge_uid, uid_problem
+from govgraph.graph.model import (
+    Citation,
+    Claim,
+    Edge,
+    Location,
+    Node,
+    Problem,
+    edge_uid,
+    uid_problem,
+)
 from govgraph.graph.values import BadValue, normalise
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
@@ -23,9 +32,15 @@ from govgraph.graph.vocabulary import (
 
 @dataclass
 class ParsedFile:
-    """The statements one input file makes, and the problems found reading it."""
+    """The statements one input file makes, and the problems found reading it: an edition of
+    its source (a case record's report, a register), as of the date it states, if any."""
 
     path: str
+    source: str = "source:unknown"  # the uid of the source it is an edition of
+    kind: str = "case"  # or "register"
+    title: str = ""
+    as_of: str | None = None  # YYYY-MM-DD: a report's publication date, a register's 填报日期
+    claims: list[Claim] = field(default_factory=list)  # facets its rows speak for whole
     nodes: list[tuple[Node, Location]] = field(default_factory=list)
     edges: list[tuple[Edge, Location]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,11 +30,12 @@ from govgraph.graph.storage import (
     DanglingEdges,
     InvalidQuery,
     NodeNotFound,
+    SourceNotFound,
     StoreError,
     StoreUnavailable,
     open_store,
 )
-from govgraph.graph.values import display
+from govgraph.graph.values import display, format_quantity
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
@@ -41,6 +43,7 @@ from govgraph.graph.vocabulary import (
     node_properties,
     zh_name,
 )
+from govgraph.service.answers import CoverageAt, StatedValue
 from govgraph.service.core import LIMITS, Service
 from govgraph.service.settings import Settings
 from govgraph.viz import orgchart
@@ -78,17 +81,23 @@ def main(
     State.store_location = store or Settings().store
 
 
+AsOf = Annotated[str | None, typer.Option(
+    "--as-of", help="Answer as of a date, YYYY-MM-DD: from what the sources dated up to then "
+                    "said (default: now, each source's latest edition).")]
+
+
 @contextmanager
-def _service(personal: bool = True) -> Iterator[Service]:
-    """The service on the configured store, failures as messages and exit codes. Whoever runs
-    the command holds the store file, so names are shown unless a file leaves the machine."""
+def _service(personal: bool = True, as_of: str | None = None) -> Iterator[Service]:
+    """The service on the configured store (as of a date, if given), failures as messages and
+    exit codes. Whoever runs the command holds the store file, so names are shown unless a file
+    leaves the machine."""
     try:
         store = open_store(State.store_location)
     except StoreUnavailable as error:
         raise _fail("store unavailable", error, 3) from error
     try:
-        yield Service(store, personal=personal)
-    except NodeNotFound as error:
+        yield Service(store, personal=personal).at(as_of)
+    except (NodeNotFound, SourceNotFound) as error:
         raise _fail("not found", error, 4) from error
     except (ConflictingFacts, DanglingEdges) as error:
         raise _fail("nothing was loaded", error, 1) from error
@@ -110,9 +119,17 @@ def load(
                                                      "folders (.yaml .yml .json .csv .xlsx).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
     = False,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="The source the registers are editions of (default: each file's name "
+                         "without its ending).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The date, YYYY-MM-DD, the files speak for where they state none (a "
+                        "report's date, a register's 填报日期); default: today.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load case records and registers into the store, all or nothing."""
+    """Load case records and registers into the store, all or nothing. A file is an edition of
+    its source as of its date: loaded again with the same date it replaces that edition, with a
+    later date it is the new current one (the earlier stays for questions --as-of its date)."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, transient=True,
                         disable=not err.is_terminal)
@@ -123,7 +140,8 @@ def load(
 
     with _service() as service, progress:
         try:
-            summary, readable = service.ingest(paths, dry_run=dry_run, reading=reading)
+            summary, readable = service.ingest(paths, dry_run=dry_run, reading=reading,
+                                               source=source, as_of=as_of)
         except InvalidInput as invalid:
             progress.stop()
             _report_problems(invalid, as_json)
@@ -131,7 +149,8 @@ def load(
     if as_json:
         _print_json({"files": readable, **summary.model_dump()})
     else:
-        _print_summary(summary, readable)
+        _print_summary(summary, f"{readable} file(s) "
+                       + ("would change" if dry_run else "loaded"))
 
 
 def _report_problems(invalid: InvalidInput, as_json: bool) -> None:
@@ -144,27 +163,28 @@ def _report_problems(invalid: InvalidInput, as_json: bool) -> None:
     err.print(Text(f"{len(invalid.problems)} problem(s); nothing was loaded.", "red"))
 
 
-def _print_summary(summary: LoadSummary, files: int) -> None:
-    verb = "would change" if summary.dry_run else "loaded"
-    table = Table(title=f"{files} file(s) {verb}: dry run, nothing written" if summary.dry_run
-                  else f"{files} file(s) {verb}")
-    for column in ("", "type", "类型", "created", "updated", "unchanged"):
-        table.add_column(column, justify="right" if column in
-                         ("created", "updated", "unchanged") else "left")
+CHANGES = ("created", "updated", "removed", "unchanged")
+
+
+def _print_summary(summary: LoadSummary, what: str) -> None:
+    title = f"{what}: dry run, nothing written" if summary.dry_run else what
+    table = Table(title=title)
+    for column in ("", "type", "类型", *CHANGES):
+        table.add_column(column, justify="right" if column in CHANGES else "left")
     for kind, rows in (("node", summary.nodes), ("edge", summary.edges)):
         for type_name, changes in sorted(rows.items()):
-            table.add_row(kind, type_name, zh_name(type_name), str(changes.created),
-                          str(changes.updated), str(changes.unchanged))
+            counts = changes.model_dump()
+            table.add_row(kind, type_name, zh_name(type_name), *(str(counts[c]) for c in CHANGES))
     totals = summary.totals()
-    table.add_row("", "total", "合计", str(totals["created"]), str(totals["updated"]),
-                  str(totals["unchanged"]), style="bold")
+    table.add_row("", "total", "合计", *(str(totals[c]) for c in CHANGES), style="bold")
     out.print(table)
 
 
 @app.command()
-def show(uid: str, as_json: JsonOption = False) -> None:
-    """A node: its properties, its sources with their evidence, its relationships."""
-    with _service() as service:
+def show(uid: str, as_of: AsOf = None, as_json: JsonOption = False) -> None:
+    """A node: its properties, every value its sources state (with their dates), its sources
+    with their evidence, its relationships."""
+    with _service(as_of=as_of) as service:
         node = service.node_detail(uid)
     if as_json:
         _print_json(node.model_dump())
@@ -173,6 +193,15 @@ def show(uid: str, as_json: JsonOption = False) -> None:
     specs = node_properties(node.type)
     for key, value in node.properties.items():
         out.print(f"  {node.property_names[key]}: {display(specs[key], value)}")
+    by_field: dict[str, list[StatedValue]] = defaultdict(list)
+    for value in node.values:
+        by_field[value.field_zh].append(value)
+    for field_zh, values in by_field.items():
+        if len({repr(v.value) for v in values}) > 1:
+            out.print(f"  {field_zh}: 各来源不一致")
+            for v in values:
+                out.print(f"    {_shown_value(v.value)}  {v.source} ({v.as_of})"
+                          + ("  ← 当前" if v.current else ""))
     out.print("来源:")
     for source in node.sources:
         title = f" {source.title}" if source.title else ""
@@ -203,10 +232,11 @@ def search(
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only these node types.")]
     = None,
     limit: Annotated[int, typer.Option(min=1, max=LIMITS.page)] = 20,
+    as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find nodes by name: Chinese substring, full pinyin or pinyin initials."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         found, _ = service.search(text, types=type_ or [], limit=limit)
     if as_json:
         _print_json([{"uid": n.uid, "type": n.type, "name": n.name} for n in found])
@@ -267,6 +297,7 @@ def gaps(
     scope: ScopeOption = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="A rule parameter as name=value, e.g. threshold=60.")] = None,
+    as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
     """Coverage gaps: the compounds a rule finds, with their place and the reasons."""
@@ -279,7 +310,7 @@ def gaps(
         if not sep:
             raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--param")
         given[name.strip()] = value.strip()
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         answer = service.gaps(rule, scope, given)
     if as_json:
         _print_json(answer.model_dump())
@@ -312,9 +343,19 @@ def _list_rules(as_json: bool) -> None:
 
 
 @app.command()
-def coverage(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
+def coverage(
+    scope: ScopeOption = None,
+    history: Annotated[bool, typer.Option(
+        "--history", help="The ratios as of each date a source speaks for in the scope.")]
+    = False,
+    as_of: AsOf = None,
+    as_json: JsonOption = False,
+) -> None:
     """Coverage ratios of a scope: 党组织覆盖率, 业委会组建率, 红色业委会比例, with their counts."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
+        if history:
+            _print_coverage_history(service.coverage_history(scope), as_json)
+            return
         answer = service.coverage(scope)
     if as_json:
         _print_json(answer.model_dump())
@@ -326,6 +367,24 @@ def coverage(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
     for r in answer.ratios:
         table.add_row(r.title, "—" if r.ratio is None else f"{r.ratio:.1%}", str(r.numerator),
                       str(r.denominator), str(r.not_recorded), r.description)
+    out.print(table)
+
+
+def _print_coverage_history(history: list[CoverageAt], as_json: bool) -> None:
+    if as_json:
+        _print_json([h.model_dump() for h in history])
+        return
+    if not history:
+        out.print("no source speaks for this scope")
+        return
+    table = Table(title="coverage over time")
+    table.add_column("as of")
+    for ratio in history[0].coverage.ratios:
+        table.add_column(ratio.title, justify="right")
+    for entry in history:
+        table.add_row(entry.as_of, *(
+            "—" if r.ratio is None else f"{r.ratio:.1%} ({r.numerator}/{r.denominator})"
+            for r in entry.coverage.ratios))
     out.print(table)
 
 
@@ -342,10 +401,11 @@ def tree(
     uid: str,
     line: Annotated[str, typer.Option(help="admin (隶属) or party (党组织)")] = "admin",
     depth: Annotated[int, typer.Option(min=0, max=LIMITS.tree_depth)] = 5,
+    as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
     """The organisation tree under a node: the administrative line or the party line."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         answer = service.tree(uid, line, depth)
     if as_json:
         _print_json(answer.model_dump())
@@ -374,10 +434,11 @@ def _print_subgraph(subgraph: Subgraph) -> None:
 def path(
     source: str, target: str,
     max_hops: Annotated[int, typer.Option(min=1, max=LIMITS.path_hops)] = 8,
+    as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
     """A shortest chain of relationships between two actors."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         answer = service.path(source, target, max_hops)
     if as_json:
         _print_json(answer and answer.model_dump())
@@ -396,10 +457,11 @@ def neighbours(
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only these relationships.")]
     = None,
     limit: Annotated[int, typer.Option(min=1, max=LIMITS.neighbourhood_nodes)] = 300,
+    as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
     """The neighbourhood of a node: who is related to it, how."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         answer = service.neighbourhood(uid, depth, type_, limit)
     if as_json:
         _print_json(answer.model_dump())
@@ -408,9 +470,10 @@ def neighbours(
 
 
 @app.command()
-def projects(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
+def projects(scope: ScopeOption = None, as_of: AsOf = None, as_json: JsonOption = False
+             ) -> None:
     """Projects in a scope: who initiated, approved, supervised and implemented them."""
-    with _service() as service:
+    with _service(as_of=as_of) as service:
         answer = service.projects(scope)
     if as_json:
         _print_json([p.model_dump() for p in answer])
@@ -423,6 +486,96 @@ def projects(scope: ScopeOption = None, as_json: JsonOption = False) -> None:
             "、".join(r.name for r in refs) or "未记录" for refs in (
                 p.places, p.initiated_by, p.approved_by, p.supervised_by, p.implemented_by)))
     out.print(table)
+
+
+@app.command()
+def sources(as_json: JsonOption = False) -> None:
+    """The sources loaded: every edition with the date it speaks for, when it was loaded and
+    what it states; the current one of each source marked."""
+    with _service() as service:
+        editions = service.sources()
+    if as_json:
+        _print_json([e.model_dump() for e in editions])
+        return
+    table = Table(title=f"{len({e.source for e in editions})} source(s), "
+                        f"{len(editions)} edition(s)")
+    for column in ("source", "kind", "title", "as of", "loaded at", "nodes", "edges", "current"):
+        table.add_column(column, justify="right" if column in ("nodes", "edges") else "left")
+    for e in editions:
+        table.add_row(e.source, e.kind, e.title, e.as_of, e.loaded_at[:19].replace("T", " "),
+                      str(e.nodes), str(e.edges), "✓" if e.current else "")
+    out.print(table)
+
+
+@app.command()
+def unload(
+    source: Annotated[str, typer.Argument(help="The source's uid (see `govgraph sources`), or a "
+                                               "register's name.")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Only its edition of this date, YYYY-MM-DD (default: every edition).")]
+    = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; write nothing.")]
+    = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Take a source out of the store (every edition, or one): the store is then as if it had
+    never been loaded."""
+    with _service() as service:
+        summary = service.unload(source, as_of, dry_run)
+    if as_json:
+        _print_json(summary.model_dump())
+    else:
+        _print_summary(summary, f"{source} " + ("would be unloaded" if dry_run else "unloaded"))
+
+
+@app.command()
+def conflicts(scope: ScopeOption = None, as_of: AsOf = None, as_json: JsonOption = False
+              ) -> None:
+    """Facts whose sources disagree now: every value with its source and date, for review."""
+    with _service(as_of=as_of) as service:
+        found = service.conflicts(scope)
+    if as_json:
+        _print_json([c.model_dump() for c in found])
+        return
+    table = Table(title=f"{len(found)} fact(s) whose sources disagree")
+    for column in ("节点", "事实", "值", "来源", "日期", "当前"):
+        table.add_column(column)
+    for conflict in found:
+        for index, v in enumerate(conflict.values):
+            table.add_row(conflict.node.name if index == 0 else "",
+                          conflict.field_zh if index == 0 else "", _shown_value(v.value),
+                          v.source, v.as_of, "✓" if v.current else "")
+    out.print(table)
+
+
+@app.command()
+def history(uid: str, as_json: JsonOption = False) -> None:
+    """How a node's facts and relationships changed over time, with the sources that said so."""
+    with _service() as service:
+        entries = service.history(uid)
+    if as_json:
+        _print_json([e.model_dump() for e in entries])
+        return
+    table = Table(title=f"history of {uid}")
+    for column in ("as of", "事实", "before", "after", "sources"):
+        table.add_column(column)
+    for entry in entries:
+        for index, change in enumerate(entry.changes):
+            table.add_row(entry.as_of if index == 0 else "", change.field_zh,
+                          _shown_value(change.before), _shown_value(change.after),
+                          "、".join(entry.sources) if index == 0 else "")
+    out.print(table)
+
+
+def _shown_value(value: Any) -> str:
+    """A fact's value as a table cell: none as —, lists joined, quantities as written."""
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(map(str, value)) or "—"
+    if isinstance(value, dict) and "value" in value and "unit" in value:
+        return format_quantity(value)
+    return str(value)
 
 
 @app.command()
@@ -460,10 +613,11 @@ def export(
                                                           "neo4j-admin import) or jsonld")]
     = "graphml",
     scope: ScopeOption = None,
+    as_of: AsOf = None,
     show_personal: ShowPersonal = False,
 ) -> None:
     """Export the graph, or a scope with the bodies and projects around it, as a file."""
-    with _service(personal=show_personal) as service:
+    with _service(personal=show_personal, as_of=as_of) as service:
         exported = service.export(format_, scope)
     output.write_bytes(exported.data)
     err.print(f"wrote {output} ({len(exported.data)} bytes, {exported.nodes} nodes, "
@@ -503,10 +657,11 @@ def render_network(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
     mode: Annotated[str, typer.Option(help="auto, scope or neighbourhood")] = "auto",
     depth: Annotated[int, typer.Option(min=1, max=LIMITS.network_depth)] = 2,
+    as_of: AsOf = None,
     show_personal: ShowPersonal = False,
 ) -> None:
     """An interactive network page that works offline (vis-network inlined)."""
-    with _service(personal=show_personal) as service:
+    with _service(personal=show_personal, as_of=as_of) as service:
         html = service.network_page(uid, mode, depth)
     output.write_text(html, encoding="utf-8")
     err.print(f"wrote {output}")
@@ -518,6 +673,7 @@ def render_orgchart(
     output: Annotated[Path, typer.Option("-o", "--output", help="A .svg, .png or .pdf file.")],
     line: Annotated[str, typer.Option(help="admin, party, or both side by side")] = "admin",
     depth: Annotated[int, typer.Option(min=0, max=LIMITS.tree_depth)] = 5,
+    as_of: AsOf = None,
     show_personal: ShowPersonal = False,
 ) -> None:
     """The organisation tree under a node as an image; the format follows the file's ending."""
@@ -526,7 +682,7 @@ def render_orgchart(
         raise typer.BadParameter(f"{output.name!r}: expected a file ending in "
                                  + ", ".join(f".{f}" for f in orgchart.FORMATS),
                                  param_hint="--output")
-    with _service(personal=show_personal) as service:
+    with _service(personal=show_personal, as_of=as_of) as service:
         image = service.orgchart(uid, line, depth, fmt)
     output.write_bytes(image)
     err.print(f"wrote {output}")

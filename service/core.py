@@ -8,6 +8,7 @@ answer, view, chart and export, for callers without the ``personal`` right: one 
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +32,14 @@ from govgraph.graph.answers import (
     Subgraph,
     TreeNode,
 )
+from govgraph.graph.editions import (
+    Statements,
+    Timeline,
+    claims_at,
+    derive,
+    disagreements,
+    speaking,
+)
 from govgraph.graph.facts import Fact
 from govgraph.graph.model import InvalidInput, LoadSummary, Node, type_of_uid
 from govgraph.graph.privacy import Masker
@@ -44,6 +53,7 @@ from govgraph.graph.storage import (
     NodeNotFound,
     Stats,
 )
+from govgraph.graph.storage.memory import GraphView
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     PLACES,
@@ -53,12 +63,19 @@ from govgraph.graph.vocabulary import (
 )
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
+from govgraph.loaders.registers import register_source
 from govgraph.service.answers import (
+    Change,
+    CoverageAt,
     ExportFile,
+    FactConflict,
+    HistoryEntry,
     NeighbourSummary,
     NodeDetail,
     Relationship,
     SourceCitation,
+    SourceEdition,
+    StatedValue,
 )
 from govgraph.viz import orgchart
 from govgraph.viz.network import network_html, tree_levels
@@ -196,6 +213,13 @@ class Service:
         for r in relationships:
             groups[(r.relation, r.direction)].append(r.other)
         specs = node_properties(node.type)
+        rows = self.store.statements([uid])
+        said = speaking(rows[uid], Timeline(self.store.editions())) if uid in rows else []
+        current = {"name": node.name, **node.properties}
+        values = [StatedValue(field=key, field_zh=_field_zh(node.type, key), value=value,
+                              source=s.source, as_of=s.as_of, current=current.get(key) == value)
+                  for s in reversed(said)
+                  for key, value in {"name": s.name, **s.properties}.items() if value]
         return self.shown(NodeDetail(
             uid=node.uid, name=node.name, type=node.type, type_zh=zh_name(node.type),
             properties=node.properties,
@@ -207,7 +231,7 @@ class Service:
                                          direction=direction,  # type: ignore[arg-type]
                                          count=len(refs), examples=refs[:5])
                         for (rel, direction), refs in sorted(groups.items())],
-            relationships=relationships))
+            relationships=relationships, values=values))
 
     # -- the query catalogue -----------------------------------------------------------------
 
@@ -323,20 +347,27 @@ class Service:
 
     def ingest(self, paths: list[Path], *, dry_run: bool = False, check_report: bool = True,
                names: Mapping[Path, str] | None = None,
-               reading: Callable[[Path, int, int], None] | None = None
+               reading: Callable[[Path, int, int], None] | None = None,
+               source: str | None = None, as_of: str | None = None
                ) -> tuple[LoadSummary, int]:
         """Read, validate and load files and folders, all or nothing: the summary and how many
-        files were read. InvalidInput lists every problem, naming files by ``names`` (what the
-        caller called them) where given; ``reading(path, index, total)`` is told of each file
-        before it is read."""
+        files were read. Each file is an edition of its source (a register's is ``source``
+        where given) as of the date it states, else ``as_of``, else today: loaded again, it
+        replaces that edition. InvalidInput lists every problem, naming files by ``names``
+        (what the caller called them) where given; ``reading(path, index, total)`` is told of
+        each file before it is read."""
+        today = dt.date.today().isoformat()
+        date = checked_date(as_of, "as_of") if as_of else today
+        if date > today:
+            raise InvalidQuery(f"as_of {as_of}: expected a date no later than today ({today})")
         files, parsed = input_files(paths)
         for index, path in enumerate(files):
             if reading is not None:
                 reading(path, index, len(files))
-            parsed.append(read_file(path, check_report=check_report))
+            parsed.append(read_file(path, check_report=check_report, source=source))
         try:
-            batch = assemble(parsed, self.store.get_nodes)
-            return (self.store.upsert(batch, dry_run=dry_run),
+            batch = assemble(parsed, self.store.get_nodes, date)
+            return (self.store.load(batch, dry_run=dry_run),
                     sum(1 for p in parsed if p.readable))
         except InvalidInput as invalid:
             for problem in invalid.problems:
@@ -349,6 +380,99 @@ class Service:
             raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
         except DanglingEdges as error:
             raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+
+    # -- living data: sources, editions, as of a date ---------------------------------------
+
+    def at(self, as_of: str | None) -> Service:
+        """This caller's view of the graph as the sources dated up to ``as_of`` (YYYY-MM-DD)
+        said it; itself when None."""
+        if as_of is None:
+            return self
+        date = checked_date(as_of, "as_of")
+        return Service(GraphView(self.store.as_of(date), at=date, base=self.store),
+                       personal=self.personal)
+
+    def sources(self) -> list[SourceEdition]:
+        """Every edition of every source: its date, when it was loaded, what it states, and
+        whether it is the one the current answers use."""
+        editions = self.store.editions()
+        timeline = Timeline(editions)
+        return [self.shown(SourceEdition(
+            source=e.source, kind=e.kind, title=e.title, as_of=e.as_of, loaded_at=e.loaded_at,
+            nodes=len(e.nodes), edges=len(e.edges), current=timeline.speaks(e.key)))
+            for e in editions]
+
+    def unload(self, source: str, as_of: str | None = None, dry_run: bool = False
+               ) -> LoadSummary:
+        """Take a source out, every edition or the one of ``as_of``: as if never loaded.
+        ``source`` is its uid, or a register's name (its file name, or as given to load)."""
+        date = checked_date(as_of, "as_of") if as_of else None
+        loaded = {e.source for e in self.store.editions()}
+        candidates = [source, register_source(source), register_source(Path(source).stem)]
+        uid = next((c for c in candidates if c in loaded), source)
+        try:
+            return self.store.unload(uid, date, dry_run=dry_run)
+        except DanglingEdges as error:
+            raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+
+    def conflicts(self, scope: str | None = None) -> list[FactConflict]:
+        """The facts of nodes (in the scope) whose sources, as they speak now, disagree: each
+        value with its source and date, the current (latest) one marked."""
+        self.scope_ref(scope)
+        rows = (self.store.statements(self._scope_members(scope)).values() if scope
+                else self.store.all_statements())
+        timeline = Timeline(self.store.editions())
+        found = []
+        for row in rows:
+            if row.ends is not None or (row.type == "Person" and not self.personal):
+                continue
+            said = speaking(row, timeline)
+            disputed = disagreements(row, said)
+            if disputed:
+                node = NodeRef.of(derive(row, timeline))  # type: ignore[arg-type]
+                found += [FactConflict(node=node, field=key, field_zh=_field_zh(row.type, key),
+                                       values=values) for key, values in disputed.items()]
+        return [self.shown(c) for c in sorted(found, key=lambda c: (c.node.uid, c.field))]
+
+    def history(self, uid: str) -> list[HistoryEntry]:
+        """How a node's facts and relationships changed: at each date a source speaks for,
+        what changed, and the editions of that date."""
+        if not self.personal and type_of_uid(uid) == "Person":
+            raise NodeNotFound("person:…")
+        rows = self.store.statements([uid])
+        if uid not in rows or rows[uid].ends is not None:
+            raise NodeNotFound(uid)
+        rows.update(self.store.statements(self.store.statement_edges_at([uid])))
+        rows.update(self.store.statements({e for r in rows.values() for e in r.ends or ()}
+                                          - rows.keys()))
+        editions = self.store.editions()
+        dates = sorted({date for r in rows.values() for date in r.dates})
+        entries, before = [], _facts_of(uid, rows, Timeline(editions, ""))
+        for date in dates:
+            after = _facts_of(uid, rows, Timeline(editions, date))
+            changes = [Change(field=key, field_zh=_field_zh(rows[uid].type, key),
+                              before=before.get(key), after=after.get(key))
+                       for key in sorted(before.keys() | after.keys())
+                       if before.get(key) != after.get(key)]
+            if changes:
+                entries.append(HistoryEntry(as_of=date, changes=changes, sources=sorted(
+                    {source for r in rows.values() for source in r.sources_on(date)})))
+            before = after
+        return [self.shown(e) for e in entries]
+
+    def coverage_history(self, scope: str | None = None) -> list[CoverageAt]:
+        """The coverage ratios of the scope as of each date a source speaks for there."""
+        self.scope_ref(scope)
+        members = set(self._scope_members(scope)) if scope else None
+        dates = sorted({e.as_of for e in self.store.editions()
+                        if members is None or members & set(e.nodes)})
+        history = []
+        for date in dates:
+            try:
+                history.append(CoverageAt(as_of=date, coverage=self.at(date).coverage(scope)))
+            except NodeNotFound:  # the scope was not yet known then
+                continue
+        return history
 
     # -- exports, views and charts -----------------------------------------------------------
 
@@ -406,6 +530,46 @@ class Service:
     def _source_titles(self) -> dict[str, str]:
         """The title of every source, for hover texts."""
         return {n.uid: self.text(n.name) for n in self.store.nodes_of_type("Source")}
+
+
+def checked_date(value: str, name: str) -> str:
+    """A date given as YYYY-MM-DD, checked; InvalidQuery if it is not one."""
+    if len(value) == 10:  # fromisoformat takes other forms too (20240531)
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise InvalidQuery(f"{name} {value!r}: expected a date YYYY-MM-DD")
+
+
+def _field_zh(type_name: str, key: str) -> str:
+    """The Chinese name of a node's fact: a property, its name, or a relationship."""
+    if key == "name":
+        return "名称"
+    relation, _, direction = key.partition(" ")
+    if relation in RELATIONSHIP_TYPES:
+        return f"{zh_name(relation)} {direction}"
+    spec = node_properties(type_name).get(key) if type_name in NODE_TYPES else None
+    return spec.zh if spec else key
+
+
+def _facts_of(uid: str, rows: Mapping[str, Statements], timeline: Timeline) -> dict[str, object]:
+    """A node's name, properties and relationships (by type and direction: the names of the
+    other ends) at the timeline's moment: what its history compares."""
+    node = derive(rows[uid], timeline)
+    if not isinstance(node, Node):
+        return {}
+    facts: dict[str, object] = {"name": node.name, **node.properties}
+    related: dict[str, list[str]] = defaultdict(list)
+    for row in rows.values():
+        if row.ends is None or uid not in row.ends:
+            continue
+        other = row.ends[1] if row.ends[0] == uid else row.ends[0]
+        other_node = derive(rows[other], timeline) if other in rows else None
+        if isinstance(other_node, Node) and derive(row, timeline, claims_at(row.ends, rows)):
+            arrow = "→" if row.ends[0] == uid else "←"
+            related[f"{row.type} {arrow}"].append(other_node.name)
+    return {**facts, **{key: sorted(names) for key, names in related.items()}}
 
 
 def rule_named(name: str) -> GapRule:

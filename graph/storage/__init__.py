@@ -16,6 +16,7 @@ from govgraph.graph.storage.base import (
     GraphStore,
     InvalidQuery,
     NodeNotFound,
+    SourceNotFound,
     Stats,
     StoreError,
     StoreUnavailable,
@@ -52,5 +53,5 @@ def open_store(location: str | Path) -> GraphStore:
 
 
 __all__ = ["BACKENDS", "ConflictingFacts", "DanglingEdges", "GraphStore", "InvalidQuery",
-           "NodeNotFound", "Stats", "StoreError", "StoreUnavailable", "WriteFailed", "backend_of",
-           "open_store"]
+           "NodeNotFound", "SourceNotFound", "Stats", "StoreError", "StoreUnavailable",
+           "WriteFailed", "backend_of", "open_store"]

@@ -1,25 +1,52 @@
 """The store interface every backend implements, its errors, and what backends share.
 
 Backends take and return the typed values of ``graph.model``; failures are exceptions, never
-status values. A backend supplies a write transaction and the parts of the graph a question
-needs; merging a batch is written here once, for every backend, and the questions are answered
-from those parts by the service layer (govgraph.service.core).
+status values. A backend keeps what every edition of every source said (graph.editions) and the
+current graph derived from it; it supplies a write transaction and the parts of the graph a
+question needs. Loading and unloading are written here once, for every backend, and the
+questions are answered from those parts by the service layer (govgraph.service.core).
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Protocol, TypeVar
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
 from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.editions import (
+    ClaimSaid,
+    Statements,
+    Timeline,
+    claims_at,
+    derive,
+    derive_graph,
+    said_of,
+)
 from govgraph.graph.facts import Fact
-from govgraph.graph.model import Batch, Conflict, Edge, LoadSummary, Node, merge_edge, merge_node
+from govgraph.graph.model import (
+    Batch,
+    Conflict,
+    Edge,
+    Edition,
+    EditionBatch,
+    LoadSummary,
+    Node,
+)
 
 T = TypeVar("T")
+AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
+_AS_OF_LOCK = threading.Lock()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class StoreError(Exception):
@@ -46,12 +73,12 @@ class InvalidQuery(StoreError):
 
 
 class ConflictingFacts(StoreError):
-    """A batch states a different value for a fact the store already holds."""
+    """A batch states a uid as something else than the store holds: another type, or an edge
+    between other ends. (Different values of a fact are not an error: see graph.editions.)"""
 
     def __init__(self, conflicts: list[Conflict]):
         self.conflicts = conflicts
-        lines = [f"{c.uid}: {c.field} is {c.existing}, the batch says {c.incoming}"
-                 for c in conflicts]
+        lines = [f"{c.uid}: is {c.existing}, the batch says {c.incoming}" for c in conflicts]
         super().__init__("conflicting facts:\n" + "\n".join(lines))
 
 
@@ -63,64 +90,249 @@ class DanglingEdges(StoreError):
         super().__init__("edges with missing ends: " + ", ".join(e.uid for e in edges[:20]))
 
 
-def plan_merge(
-    kind: str, items: dict[str, Node] | dict[str, Edge], existing: dict[str, Any],
-    summary: LoadSummary,
-) -> list[Any]:
-    """What a backend must write to merge ``items`` (nodes or edges) into ``existing``: new
-    items and changed merges, counted in ``summary``. Raises ConflictingFacts, so a backend
-    plans everything before it writes anything."""
-    merge = merge_node if kind == "nodes" else merge_edge
-    writes, conflicts = [], []
-    for uid, item in items.items():
-        if uid not in existing:
-            writes.append(item)
-            summary.count(kind, item.type, "created")
-            continue
-        merged, found = merge(existing[uid], item)  # type: ignore[arg-type]
-        conflicts += found
-        if merged == existing[uid]:
-            summary.count(kind, item.type, "unchanged")
-        else:
-            writes.append(merged)
-            summary.count(kind, item.type, "updated")
-    if conflicts:
-        raise ConflictingFacts(conflicts)
-    return writes
+class SourceNotFound(StoreError):
+    """An unload names a source (or an edition of it) that was never loaded."""
 
 
 class WriteTransaction(Protocol):
-    """What merging a batch needs of a backend, inside its write transaction."""
+    """What loading and unloading need of a backend, inside its write transaction: the current
+    graph, the statements it is derived from, and the editions."""
 
     def nodes(self, uids: list[str]) -> dict[str, Node]:
-        """The stored nodes of these uids."""
+        """The current nodes of these uids."""
 
-    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
-        """The stored edges of these edges' uids."""
+    def edges(self, types: dict[str, str]) -> dict[str, Edge]:
+        """The current edges of these uids (uid → its relationship type)."""
 
     def present(self, uids: list[str]) -> set[str]:
-        """Which of these uids are stored nodes."""
+        """Which of these uids are current nodes."""
+
+    def statements(self, uids: list[str]) -> dict[str, Statements]:
+        """The statements kept of these uids (nodes or edges)."""
+
+    def statement_edges_at(self, uids: list[str]) -> set[str]:
+        """The uids of the edges with statements kept that start or end at these nodes."""
+
+    def editions(self, sources: list[str]) -> list[Edition]:
+        """Every edition of these sources."""
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
-        """Store these nodes, then these edges (new, or replacing those of the same uid)."""
+        """Store these current nodes, then edges (new, or replacing those of the same uid)."""
+
+    def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
+        """Remove these current edges, then nodes (uid → type)."""
+
+    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
+             dropped_editions: list[tuple[str, str]]) -> None:
+        """Store these statements and editions (new, or replacing), remove the statements of
+        the ``dropped`` uids and the editions of the (source, as_of) keys."""
 
 
-def merge_batch(tx: WriteTransaction, batch: Batch, dry_run: bool) -> LoadSummary:
-    """Plan the whole merge of ``batch``, check it, then write it (unless ``dry_run``): a
-    conflict or a dangling edge raises before anything is written."""
-    summary = LoadSummary(dry_run=dry_run)
-    node_writes = plan_merge("nodes", batch.nodes, tx.nodes(list(batch.nodes)), summary)
-    edge_writes = plan_merge("edges", batch.edges, tx.edges(list(batch.edges.values())), summary)
-    ends = sorted({u for e in batch.edges.values() for u in (e.source, e.target)}
-                  - batch.nodes.keys())
-    present = tx.present(ends) | batch.nodes.keys()
-    dangling = [e for e in batch.edges.values()
-                if e.source not in present or e.target not in present]
-    if dangling:
-        raise DanglingEdges(dangling)
-    if not dry_run and (node_writes or edge_writes):
-        tx.write(node_writes, edge_writes)
-    return summary
+def _items(batch: EditionBatch) -> list[Node | Edge]:
+    return [*batch.nodes.values(), *batch.edges.values()]
+
+
+class _Plan:
+    """A load or unload inside one write transaction: editions put in or taken out, then the
+    current form of every uid that can have changed derived again (editions.derive), checked
+    and written. Nothing is written before everything is planned and checked."""
+
+    def __init__(self, tx: WriteTransaction, loaded_at: str):
+        self.tx = tx
+        self.loaded_at = loaded_at
+        self.before: dict[str, Statements | None] = {}
+        self.rows: dict[str, Statements | None] = {}
+        self.stored_editions: dict[tuple[str, str], Edition] = {}
+        self.editions: dict[tuple[str, str], Edition] = {}
+        self.sources_read: set[str] = set()
+        self.affected: set[str] = set()
+        self.anchors: set[str] = set()  # nodes whose facet claims change effect
+        self.stated: set[str] = set()  # uids the loaded editions state
+        self.conflicts: list[Conflict] = []
+
+    def _read(self, uids: Iterable[str]) -> None:
+        missing = sorted(set(uids) - self.rows.keys())
+        found = self.tx.statements(missing) if missing else {}
+        for uid in missing:
+            self.rows[uid] = self.before[uid] = found.get(uid)
+
+    def _read_editions(self, sources: Iterable[str]) -> None:
+        missing = sorted(set(sources) - self.sources_read)
+        if missing:
+            for edition in self.tx.editions(missing):
+                self.editions[edition.key] = self.stored_editions[edition.key] = edition
+        self.sources_read |= set(missing)
+
+    def _latest(self, source: str) -> Edition | None:
+        editions = [e for e in self.editions.values() if e.source == source]
+        return max(editions, key=lambda e: e.as_of, default=None)
+
+    def _touch(self, edition: Edition) -> None:
+        """Everything an edition states can change, and the facets it claims."""
+        uids = [*edition.nodes, *edition.edges]
+        self._read(uids)
+        self.affected |= set(uids)
+        self.anchors |= {u for u in edition.nodes
+                         if (row := self.rows[u]) and any(c.key == edition.key
+                                                          for c in row.claims)}
+
+    def editions_of(self, source: str) -> list[Edition]:
+        self._read_editions([source])
+        return sorted((e for e in self.editions.values() if e.source == source),
+                      key=lambda e: e.as_of)
+
+    def drop(self, key: tuple[str, str]) -> None:
+        """Take one edition's statements out."""
+        self._read_editions([key[0]])
+        speaker = self._latest(key[0])
+        edition = self.editions.pop(key)
+        self._touch(edition)
+        for uid in [*edition.nodes, *edition.edges]:
+            row = self.rows[uid]
+            if row is not None:
+                kept = row.without(key)
+                self.rows[uid] = None if kept.empty else kept
+        self._speaker_changed(key[0], speaker)
+
+    def put(self, batch: EditionBatch) -> None:
+        """Put one edition in, replacing the one of the same source and date."""
+        edition = batch.edition.model_copy(update={
+            "loaded_at": self.loaded_at, "nodes": sorted(batch.nodes),
+            "edges": sorted(batch.edges)})
+        self._read_editions([edition.source])
+        old = self.editions.get(edition.key)
+        if old is not None:
+            if self._same(old, batch):  # loaded again unchanged: nothing to do
+                self.stated |= {*batch.nodes, *batch.edges}
+                return
+            self.drop(old.key)
+        speaker = self._latest(edition.source)
+        self.editions[edition.key] = edition
+        self._read([*batch.nodes, *batch.edges])
+        for item in _items(batch):
+            ends = (item.source, item.target) if isinstance(item, Edge) else None
+            row = self.rows[item.uid] or Statements(uid=item.uid, type=item.type, ends=ends)
+            if row.type != item.type or row.ends != ends:
+                stored, stated = (f"{row.type} {row.ends or ''}".strip(),
+                                  f"{item.type} {ends or ''}".strip())
+                self.conflicts.append(Conflict(uid=item.uid, field="type", existing=stored,
+                                               incoming=stated))
+                continue
+            self.rows[item.uid] = row.model_copy(update={
+                "said": [*row.said, said_of(item, edition)]})
+        for claim in batch.claims:
+            anchor = self.rows[claim.anchor]
+            assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"
+            self.rows[claim.anchor] = anchor.model_copy(update={"claims": [*row.claims, ClaimSaid(
+                source=edition.source, as_of=edition.as_of, relation=claim.relation,
+                direction=claim.direction, other=claim.other)]})
+        self.stated |= {*batch.nodes, *batch.edges}
+        self._touch(edition)
+        self._speaker_changed(edition.source, speaker)
+
+    def _same(self, old: Edition, batch: EditionBatch) -> bool:
+        """Whether an edition states exactly what the stored one of its key does."""
+        if old.nodes != sorted(batch.nodes) or old.edges != sorted(batch.edges):
+            return False
+        self._read([*batch.nodes, *batch.edges])
+        claims: dict[str, list[ClaimSaid]] = {}
+        for claim in batch.claims:
+            claims.setdefault(claim.anchor, []).append(ClaimSaid(
+                source=old.source, as_of=old.as_of, relation=claim.relation,
+                direction=claim.direction, other=claim.other))
+        for item in _items(batch):
+            row = self.rows[item.uid]
+            if row is None or [s for s in row.said if s.key == old.key] != [said_of(item, old)] \
+                    or [c for c in row.claims if c.key == old.key] != claims.get(item.uid, []):
+                return False
+        return True
+
+    def _speaker_changed(self, source: str, before: Edition | None) -> None:
+        """When a source's speaking edition changes, both editions' statements change effect."""
+        after = self._latest(source)
+        if (before and before.key) != (after and after.key):
+            for edition in (before, after):
+                if edition is not None:
+                    self._touch(edition)
+
+    def finish(self, dry_run: bool) -> LoadSummary:
+        """Derive what changed, check it, write it (unless ``dry_run``)."""
+        if self.conflicts:
+            raise ConflictingFacts(self.conflicts)
+        tx = self.tx
+        if self.anchors:
+            self.affected |= tx.statement_edges_at(sorted(self.anchors))
+        self._read(self.affected)
+        self.affected |= {u for u, row in self.rows.items() if row is not None
+                          and row.ends is not None and self.anchors & set(row.ends)}
+        # every uid that has, or had, statements: its type and ends
+        known = {u: row for u in self.affected if (row := self.rows[u] or self.before[u])}
+        is_edge = {u: row.ends is not None for u, row in known.items()}
+        self._read({end for row in known.values() for end in row.ends or ()})
+        self._read_editions({s for row in self.rows.values() if row for s in row.sources})
+        timeline = Timeline(self.editions.values())
+        derived: dict[str, Node | Edge | None] = {}
+        for uid in known:
+            row = self.rows[uid]
+            derived[uid] = None if row is None else derive(row, timeline,
+                                                           claims_at(row.ends, self.rows))
+        types = {u: row.type for u, row in known.items()}
+        node_uids = [u for u, edge in is_edge.items() if not edge]
+        edge_types = {u: types[u] for u, edge in is_edge.items() if edge}
+        current: dict[str, Node | Edge] = {**tx.nodes(node_uids), **tx.edges(edge_types)}
+        self._check_ends(derived, current)
+
+        summary = LoadSummary(dry_run=dry_run)
+        writes: list[Node | Edge] = []
+        deletes: dict[str, str] = {}
+        for uid in sorted(is_edge):
+            kind = "edges" if is_edge[uid] else "nodes"
+            new, old = derived[uid], current.get(uid)
+            if new is None and old is None:
+                continue
+            if new is None:
+                deletes[uid] = types[uid]
+                summary.count(kind, types[uid], "removed")
+            elif old is None or new != old:
+                writes.append(new)
+                summary.count(kind, types[uid], "created" if old is None else "updated")
+            elif uid in self.stated:
+                summary.count(kind, types[uid], "unchanged")
+        if dry_run:
+            return summary
+        kept = [row for u, row in self.rows.items() if row is not None and row != self.before[u]]
+        dropped = [u for u, row in self.rows.items() if row is None and self.before[u]]
+        editions = [e for k, e in self.editions.items() if self.stored_editions.get(k) != e]
+        gone = sorted(self.stored_editions.keys() - self.editions.keys())
+        if kept or dropped or editions or gone:
+            tx.keep(kept, dropped, editions, gone)
+        if deletes:
+            tx.delete({u: t for u, t in deletes.items() if not is_edge[u]},
+                      {u: t for u, t in deletes.items() if is_edge[u]})
+        if writes:
+            tx.write([w for w in writes if isinstance(w, Node)],
+                     [w for w in writes if isinstance(w, Edge)])
+        return summary
+
+    def _check_ends(self, derived: dict[str, Node | Edge | None],
+                    current: dict[str, Node | Edge]) -> None:
+        """Every edge the change leaves must have both ends: raise DanglingEdges if not."""
+        def exists(uids: set[str]) -> set[str]:
+            stored = uids - derived.keys()
+            return ({u for u in uids & derived.keys() if derived[u] is not None}
+                    | self.tx.present(sorted(stored)))
+
+        edges = [e for e in derived.values() if isinstance(e, Edge)]
+        present = exists({u for e in edges for u in (e.source, e.target)})
+        dangling = [e for e in edges if e.source not in present or e.target not in present]
+        removed = sorted(u for u, item in derived.items()
+                         if item is None and isinstance(current.get(u), Node))
+        if removed:
+            left = self.tx.statement_edges_at(removed) - derived.keys()
+            rows = self.tx.statements(sorted(left))
+            dangling += self.tx.edges({u: r.type for u, r in rows.items()}).values()
+        if dangling:
+            raise DanglingEdges(sorted(dangling, key=lambda e: e.uid))
 
 
 class Stats(BaseModel):
@@ -135,13 +347,75 @@ class GraphStore(ABC):
 
     backend: str  # the registry's name for it: "embedded", "neo4j"
 
-    def upsert(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
-        """Merge a batch (new facts and sources added, nothing overwritten) in one transaction.
+    def load(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
+        """Put a batch's editions in, in one transaction: an edition of a source and date
+        already loaded is replaced, one of a new date is added; the current graph follows each
+        source's latest edition. What the load changed is in the summary.
 
-        Raises ConflictingFacts or DanglingEdges, leaving the store unchanged. With ``dry_run``
-        nothing is written and the summary says what would have changed.
+        Raises ConflictingFacts (a uid stated as another type, or an edge with other ends) or
+        DanglingEdges, leaving the store unchanged. With ``dry_run`` nothing is written.
         """
-        return self._in_write_transaction(lambda tx: merge_batch(tx, batch, dry_run))
+        def work(tx: WriteTransaction) -> LoadSummary:
+            plan = _Plan(tx, _now())
+            for edition in batch.editions:
+                plan.put(edition)
+            return plan.finish(dry_run)
+        return self._in_write_transaction(work)
+
+    def unload(self, source: str, as_of: str | None = None, *, dry_run: bool = False
+               ) -> LoadSummary:
+        """Take a source out (every edition, or the one of ``as_of``): the store is then as if
+        it had never been loaded. Raises SourceNotFound, or DanglingEdges when another source's
+        relationships need a node only this one states."""
+        def work(tx: WriteTransaction) -> LoadSummary:
+            plan = _Plan(tx, _now())
+            chosen = [e for e in plan.editions_of(source) if as_of in (None, e.as_of)]
+            if not chosen:
+                raise SourceNotFound(f"no source {source!r} was loaded"
+                                     + (f" as of {as_of}" if as_of else ""))
+            for edition in chosen:
+                plan.drop(edition.key)
+            return plan.finish(dry_run)
+        return self._in_write_transaction(work)
+
+    @abstractmethod
+    def editions(self) -> list[Edition]:
+        """Every edition loaded, by source and date."""
+
+    @abstractmethod
+    def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
+        """What the editions said of these uids (nodes or edges; missing ones are absent)."""
+
+    @abstractmethod
+    def all_statements(self) -> Iterator[Statements]:
+        """What the editions said of every uid."""
+
+    @abstractmethod
+    def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
+        """The uids of the edges any edition has stated at these nodes."""
+
+    def as_of(self, at: str) -> nx.MultiDiGraph:
+        """The graph as the sources dated up to ``at`` (YYYY-MM-DD) said it: each source's
+        latest edition by then. The last few are kept while the store does not change."""
+        key = (self.revision(), at)
+        with _AS_OF_LOCK:
+            cached = self._as_of_cache.get(key) if key[0] is not None else None
+        if cached is not None:
+            return cached
+        rows = {row.uid: row for row in self.all_statements()}
+        graph = derive_graph(rows, Timeline(self.editions(), at))
+        with _AS_OF_LOCK:
+            if key[0] is not None:
+                self._as_of_cache[key] = graph
+                while len(self._as_of_cache) > AS_OF_CACHED:
+                    self._as_of_cache.popitem(last=False)
+        return graph
+
+    @property
+    def _as_of_cache(self) -> OrderedDict[tuple[Hashable, str], nx.MultiDiGraph]:
+        if "_as_of_graphs" not in self.__dict__:
+            self.__dict__["_as_of_graphs"] = OrderedDict()
+        return self.__dict__["_as_of_graphs"]
 
     @abstractmethod
     def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:

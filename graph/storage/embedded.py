@@ -18,8 +18,9 @@ from typing import TypeVar
 import networkx as nx
 
 from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.editions import Statements
 from govgraph.graph.facts import Fact
-from govgraph.graph.model import Edge, Node
+from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.storage.base import (
     GraphStore,
     Stats,
@@ -31,6 +32,7 @@ from govgraph.graph.storage.rows import (
     add_edge,
     add_node,
     chunks,
+    dumps,
     edge_fields,
     edge_of_fields,
     node_fields,
@@ -38,7 +40,7 @@ from govgraph.graph.storage.rows import (
 )
 
 T = TypeVar("T")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: statements of every edition kept, the graph derived from them
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
@@ -47,6 +49,12 @@ CREATE TABLE IF NOT EXISTS nodes (
 CREATE TABLE IF NOT EXISTS edges (
     uid TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     properties TEXT NOT NULL, citations TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS statements (
+    uid TEXT PRIMARY KEY, start TEXT, end TEXT, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS editions (
+    source TEXT NOT NULL, as_of TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, as_of));
+CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
+CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
 CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
 CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
 CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
@@ -86,15 +94,46 @@ class _Write:
     def nodes(self, uids: list[str]) -> dict[str, Node]:
         return {row["uid"]: node_of_fields(row) for row in self.rows("nodes", "uid", uids)}
 
-    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
-        return {row["uid"]: _edge(row) for row in self.rows("edges", "uid", [e.uid for e in edges])}
+    def edges(self, types: dict[str, str]) -> dict[str, Edge]:
+        return {row["uid"]: _edge(row) for row in self.rows("edges", "uid", types)}
 
     def present(self, uids: list[str]) -> set[str]:
         return {row["uid"] for row in self.rows("nodes", "uid", uids)}
 
+    def statements(self, uids: list[str]) -> dict[str, Statements]:
+        return {row["uid"]: Statements.model_validate_json(row["body"])
+                for row in self.rows("statements", "uid", uids)}
+
+    def statement_edges_at(self, uids: list[str]) -> set[str]:
+        return {row["uid"] for column in ("start", "end")
+                for row in self.rows("statements", column, uids)}
+
+    def editions(self, sources: list[str]) -> list[Edition]:
+        return [Edition.model_validate_json(row["body"])
+                for row in self.rows("editions", "source", sources)]
+
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
         for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
             self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?)", rows)  # noqa: S608
+        self._written()
+
+    def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
+        for table, uids in (("edges", edges), ("nodes", nodes)):
+            self.db.executemany(f"DELETE FROM {table} WHERE uid = ?", [(u,) for u in uids])  # noqa: S608
+        self._written()
+
+    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
+             dropped_editions: list[tuple[str, str]]) -> None:
+        self.db.executemany("DELETE FROM statements WHERE uid = ?", [(u,) for u in dropped])
+        self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
+            (row.uid, *(row.ends or (None, None)), dumps(row.model_dump())) for row in statements])
+        self.db.executemany("DELETE FROM editions WHERE source = ? AND as_of = ?",
+                            dropped_editions)
+        self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?)", [
+            (e.source, e.as_of, dumps(e.model_dump())) for e in editions])
+        self._written()
+
+    def _written(self) -> None:
         self.db.execute("INSERT INTO meta VALUES ('revision', '1') ON CONFLICT(key) DO "
                         "UPDATE SET value = CAST(value AS INTEGER) + 1")
 
@@ -176,6 +215,24 @@ class EmbeddedStore(GraphStore):
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
         with self._lock:
             return _Write(self._db).nodes(list(uids))
+
+    def editions(self) -> list[Edition]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM editions ORDER BY source, as_of").fetchall()
+        return [Edition.model_validate_json(row["body"]) for row in rows]
+
+    def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
+        with self._lock:
+            return _Write(self._db).statements(list(uids))
+
+    def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
+        with self._lock:
+            return _Write(self._db).statement_edges_at(list(uids))
+
+    def all_statements(self) -> Iterator[Statements]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM statements").fetchall()
+        return (Statements.model_validate_json(row["body"]) for row in rows)
 
     def edges_of(self, uid: str) -> list[Edge]:
         with self._lock:

@@ -35,8 +35,9 @@ from govgraph.graph.algorithms import (
     Line,
     related,
 )
+from govgraph.graph.editions import Statements
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, fetch_plan
-from govgraph.graph.model import Edge, Node, edge_uid, type_of_uid
+from govgraph.graph.model import Edge, Edition, Node, type_of_uid
 from govgraph.graph.storage import neo4j_queries as q
 from govgraph.graph.storage.base import (
     GraphStore,
@@ -49,12 +50,13 @@ from govgraph.graph.storage.rows import (
     add_edge,
     add_node,
     chunks,
+    dumps,
     edge_fields,
     edge_of_fields,
     node_fields,
     node_of_fields,
 )
-from govgraph.graph.vocabulary import PLACES, RELATIONSHIP_TYPES
+from govgraph.graph.vocabulary import PLACES
 
 T = TypeVar("T")
 BATCH_SIZE = 1000
@@ -107,8 +109,28 @@ def _node_records(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
     return found
 
 
+def _grouped(types: dict[str, str]) -> dict[str, list[str]]:
+    """uid → type as uids by type."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for uid, type_name in types.items():
+        groups[type_name].append(uid)
+    return groups
+
+
+def _edition_key(key: tuple[str, str]) -> str:
+    return f"{key[0]}@{key[1]}"
+
+
+def _statements(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
+                ) -> dict[str, Statements]:
+    found = [Statements.model_validate_json(row["body"]) for chunk in chunks(sorted(uids),
+                                                                             BATCH_SIZE)
+             for row in run(q.STATEMENTS_BY_UID, uids=list(chunk))]
+    return {row.uid: row for row in found}
+
+
 class _Write:
-    """The merge's view of one managed write transaction."""
+    """The load's view of one managed write transaction."""
 
     def __init__(self, tx: neo4j.ManagedTransaction):
         self.tx = tx
@@ -119,15 +141,9 @@ class _Write:
     def nodes(self, uids: list[str]) -> dict[str, Node]:
         return {u: node_of_fields(r) for u, r in _node_records(self.run, uids).items()}
 
-    def edges(self, edges: list[Edge]) -> dict[str, Edge]:
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for edge in edges:
-            # a uid of the default form names its type; another may be stored under any type
-            default = edge.uid == edge_uid(edge.type, edge.source, edge.target)
-            for type_name in [edge.type] if default else RELATIONSHIP_TYPES:
-                by_type[type_name].append(edge.uid)
+    def edges(self, types: dict[str, str]) -> dict[str, Edge]:
         found = {}
-        for type_name, uids in by_type.items():
+        for type_name, uids in _grouped(types).items():
             for chunk in chunks(uids, BATCH_SIZE):
                 for row in self.run(q.edges_by_uid(type_name), uids=list(chunk)):
                     found[row["rel"]["uid"]] = _edge(row)
@@ -135,6 +151,38 @@ class _Write:
 
     def present(self, uids: list[str]) -> set[str]:
         return set(_node_records(self.run, uids))
+
+    def statements(self, uids: list[str]) -> dict[str, Statements]:
+        return _statements(self.run, uids)
+
+    def statement_edges_at(self, uids: list[str]) -> set[str]:
+        return {row["uid"] for chunk in chunks(uids, BATCH_SIZE)
+                for row in self.run(q.STATEMENT_EDGES_AT, uids=list(chunk))}
+
+    def editions(self, sources: list[str]) -> list[Edition]:
+        return [Edition.model_validate_json(row["body"]) for chunk in chunks(sources, BATCH_SIZE)
+                for row in self.run(q.EDITIONS_OF, sources=list(chunk))]
+
+    def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
+        for statement, uids_by_type in ((q.delete_edges, _grouped(edges)),
+                                        (q.delete_nodes, _grouped(nodes))):
+            for type_name, uids in uids_by_type.items():
+                for chunk in chunks(uids, BATCH_SIZE):
+                    self.tx.run(statement(type_name), uids=list(chunk)).consume()
+
+    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
+             dropped_editions: list[tuple[str, str]]) -> None:
+        rows = [{"uid": row.uid, "from_uid": row.ends[0] if row.ends else None,
+                 "to_uid": row.ends[1] if row.ends else None, "body": dumps(row.model_dump())}
+                for row in statements]
+        editions_rows = [{"edition_key": _edition_key(e.key), "source": e.source,
+                          "as_of": e.as_of, "body": dumps(e.model_dump())} for e in editions]
+        for statement, name, items in (
+                (q.DELETE_STATEMENTS, "uids", dropped), (q.WRITE_STATEMENTS, "rows", rows),
+                (q.DELETE_EDITIONS, "keys", [_edition_key(k) for k in dropped_editions]),
+                (q.WRITE_EDITIONS, "rows", editions_rows)):
+            for chunk in chunks(items, BATCH_SIZE):
+                self.tx.run(statement, {name: list(chunk)}).consume()
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -225,6 +273,19 @@ class Neo4jStore(GraphStore):
 
     def get_nodes(self, uids: Iterable[str]) -> dict[str, Node]:
         return {uid: node_of_fields(r) for uid, r in _node_records(self._read, uids).items()}
+
+    def editions(self) -> list[Edition]:
+        return [Edition.model_validate_json(r["body"]) for r in self._read(q.ALL_EDITIONS)]
+
+    def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
+        return _statements(self._read, uids)
+
+    def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
+        return {row["uid"] for chunk in chunks(sorted(set(uids)), BATCH_SIZE)
+                for row in self._read(q.STATEMENT_EDGES_AT, uids=list(chunk))}
+
+    def all_statements(self) -> Iterator[Statements]:
+        return (Statements.model_validate_json(r["body"]) for r in self._read(q.ALL_STATEMENTS))
 
     def edges_of(self, uid: str) -> list[Edge]:
         record = _node_records(self._read, [uid]).get(uid)

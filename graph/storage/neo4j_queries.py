@@ -17,6 +17,11 @@ from govgraph.graph.vocabulary import NODE_TYPES, PLACES, RELATIONSHIP_TYPES
 NODE_FIELDS = ".uid, .name, .properties, .citations, type: labels({v})[0], id: elementId({v})"
 REL_FIELDS = ".uid, .properties, .citations, type: type({v})"
 PLACE_LABELS = "|".join(sorted(PLACES))
+GRAPH_LABELS = "|".join(NODE_TYPES)
+# what the graph is derived from (graph.editions): kept as nodes of their own labels, linked to
+# nothing, so no question of the graph ever meets them
+STATEMENTS = "GovgraphStatements"
+EDITION = "GovgraphEdition"
 
 
 def label(name: str) -> str:
@@ -62,6 +67,15 @@ def schema_statements() -> list[str]:
         f"CREATE TEXT INDEX {t.uid_prefix}_search IF NOT EXISTS FOR (n:{t.name}) ON (n.search)"
         for t in NODE_TYPES.values()
     ]
+    statements += [
+        f"CREATE CONSTRAINT statements_uid IF NOT EXISTS FOR (s:{STATEMENTS}) "
+        "REQUIRE s.uid IS UNIQUE",
+        f"CREATE INDEX statements_from IF NOT EXISTS FOR (s:{STATEMENTS}) ON (s.from_uid)",
+        f"CREATE INDEX statements_to IF NOT EXISTS FOR (s:{STATEMENTS}) ON (s.to_uid)",
+        f"CREATE CONSTRAINT edition_key IF NOT EXISTS FOR (e:{EDITION}) "
+        "REQUIRE e.edition_key IS UNIQUE",
+        f"CREATE INDEX edition_source IF NOT EXISTS FOR (e:{EDITION}) ON (e.source)",
+    ]
     return statements
 
 
@@ -72,7 +86,8 @@ def schema_cypher() -> str:
         "// `python -m govgraph.graph.storage.neo4j_queries`;\n"
         "// tests/unit/test_cypher.py fails when it is out of date.\n"
         "// A uniqueness constraint on every node type's uid, an index on every relationship\n"
-        "// type's uid, name indexes for look-ups, text indexes for search by name or pinyin.\n"
+        "// type's uid, name indexes for look-ups, text indexes for search by name or pinyin;\n"
+        "// look-ups of the statements and editions the graph is derived from.\n"
         "// A statement the server does not support is skipped with a warning.\n\n"
     )
     return header + "".join(f"{s};\n" for s in schema_statements())
@@ -116,6 +131,28 @@ def write_edges(type_name: str) -> str:
             "SET r.properties = row.properties, r.citations = row.citations")
 
 
+def delete_nodes(type_name: str) -> str:
+    return f"MATCH (n:{label(type_name)}) WHERE n.uid IN $uids DETACH DELETE n"
+
+
+def delete_edges(type_name: str) -> str:
+    return f"MATCH ()-[r:{relationship(type_name)}]->() WHERE r.uid IN $uids DELETE r"
+
+
+STATEMENTS_BY_UID = f"MATCH (s:{STATEMENTS}) WHERE s.uid IN $uids RETURN s.body AS body"
+STATEMENT_EDGES_AT = (
+    f"MATCH (s:{STATEMENTS}) WHERE s.from_uid IN $uids RETURN s.uid AS uid UNION "
+    f"MATCH (s:{STATEMENTS}) WHERE s.to_uid IN $uids RETURN s.uid AS uid")
+ALL_STATEMENTS = f"MATCH (s:{STATEMENTS}) RETURN s.body AS body"
+WRITE_STATEMENTS = (f"UNWIND $rows AS row MERGE (s:{STATEMENTS} {{uid: row.uid}}) "
+                    "SET s.from_uid = row.from_uid, s.to_uid = row.to_uid, s.body = row.body")
+DELETE_STATEMENTS = f"MATCH (s:{STATEMENTS}) WHERE s.uid IN $uids DELETE s"
+EDITIONS_OF = f"MATCH (e:{EDITION}) WHERE e.source IN $sources RETURN e.body AS body"
+ALL_EDITIONS = f"MATCH (e:{EDITION}) RETURN e.body AS body ORDER BY e.source, e.as_of"
+WRITE_EDITIONS = (f"UNWIND $rows AS row MERGE (e:{EDITION} {{edition_key: row.edition_key}}) "
+                  "SET e.source = row.source, e.as_of = row.as_of, e.body = row.body")
+DELETE_EDITIONS = f"MATCH (e:{EDITION}) WHERE e.edition_key IN $keys DELETE e"
+
 _EXPAND_PATTERNS = {"in": "(n)<-[r]-(m)", "out": "(n)-[r]->(m)", "both": "(n)-[r]-(m)"}
 
 
@@ -128,9 +165,10 @@ def expand(direction: str) -> str:
 
 
 ALL_EDGES = f"MATCH (s)-[r]->(t) RETURN s.uid AS source, {_rel('r')} AS rel, t.uid AS target"
-ALL_NODES = f"MATCH (n) RETURN {_node('n')} AS node"
+ALL_NODES = f"MATCH (n:{GRAPH_LABELS}) RETURN {_node('n')} AS node"
 ALL_PLACES = f"MATCH (n:{PLACE_LABELS}) RETURN {_node('n')} AS node"
-COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS type, count(*) AS count ORDER BY type"
+COUNT_NODES = (f"MATCH (n:{GRAPH_LABELS}) RETURN labels(n)[0] AS type, count(*) AS count "
+               "ORDER BY type")
 COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 DELETE_EVERYTHING = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
@@ -151,10 +189,12 @@ def all_statements() -> list[Statement]:
     for type_name in NODE_TYPES:
         statements += [Statement(nodes_by_uid(type_name), uids),
                        Statement(nodes_of_type(type_name)),
-                       Statement(write_nodes(type_name), {"rows": [row]})]
+                       Statement(write_nodes(type_name), {"rows": [row]}),
+                       Statement(delete_nodes(type_name), uids)]
     for type_name in RELATIONSHIP_TYPES:
         statements += [Statement(edges_by_uid(type_name), uids),
-                       Statement(write_edges(type_name), {"rows": [edge_row]})]
+                       Statement(write_edges(type_name), {"rows": [edge_row]}),
+                       Statement(delete_edges(type_name), uids)]
     for direction in _EXPAND_PATTERNS:
         statements.append(Statement(expand(direction), {"ids": ["4:a:1"], "types": ["PART_OF"]}))
     statements += [
@@ -166,6 +206,18 @@ def all_statements() -> list[Statement]:
         Statement(COUNT_NODES),
         Statement(COUNT_EDGES),
         Statement(DELETE_EVERYTHING),
+        Statement(STATEMENTS_BY_UID, uids),
+        Statement(STATEMENT_EDGES_AT, uids),
+        Statement(ALL_STATEMENTS),
+        Statement(WRITE_STATEMENTS, {"rows": [
+            {"uid": "x:1", "from_uid": None, "to_uid": None, "body": "{}"}]}),
+        Statement(DELETE_STATEMENTS, uids),
+        Statement(EDITIONS_OF, {"sources": ["source:a"]}),
+        Statement(ALL_EDITIONS),
+        Statement(WRITE_EDITIONS, {"rows": [{"edition_key": "source:a@2024-05-31",
+                                             "source": "source:a", "as_of": "2024-05-31",
+                                             "body": "{}"}]}),
+        Statement(DELETE_EDITIONS, {"keys": ["source:a@2024-05-31"]}),
     ]
     return statements
 

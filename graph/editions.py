@@ -1,0 +1,231 @@
+"""Living data: what every edition of every source said, and the graph derived from it.
+
+The ground truth is kept per uid as ``Statements``: each edition's statement of the node or
+edge (``Said``) and the facets register rows speak for whole (``ClaimSaid``). A node or edge of
+the graph is derived from them for a moment in time (a ``Timeline``): each source speaks through
+its latest edition up to then; a relationship a later register row's facet leaves out is
+superseded; the latest statement of a value wins (loaded later on a tie) and lists are united.
+Stores keep the derived current graph for questions, and re-derive only the uids a load or
+unload touches; a question asked as of a date derives the graph of that date (``derive_graph``).
+Pure functions over plain values, so every store derives alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel, Field
+
+from govgraph.graph.model import Citation, Claim, Edge, Edition, Node
+from govgraph.graph.storage.rows import add_edge, add_node
+from govgraph.graph.vocabulary import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    Kind,
+    edge_properties,
+    node_properties,
+)
+
+
+class Said(BaseModel):
+    """What one edition of a source says of one node or edge."""
+
+    source: str
+    as_of: str
+    name: str | None = None  # nodes only
+    properties: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[str | None] = Field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.as_of)
+
+
+class ClaimSaid(BaseModel):
+    """A facet of this node that one edition's register row speaks for whole (see Claim)."""
+
+    source: str
+    as_of: str
+    relation: str
+    direction: str
+    other: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.as_of)
+
+    def claim(self, anchor: str) -> Claim:
+        return Claim(anchor, self.relation, self.direction, self.other)
+
+
+class Statements(BaseModel):
+    """Everything every edition has said of one node or edge (an edge has ``ends``)."""
+
+    uid: str
+    type: str
+    ends: tuple[str, str] | None = None
+    said: list[Said] = Field(default_factory=list)
+    claims: list[ClaimSaid] = Field(default_factory=list)
+
+    def without(self, key: tuple[str, str]) -> Statements:
+        """These statements less those of one edition."""
+        return self.model_copy(update={
+            "said": [s for s in self.said if s.key != key],
+            "claims": [c for c in self.claims if c.key != key]})
+
+    @property
+    def sources(self) -> set[str]:
+        return {s.source for s in self.said} | {c.source for c in self.claims}
+
+    @property
+    def dates(self) -> set[str]:
+        """The dates its editions speak for."""
+        return {s.as_of for s in self.said} | {c.as_of for c in self.claims}
+
+    def sources_on(self, date: str) -> set[str]:
+        """The sources whose editions of ``date`` say something of it."""
+        return ({s.source for s in self.said if s.as_of == date}
+                | {c.source for c in self.claims if c.as_of == date})
+
+    @property
+    def empty(self) -> bool:
+        return not self.said and not self.claims
+
+
+def said_of(item: Node | Edge, edition: Edition) -> Said:
+    """An edition's statement of a node or edge, as kept."""
+    return Said(source=edition.source, as_of=edition.as_of,
+                name=item.name if isinstance(item, Node) else None,
+                properties=item.properties, evidence=[c.evidence for c in item.citations])
+
+
+class Timeline:
+    """Which edition of each source speaks at a moment (``at``, YYYY-MM-DD; None: now, every
+    source's latest), and how editions rank: by as_of, then by when they were loaded."""
+
+    def __init__(self, editions: Iterable[Edition], at: str | None = None):
+        self.at = at
+        self.rank: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self.speaking: dict[str, str] = {}
+        for edition in editions:
+            self.rank[edition.key] = (edition.as_of, edition.loaded_at, edition.source)
+            if (at is None or edition.as_of <= at) and \
+                    edition.as_of > self.speaking.get(edition.source, ""):
+                self.speaking[edition.source] = edition.as_of
+
+    def speaks(self, key: tuple[str, str]) -> bool:
+        return self.speaking.get(key[0]) == key[1]
+
+
+def speaking(statements: Statements, timeline: Timeline,
+             claims_at_ends: Iterable[tuple[str, ClaimSaid]] = ()) -> list[Said]:
+    """The statements that count at the timeline's moment, oldest first: those of each source's
+    speaking edition, less (for an edge) those a later facet claim of its ends leaves out.
+    ``claims_at_ends`` are (anchor, claim) pairs of the edge's two ends."""
+    said = sorted((s for s in statements.said if timeline.speaks(s.key)),
+                  key=lambda s: timeline.rank[s.key])
+    if statements.ends is None or not said:
+        return said
+    source, target = statements.ends
+    stating = {s.key for s in said}
+    later_claims = [timeline.rank[c.key] for anchor, c in claims_at_ends
+                    if timeline.speaks(c.key) and c.key not in stating
+                    and c.claim(anchor).covers(statements.type, source, target)]
+    if not later_claims:
+        return said
+    newest = max(later_claims)
+    return [s for s in said if timeline.rank[s.key] > newest]
+
+
+def _kinds(statements: Statements) -> Mapping[str, Any]:
+    if statements.ends is None:
+        return node_properties(statements.type) if statements.type in NODE_TYPES else {}
+    return edge_properties(statements.type) if statements.type in RELATIONSHIP_TYPES else {}
+
+
+def combine(statements: Statements, said: list[Said]) -> dict[str, Any]:
+    """The properties the statements (oldest first) give: lists of text united, any other
+    value that of the latest statement giving it."""
+    specs = _kinds(statements)
+    properties: dict[str, Any] = {}
+    for s in said:
+        for key, value in s.properties.items():
+            spec = specs.get(key)
+            if spec is not None and spec.kind is Kind.TEXTS and key in properties:
+                properties[key] = list(dict.fromkeys([*properties[key], *value]))
+            else:
+                properties[key] = value
+    return dict(sorted(properties.items()))
+
+
+def derive(statements: Statements, timeline: Timeline,
+           claims_at_ends: Iterable[tuple[str, ClaimSaid]] = ()) -> Node | Edge | None:
+    """The node or edge as the statements that count make it; None when none counts."""
+    said = speaking(statements, timeline, claims_at_ends)
+    if not said:
+        return None
+    citations = list(dict.fromkeys(Citation(s.source, e) for s in said for e in s.evidence))
+    properties = combine(statements, said)
+    if statements.ends is None:
+        name = next(s.name for s in reversed(said) if s.name)
+        return Node(uid=statements.uid, type=statements.type, name=name, properties=properties,
+                    citations=citations)
+    return Edge(uid=statements.uid, type=statements.type, source=statements.ends[0],
+                target=statements.ends[1], properties=properties, citations=citations)
+
+
+def claims_at(ends: tuple[str, str] | None, rows: Mapping[str, Statements | None]
+              ) -> list[tuple[str, ClaimSaid]]:
+    """The facet claims made of an edge's two ends (from their rows in ``rows``)."""
+    if ends is None:
+        return []
+    return [(end, c) for end in dict.fromkeys(ends) if (row := rows.get(end)) is not None
+            for c in row.claims]
+
+
+class Disagreement(BaseModel):
+    """One value of a fact whose sources disagree: what one edition says."""
+
+    value: Any
+    source: str
+    as_of: str
+    current: bool  # the value the graph shows now (the latest statement's)
+
+
+def disagreements(statements: Statements, said: list[Said]) -> dict[str, list[Disagreement]]:
+    """The facts (name, properties other than lists of text) the counting statements (oldest
+    first) give different values for: field → every statement's value, newest first."""
+    specs = _kinds(statements)
+    fields: dict[str, list[tuple[Any, Said]]] = {}
+    for s in said:
+        values = {**({"name": s.name} if s.name else {}), **s.properties}
+        for key, value in values.items():
+            spec = specs.get(key)
+            if spec is None or spec.kind is not Kind.TEXTS:
+                fields.setdefault(key, []).append((value, s))
+    found = {}
+    for key, stated in sorted(fields.items()):
+        if len({repr(v) for v, _ in stated}) > 1:
+            newest = stated[-1][0]
+            found[key] = [Disagreement(value=v, source=s.source, as_of=s.as_of,
+                                       current=v == newest) for v, s in reversed(stated)]
+    return found
+
+
+def derive_graph(rows: Mapping[str, Statements], timeline: Timeline) -> nx.MultiDiGraph:
+    """The whole graph at the timeline's moment (edges whose ends do not exist then left out)."""
+    graph = nx.MultiDiGraph()
+    for row in rows.values():
+        if row.ends is None:
+            node = derive(row, timeline)
+            if node is not None:
+                add_node(graph, node)  # type: ignore[arg-type]
+    for row in rows.values():
+        if row.ends is not None and row.ends[0] in graph and row.ends[1] in graph:
+            edge = derive(row, timeline, claims_at(row.ends, rows))
+            if edge is not None:
+                add_edge(graph, edge)  # type: ignore[arg-type]
+    return graph
+
