@@ -3,7 +3,8 @@
 // `python -m govgraph.graph.storage.neo4j_queries`;
 // tests/unit/test_cypher.py fails when it is out of date.
 // A uniqueness constraint on every node type's uid, an index on every relationship
-// type's uid, name indexes for look-ups, text indexes for search by name or pinyin.
+// type's uid, name indexes for look-ups, text indexes for search by name or pinyin;
+// look-ups of the statements and editions the graph is derived from.
 // A statement the server does not support is skipped with a warning.
 
 CREATE CONSTRAINT city_uid IF NOT EXISTS FOR (n:City) REQUIRE n.uid IS UNIQUE;
@@ -93,3 +94,8 @@ CREATE TEXT INDEX meeting_search IF NOT EXISTS FOR (n:Meeting) ON (n.search);
 CREATE TEXT INDEX project_search IF NOT EXISTS FOR (n:Project) ON (n.search);
 CREATE TEXT INDEX facility_search IF NOT EXISTS FOR (n:Facility) ON (n.search);
 CREATE TEXT INDEX source_search IF NOT EXISTS FOR (n:Source) ON (n.search);
+CREATE CONSTRAINT statements_uid IF NOT EXISTS FOR (s:GovgraphStatements) REQUIRE s.uid IS UNIQUE;
+CREATE INDEX statements_from IF NOT EXISTS FOR (s:GovgraphStatements) ON (s.from_uid);
+CREATE INDEX statements_to IF NOT EXISTS FOR (s:GovgraphStatements) ON (s.to_uid);
+CREATE CONSTRAINT edition_key IF NOT EXISTS FOR (e:GovgraphEdition) REQUIRE e.edition_key IS UNIQUE;
+CREATE INDEX edition_source IF NOT EXISTS FOR (e:GovgraphEdition) ON (e.source);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -52,12 +53,32 @@ def cli(store_path: Path) -> Cli:
     return Cli(store_path)
 
 
+SEED_DATE = "2024-01-01"  # the date the seed reports without one are loaded as of
+
+
 def seed_batch():
     from govgraph.loaders import input_files, read_file
     from govgraph.loaders.assemble import assemble
 
     files, _ = input_files([CASES])
-    return assemble([read_file(f) for f in files], lambda _: {})
+    return assemble([read_file(f) for f in files], lambda _: {}, SEED_DATE)
+
+
+def stated(batch: Any) -> SimpleNamespace:
+    """What a batch states, by uid (``.nodes``, ``.edges``), as a store holding only it shows."""
+    from govgraph.graph.algorithms import edge_of, node_of
+    from govgraph.graph.editions import Statements, Timeline, derive_graph, said_of
+    from govgraph.graph.model import Edge
+
+    rows: dict[str, Statements] = {}
+    for part in batch.editions:
+        for item in [*part.nodes.values(), *part.edges.values()]:
+            ends = (item.source, item.target) if isinstance(item, Edge) else None
+            row = rows.setdefault(item.uid, Statements(uid=item.uid, type=item.type, ends=ends))
+            row.said.append(said_of(item, part.edition))
+    graph = derive_graph(rows, Timeline(part.edition for part in batch.editions))
+    return SimpleNamespace(nodes={u: node_of(graph, u) for u in graph},
+                           edges={k: edge_of(graph, u, v, k) for u, v, k in graph.edges(keys=True)})
 
 
 def _neo4j_reachable() -> bool:
@@ -76,7 +97,10 @@ def _neo4j_reachable() -> bool:
 # The Neo4j store runs on every Bolt server there is: ArcadeDB always (the tests start it), and
 # Neo4j itself where NEO4J_URI or a Docker engine provides one.
 BOLT_SERVERS = ["arcadedb", *(["neo4j"] if _neo4j_reachable() else [])]
-STORES = ["embedded", *BOLT_SERVERS, "memory"]  # memory: the fake the service tests use
+WRITE_STORES = ["embedded", *BOLT_SERVERS]
+# memory: the graph derived as of a date, read through a GraphView (how as-of questions are
+# answered, and the fake store the service tests use)
+STORES = [*WRITE_STORES, "memory"]
 
 
 @pytest.fixture(scope="session")
@@ -112,18 +136,31 @@ def neo4j_settings():
 @pytest.fixture(params=STORES, scope="module")
 def seeded_store(request, tmp_path_factory):
     """Each store in turn, with the seed cases loaded (one per test module)."""
-    opened = open_empty(request, request.param, tmp_path_factory.mktemp("seeded") / "store.db")
-    summary = opened.upsert(seed_batch())
+    folder = tmp_path_factory.mktemp("seeded")
+    if request.param == "memory":
+        with EmbeddedStore(folder / "store.db") as base:
+            base.load(seed_batch())
+            yield as_of_view(base, "9999-12-31")
+        return
+    opened = open_empty(request, request.param, folder / "store.db")
+    summary = opened.load(seed_batch())
     assert summary.totals()["created"] > 400
     yield opened
     opened.close()
+
+
+def as_of_view(store: GraphStore, date: str) -> GraphStore:
+    """The store's graph as of ``date``, derived from its statements, as a read-only store."""
+    from govgraph.graph.storage.memory import GraphView
+
+    return GraphView(store.as_of(date), at=date, base=store)
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The embedded store with the seed cases: what every store must answer alike."""
     with EmbeddedStore(tmp_path_factory.mktemp("reference") / "store.db") as opened:
-        opened.upsert(seed_batch())
+        opened.load(seed_batch())
         yield opened
 
 
@@ -132,10 +169,6 @@ def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> Grap
     A Bolt server has one database: one store of it at a time."""
     if backend == "embedded":
         return EmbeddedStore(path)
-    if backend == "memory":
-        from tests.fakes import MemoryStore
-
-        return MemoryStore()
     from govgraph.graph.storage.neo4j import Neo4jStore
 
     store = Neo4jStore(request.getfixturevalue(f"{backend}_settings"))

@@ -147,7 +147,7 @@ class _Plan:
         self.sources_read: set[str] = set()
         self.affected: set[str] = set()
         self.anchors: set[str] = set()  # nodes whose facet claims change effect
-        self.stated: set[str] = set()  # uids the loaded editions state
+        self.stated: dict[str, tuple[str, str]] = {}  # uids the loaded editions state: kind, type
         self.conflicts: list[Conflict] = []
 
     def _read(self, uids: Iterable[str]) -> None:
@@ -203,7 +203,7 @@ class _Plan:
         old = self.editions.get(edition.key)
         if old is not None:
             if self._same(old, batch):  # loaded again unchanged: nothing to do
-                self.stated |= {*batch.nodes, *batch.edges}
+                self._stated(batch)
                 return
             self.drop(old.key)
         speaker = self._latest(edition.source)
@@ -223,12 +223,16 @@ class _Plan:
         for claim in batch.claims:
             anchor = self.rows[claim.anchor]
             assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"
-            self.rows[claim.anchor] = anchor.model_copy(update={"claims": [*row.claims, ClaimSaid(
+            self.rows[claim.anchor] = anchor.model_copy(update={"claims": [*anchor.claims, ClaimSaid(
                 source=edition.source, as_of=edition.as_of, relation=claim.relation,
                 direction=claim.direction, other=claim.other)]})
-        self.stated |= {*batch.nodes, *batch.edges}
+        self._stated(batch)
         self._touch(edition)
         self._speaker_changed(edition.source, speaker)
+
+    def _stated(self, batch: EditionBatch) -> None:
+        self.stated.update({u: ("nodes", n.type) for u, n in batch.nodes.items()})
+        self.stated.update({u: ("edges", e.type) for u, e in batch.edges.items()})
 
     def _same(self, old: Edition, batch: EditionBatch) -> bool:
         """Whether an edition states exactly what the stored one of its key does."""
@@ -298,6 +302,9 @@ class _Plan:
                 summary.count(kind, types[uid], "created" if old is None else "updated")
             elif uid in self.stated:
                 summary.count(kind, types[uid], "unchanged")
+        for uid, (kind, type_name) in self.stated.items():
+            if uid not in is_edge:
+                summary.count(kind, type_name, "unchanged")
         if dry_run:
             return summary
         kept = [row for u, row in self.rows.items() if row is not None and row != self.before[u]]

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Hashable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from govgraph.graph.privacy import Masker
 from govgraph.graph.storage import GraphStore, open_store
@@ -106,9 +106,21 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 RightsDep = Annotated[set[Right], Depends(get_rights)]
 
 
-def get_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
-    """The service layer as this caller may use it (names masked without `personal`)."""
+def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
+    """The service layer as this caller may use it (names masked without `personal`), on the
+    store as it is now: for loading, unloading and the sources."""
     return Service(store, personal="personal" in rights, masker=request.app.state.store.masker)
+
+
+LiveServiceDep = Annotated[Service, Depends(get_live_service)]
+AsOf = Annotated[str | None, Query(
+    pattern=r"^\d{4}-\d{2}-\d{2}$", description="answer as of this date (YYYY-MM-DD): from "
+    "what the sources dated up to then said; none: now (each source's latest edition)")]
+
+
+def get_service(service: LiveServiceDep, as_of: AsOf = None) -> Service:
+    """The service layer for a question, as of the date asked (``as_of``), if any."""
+    return service.at(as_of)
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

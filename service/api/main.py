@@ -18,6 +18,7 @@ from govgraph.graph.storage import (
     DanglingEdges,
     InvalidQuery,
     NodeNotFound,
+    SourceNotFound,
     StoreError,
     StoreUnavailable,
     WriteFailed,
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     answers = AnswerCache()
 
     @app.exception_handler(NodeNotFound)
-    async def not_found(_: Request, error: NodeNotFound) -> JSONResponse:
+    @app.exception_handler(SourceNotFound)
+    async def not_found(_: Request, error: StoreError) -> JSONResponse:
         return _error(404, str(error))
 
     @app.exception_handler(InvalidQuery)
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Authorization",
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization",
                                                                          "Content-Type"])
     for router in (meta.router, nodes.router, catalogue.router, records.router):
         app.include_router(router, prefix="/api/v1")

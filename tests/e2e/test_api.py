@@ -14,7 +14,7 @@ from govgraph.loaders import read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.service.api.main import create_app
 from govgraph.service.settings import Settings
-from tests.conftest import seed_batch
+from tests.conftest import SEED_DATE, seed_batch
 
 WRITER = "w" * 24
 PERSONAL = "p" * 24
@@ -25,7 +25,7 @@ NAME = "赵鸿翔"
 def settings(tmp_path):
     path = tmp_path / "store.db"
     with EmbeddedStore(path) as store:
-        store.upsert(seed_batch())
+        store.load(seed_batch())
     return Settings(store=str(path), tokens={WRITER: ["write"], PERSONAL: ["personal"]},
                     max_upload_bytes=200_000)
 
@@ -299,8 +299,8 @@ def test_answers_follow_a_load_made_by_another_process(client, settings):
     url = "/api/v1/stats"
     before = client.get(url).json()["nodes"]["Compound"]
     with EmbeddedStore(Path(settings.store)) as other:  # as `govgraph load` elsewhere would
-        other.upsert(assemble([read_file(write_case(Path(settings.store).parent))],
-                              other.get_nodes))
+        other.load(assemble([read_file(write_case(Path(settings.store).parent))],
+                            other.get_nodes, SEED_DATE))
     assert client.get(url).json()["nodes"]["Compound"] == before + 1
 
 

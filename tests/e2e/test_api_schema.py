@@ -16,7 +16,7 @@ from tests.conftest import seed_batch
 def seeded_app():
     path = Path(tempfile.mkdtemp(prefix="govgraph-schemathesis-")) / "store.db"
     with EmbeddedStore(path) as store:
-        store.upsert(seed_batch())
+        store.load(seed_batch())
     return create_app(Settings(store=str(path), tokens={"w" * 24: ["write"]}))
 
 

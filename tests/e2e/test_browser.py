@@ -32,7 +32,7 @@ def free_port() -> int:
 def service(tmp_path_factory):
     store = tmp_path_factory.mktemp("browser") / "store.db"
     with EmbeddedStore(store) as opened:
-        opened.upsert(seed_batch())
+        opened.load(seed_batch())
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "govgraph", "--store", str(store), "serve", "--port", str(port)],

@@ -8,7 +8,7 @@ from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.service.core import Service
-from tests.conftest import CASES, REPORTS
+from tests.conftest import CASES, REPORTS, SEED_DATE, seed_batch, stated
 
 SEED_FILES = sorted(CASES.glob("*.yaml"))
 
@@ -21,13 +21,13 @@ def compact(text: str) -> str:
 def seeds():
     files, bad = input_files([CASES])
     assert not bad
-    return assemble([read_file(f) for f in files], lambda _: {})
+    return stated(assemble([read_file(f) for f in files], lambda _: {}, SEED_DATE))
 
 
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory, seeds):
     with EmbeddedStore(tmp_path_factory.mktemp("seeds") / "store.db") as store:
-        store.upsert(seeds)
+        store.load(seed_batch())
         yield store
 
 

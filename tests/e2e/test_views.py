@@ -23,7 +23,7 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     with EmbeddedStore(tmp_path_factory.mktemp("views") / "store.db") as opened:
-        opened.upsert(seed_batch())
+        opened.load(seed_batch())
         yield opened
 
 

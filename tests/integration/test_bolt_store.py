@@ -57,7 +57,7 @@ def test_a_schema_statement_the_server_refuses_is_skipped_with_one_warning(
         Neo4jStore(arcadedb_settings).close()
         with Neo4jStore(arcadedb_settings) as store:  # opened again: no second warning
             store.delete_everything()
-            store.upsert(seed_batch())
+            store.load(seed_batch())
             assert Service(store, personal=True).search("gonghang")[0][0].uid == GONGHANG
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 1 and "FULLTEXT" in warned[0] and "works without it" in warned[0]

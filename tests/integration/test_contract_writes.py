@@ -1,19 +1,20 @@
-"""The contract of writing, on every store: atomic, idempotent merging with provenance,
-conflicts and dangling edges refused whole, dry runs, look-ups and search."""
+"""The contract of writing, on every store that writes: atomic, idempotent loading with
+provenance, a uid stated as something else and dangling edges refused whole, dry runs, look-ups
+and search. (Editions over time: test_living_data.py.)"""
 
 import pytest
 
-from govgraph.graph.model import Batch, Citation, Edge, Node
+from govgraph.graph.model import Batch, Citation, Edge, Edition, EditionBatch, Node
 from govgraph.graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
 from govgraph.service.core import Service
-from tests.conftest import STORES, open_empty
+from tests.conftest import WRITE_STORES, open_empty
 
 
 def ask(store):
     return Service(store, personal=True)
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=WRITE_STORES)
 def store(request, tmp_path):
     opened = open_empty(request, request.param, tmp_path / "store.db")
     yield opened
@@ -35,23 +36,29 @@ def part_of(source="source:a"):
                 target="street:福田区.莲花街道", citations=[Citation(source=source)])
 
 
-def batch(*items):
-    return Batch(nodes={i.uid: i for i in items if isinstance(i, Node)},
-                 edges={i.uid: i for i in items if isinstance(i, Edge)})
+def batch(*items, as_of="2024-01-01"):
+    """The items as editions of the sources they cite, as of ``as_of``."""
+    editions: dict[str, EditionBatch] = {}
+    for item in items:
+        source = item.citations[0].source
+        part = editions.setdefault(source, EditionBatch(
+            edition=Edition(source=source, as_of=as_of, kind="case")))
+        (part.nodes if isinstance(item, Node) else part.edges)[item.uid] = item
+    return Batch(editions=list(editions.values()))
 
 
 def test_loading_twice_changes_nothing(store):
-    first = store.upsert(batch(street(kind="街道"), community(), part_of()))
-    assert first.totals() == {"created": 3, "updated": 0, "unchanged": 0}
-    again = store.upsert(batch(street(kind="街道"), community(), part_of()))
-    assert again.totals() == {"created": 0, "updated": 0, "unchanged": 3}
+    first = store.load(batch(street(kind="街道"), community(), part_of()))
+    assert first.totals() == {"created": 3, "updated": 0, "removed": 0, "unchanged": 0}
+    again = store.load(batch(street(kind="街道"), community(), part_of()))
+    assert again.totals() == {"created": 0, "updated": 0, "removed": 0, "unchanged": 3}
     assert store.stats().model_dump() == {"nodes": {"Community": 1, "StreetOffice": 1},
                                           "edges": {"PART_OF": 1}}
 
 
 def test_a_second_source_of_the_same_fact_is_added_not_duplicated(store):
-    store.upsert(batch(street(kind="街道"), community(), part_of()))
-    summary = store.upsert(batch(street("source:b"), community("source:b"), part_of("source:b")))
+    store.load(batch(street(kind="街道"), community(), part_of()))
+    summary = store.load(batch(street("source:b"), community("source:b"), part_of("source:b")))
     assert summary.totals()["updated"] == 3
     assert store.get_node("street:福田区.莲花街道").sources == ["source:a", "source:b"]
     assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
@@ -59,22 +66,24 @@ def test_a_second_source_of_the_same_fact_is_added_not_duplicated(store):
     assert edge.sources == ["source:a", "source:b"]
 
 
-def test_a_conflicting_fact_writes_nothing_of_the_batch(store):
-    store.upsert(batch(street(kind="街道")))
-    with pytest.raises(ConflictingFacts, match="kind"):
-        store.upsert(batch(street("source:b", kind="镇"), community("source:b")))
-    assert store.stats().nodes == {"StreetOffice": 1}
+def test_an_edge_uid_between_other_ends_writes_nothing_of_the_batch(store):
+    store.load(batch(street(kind="街道"), community(), part_of()))
+    other_ends = part_of("source:b").model_copy(update={"source": "street:福田区.莲花街道",
+                                                        "target": "community:莲花街道.景华社区"})
+    with pytest.raises(ConflictingFacts, match="c-PART_OF->s"):
+        store.load(batch(street("source:b", kind="镇"), community("source:b"), other_ends))
     assert store.get_node("street:福田区.莲花街道").sources == ["source:a"]
+    assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
 
 
 def test_edges_need_both_ends(store):
     with pytest.raises(DanglingEdges):
-        store.upsert(batch(community(), part_of()))
+        store.load(batch(community(), part_of()))
     assert store.stats().nodes == {}
 
 
 def test_a_dry_run_reports_and_writes_nothing(store):
-    summary = store.upsert(batch(street(), community(), part_of()), dry_run=True)
+    summary = store.load(batch(street(), community(), part_of()), dry_run=True)
     assert summary.dry_run and summary.totals()["created"] == 3
     assert store.stats().nodes == {}
 
@@ -85,7 +94,7 @@ def test_unknown_uid(store):
 
 
 def test_search_by_chinese_pinyin_and_initials(store):
-    store.upsert(batch(street(), community()))
+    store.load(batch(street(), community()))
     for text in ("景华", "jinghua", "JingHua", "jhsq", "jing hua"):
         assert [n.uid for n in ask(store).search(text)[0]] == ["community:莲花街道.景华社区"], text
     assert ask(store).search("社区", types=["StreetOffice"]) == ([], 0)

@@ -84,7 +84,7 @@ def test_the_new_rule_equals_the_reference_in_every_scope(store, reference, scop
 
 def test_the_rules_facility_kinds_are_the_vocabularys_closed_choice():
     assert set(SERVICE_FACILITY_KINDS) <= set(FACILITY_KINDS)
-    used = {n.properties["kind"] for n in seed_batch().nodes.values()
+    used = {n.properties["kind"] for e in seed_batch().editions for n in e.nodes.values()
             if n.type == "Facility" and "kind" in n.properties}
     assert used == {"党群服务站", "充电棚", "党员活动室", "议事厅", "文化长廊", "教育基地"}
     assert used <= set(FACILITY_KINDS)

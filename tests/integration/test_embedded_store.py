@@ -8,10 +8,10 @@ from tests.integration.test_contract_writes import batch, community, part_of, st
 
 
 def test_snapshot_follows_writes_of_other_processes(store, store_path):
-    store.upsert(batch(street()))
+    store.load(batch(street()))
     assert set(store.snapshot().nodes) == {"street:福田区.莲花街道"}
     with EmbeddedStore(store_path) as other:
-        other.upsert(batch(community(), part_of()))
+        other.load(batch(community("source:b"), part_of("source:b")))
     graph = store.snapshot()
     assert graph.nodes["community:莲花街道.景华社区"]["name"] == "景华社区"
     assert graph.has_edge("community:莲花街道.景华社区", "street:福田区.莲花街道")
@@ -19,7 +19,7 @@ def test_snapshot_follows_writes_of_other_processes(store, store_path):
 
 def test_a_store_survives_reopening(store_path):
     with EmbeddedStore(store_path) as store:
-        store.upsert(batch(street(kind="街道")))
+        store.load(batch(street(kind="街道")))
     with EmbeddedStore(store_path) as store:
         assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
 

@@ -148,10 +148,10 @@ def test_a_bolt_connection_dropped_mid_write_leaves_nothing_half_written(request
     timer = threading.Timer(0.05, proxy.drop)  # cut while the write transaction is running
     timer.start()
     with pytest.raises(StoreError):
-        store.upsert(batch)
+        store.load(batch)
     proxy.drop(refuse=False)
     assert proxy.forwarded > sent
     assert sum(store.stats().nodes.values()) == 0  # the transaction was never committed
-    summary = store.upsert(batch)
+    summary = store.load(batch)
     assert summary.totals()["created"] == len(batch.nodes) + len(batch.edges)
     store.close()

@@ -17,6 +17,7 @@ from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.loaders import read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.loaders.records import MAX_FIELDS, MAX_NESTING, MAX_PROBLEMS, MAX_VALUES
+from tests.conftest import SEED_DATE
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -38,7 +39,7 @@ def outcome(path: Path) -> str:
     fails the test."""
     parsed = read_file(path, check_report=False)
     try:
-        assemble([parsed], lambda _: {})
+        assemble([parsed], lambda _: {}, SEED_DATE)
     except InvalidInput as invalid:
         assert invalid.problems
         for problem in invalid.problems:
@@ -148,7 +149,7 @@ def test_a_bad_file_beside_good_ones_writes_nothing(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     with EmbeddedStore(tmp_path / "store.db") as store:
         with pytest.raises(InvalidInput):
-            store.upsert(assemble([read_file(good), read_file(bad)], store.get_nodes))
+            store.load(assemble([read_file(good), read_file(bad)], store.get_nodes, SEED_DATE))
         assert store.stats().nodes == {}
 
 

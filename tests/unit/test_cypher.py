@@ -12,9 +12,10 @@ from tests.conftest import ROOT
 
 LINTER = ROOT / "tools" / "cypher-lint"
 SCHEMA = {
-    "labels": list(NODE_TYPES),
+    "labels": [*NODE_TYPES, q.STATEMENTS, q.EDITION],
     "relationshipTypes": list(RELATIONSHIP_TYPES),
-    "propertyKeys": ["uid", "name", "search", "properties", "citations"],
+    "propertyKeys": ["uid", "name", "search", "properties", "citations", "from_uid", "to_uid",
+                     "body", "edition_key", "source", "as_of"],
 }
 
 

@@ -10,7 +10,7 @@ import yaml
 from govgraph.graph.model import InvalidInput
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED_DATE, stated
 
 GOOD = """\
 source:
@@ -45,7 +45,7 @@ def nothing_stored(_uids):
 def load_text(tmp_path: Path, text: str, name: str = "case.yaml"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return assemble([read_file(path)], nothing_stored)
+    return stated(assemble([read_file(path)], nothing_stored, SEED_DATE))
 
 
 def problems_of(tmp_path: Path, text: str, name: str = "case.yaml") -> list[str]:
@@ -124,18 +124,29 @@ def test_unknown_type_property_and_uid_prefix(tmp_path):
             "for a Project") in joined
 
 
-def test_same_uid_with_conflicting_facts_names_both_places(tmp_path):
+def test_one_source_stating_a_uid_two_ways_names_both_places(tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "b.yaml").write_text(
-        GOOD.replace("source:t.测试", "source:t.另一").replace("kind: 街道", "kind: 镇"),
-        encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(GOOD.replace("kind: 街道", "kind: 镇"), encoding="utf-8")
     files, _ = input_files([tmp_path])
     with pytest.raises(InvalidInput) as raised:
-        assemble([read_file(f) for f in files], nothing_stored)
+        assemble([read_file(f) for f in files], nothing_stored, SEED_DATE)
     (problem,) = raised.value.problems
     assert problem.location.file.endswith("b.yaml") and problem.field == "kind"
     assert "'街道' for street:福田区.莲花街道, as stated at" in problem.expected
     assert "a.yaml:5" in problem.expected
+
+
+def test_two_sources_that_disagree_both_load_and_the_later_one_is_current(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD.replace("source:t.测试", "source:t.甲"), "utf-8")
+    (tmp_path / "b.yaml").write_text(
+        GOOD.replace("source:t.测试", "source:t.乙").replace("kind: 街道", "kind: 镇")
+        .replace("  title:", "  date: 2099-01-02\n  title:", 1), encoding="utf-8")
+    files, _ = input_files([tmp_path])
+    batch = assemble([read_file(f) for f in files], nothing_stored, SEED_DATE)
+    assert [(e.edition.source, e.edition.as_of) for e in batch.editions] == [
+        ("source:t.甲", SEED_DATE), ("source:t.乙", "2099-01-02")]
+    street = stated(batch).nodes["street:福田区.莲花街道"]
+    assert street.properties["kind"] == "镇" and street.sources == ["source:t.乙", "source:t.甲"]
 
 
 def test_the_same_fact_from_two_sources_is_one_node_citing_both(tmp_path):
@@ -143,7 +154,7 @@ def test_the_same_fact_from_two_sources_is_one_node_citing_both(tmp_path):
     (tmp_path / "b.yaml").write_text(GOOD.replace("source:t.测试", "source:t.另一"),
                                      encoding="utf-8")
     files, _ = input_files([tmp_path])
-    batch = assemble([read_file(f) for f in files], nothing_stored)
+    batch = stated(assemble([read_file(f) for f in files], nothing_stored, SEED_DATE))
     assert batch.nodes["street:福田区.莲花街道"].sources == ["source:t.另一", "source:t.测试"]
     assert len(batch.edges) == 1
     assert batch.edges["community:莲花街道.景华社区-PART_OF->street:福田区.莲花街道"].sources == [

@@ -10,7 +10,7 @@ from govgraph.graph.model import InvalidInput
 from govgraph.loaders import read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.loaders.registers import COLUMNS
-from tests.conftest import CASES, ROOT
+from tests.conftest import CASES, ROOT, SEED_DATE, stated
 
 HEADER = ["小区名称", "所属社区", "所属街道", "所属区", "所属市", "户数", "小区党组织", "业委会",
           "业委会委员人数", "业委会党员人数", "业委会党组织", "物业公司", "自办物业"]
@@ -36,7 +36,7 @@ def write_xlsx(path: Path, rows, sheet="台账") -> Path:
 
 
 def batch_of(*paths: Path, existing=lambda _: {}):
-    return assemble([read_file(p) for p in paths], existing)
+    return stated(assemble([read_file(p) for p in paths], existing, SEED_DATE))
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from govgraph.graph.answers import CoverageAnswer, ProjectFacts
 from govgraph.graph.exports import FORMATS
 from govgraph.graph.rules import GAP_RULES, GapRule, describe_rules
+from govgraph.service.answers import CoverageAt, FactConflict
 from govgraph.service.api.deps import ServiceDep
 from govgraph.service.api.models import GapPage, Page, RuleOut
 from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
@@ -54,6 +55,20 @@ for _rule in GAP_RULES.values():
 def coverage(service: ServiceDep, scope: Scope = None) -> CoverageAnswer:
     """党组织覆盖率, 业委会组建率, 红色业委会比例 of a scope, with the counts behind each."""
     return service.coverage(scope)
+
+
+@router.get("/coverage/history", response_model=list[CoverageAt], responses=NOT_FOUND)
+def coverage_history(service: ServiceDep, scope: Scope = None) -> list[CoverageAt]:
+    """The coverage ratios of a scope as of each date a source speaks for there: the trend."""
+    return service.coverage_history(scope)
+
+
+@router.get("/conflicts", response_model=Page[FactConflict], responses=NOT_FOUND)
+def conflicts(service: ServiceDep, scope: Scope = None, offset: Offset = 0, limit: Limit = 100
+              ) -> Page[FactConflict]:
+    """Facts whose sources disagree now (or as of the date asked): every value with its source
+    and date, the current one marked, for an official to review."""
+    return page(service.conflicts(scope), offset, limit)
 
 
 @router.get("/projects", response_model=Page[ProjectFacts], responses=NOT_FOUND)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query
 
 from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
 from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
-from govgraph.service.answers import NodeDetail
-from govgraph.service.api.deps import ServiceDep
+from govgraph.service.answers import HistoryEntry, NodeDetail
+from govgraph.service.api.deps import LiveServiceDep, ServiceDep
 from govgraph.service.api.models import Page, PathOut
 from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, page
 from govgraph.service.core import LIMITS
@@ -46,9 +46,17 @@ def nodes_of_type(
 
 @router.get("/nodes/{uid}", response_model=NodeDetail, responses=NOT_FOUND)
 def node_detail(uid: Uid, service: ServiceDep) -> NodeDetail:
-    """A node: its properties (with Chinese names), its sources with their evidence, and its
-    relationships (every one, and a summary by type)."""
+    """A node: its properties (with Chinese names), every value its sources state with their
+    dates, its sources with their evidence, and its relationships (every one, and a summary by
+    type)."""
     return service.node_detail(uid)
+
+
+@router.get("/nodes/{uid}/history", response_model=list[HistoryEntry], responses=NOT_FOUND)
+def history(uid: Uid, service: LiveServiceDep) -> list[HistoryEntry]:
+    """How the node's facts and relationships changed: at each date a source speaks for, what
+    changed, and the sources of that date."""
+    return service.history(uid)
 
 
 @router.get("/nodes/{uid}/neighbourhood", response_model=Subgraph, responses=NOT_FOUND)

@@ -1,4 +1,5 @@
-"""Ingest: case records and registers, validated by the same loaders, written all or nothing."""
+"""Ingest and sources: case records and registers, validated by the same loaders, loaded all or
+nothing as editions of their sources; the sources listed, unloaded."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import Path as Path_
 
 from govgraph.graph.model import LoadSummary
-from govgraph.service.api.deps import ServiceDep, require_write
+from govgraph.service.answers import SourceEdition
+from govgraph.service.api.deps import AsOf, LiveServiceDep, require_write
 from govgraph.service.api.models import ErrorOut
-from govgraph.service.api.routes._common import ERRORS
+from govgraph.service.api.routes._common import ERRORS, READ
 
 router = APIRouter(tags=["records"], responses={
     **ERRORS, 400: {"model": ErrorOut, "description": "the body is not valid multipart data"},
@@ -24,13 +27,19 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 @router.post("/records", status_code=status.HTTP_201_CREATED, response_model=LoadSummary,
              dependencies=[Depends(require_write)])
 def load_records(
-    service: ServiceDep,
+    service: LiveServiceDep,
     files: Annotated[list[UploadFile], File(
         description="case records (.yaml .yml .json) and registers (.csv .xlsx)")],
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
+    source: Annotated[str | None, Query(
+        max_length=200, description="the source the registers are editions of (default: each "
+                                    "file's name without its ending)")] = None,
+    as_of: Annotated[AsOf, Query(description="the date the files speak for where they state "
+                                             "none; default: today")] = None,
 ) -> LoadSummary:
-    """Load records, all or nothing: 201 with what was created and updated, or 422 with every
-    problem (file, line or sheet and row, field, bad value, what was expected)."""
+    """Load records, all or nothing, each file an edition of its source as of its date (loaded
+    again, it replaces that edition): 201 with what was created, updated and removed, or 422
+    with every problem (file, line or sheet and row, field, bad value, what was expected)."""
     with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
         names = {}
         for index, upload in enumerate(files):
@@ -40,5 +49,28 @@ def load_records(
             path.write_bytes(upload.file.read())
             names[path] = name
         summary, _ = service.ingest(list(names), dry_run=dry_run, check_report=False,
-                                    names=names)
+                                    names=names, source=source, as_of=as_of)
         return summary
+
+
+@router.get("/sources", response_model=list[SourceEdition], dependencies=READ)
+def sources(service: LiveServiceDep) -> list[SourceEdition]:
+    """Every edition of every source: the date it speaks for, when it was loaded, how many
+    nodes and relationships it states, and whether it is its source's current edition."""
+    return service.sources()
+
+
+@router.delete("/sources/{source_id}", response_model=LoadSummary,
+               dependencies=[Depends(require_write)],
+               responses={404: {"model": ErrorOut, "description": "no such source loaded"}})
+def unload_source(
+    service: LiveServiceDep,
+    source_id: Annotated[str, Path_(max_length=500, description="the source's uid, or a "
+                                                                "register's name")],
+    as_of: Annotated[AsOf, Query(description="only its edition of this date")] = None,
+    dry_run: Annotated[bool, Query(description="say what would go; write nothing")] = False,
+) -> LoadSummary:
+    """Take a source out (every edition, or the one of ``as_of``): the store is then as if it
+    had never been loaded. 422 when another source's relationships need a node only it
+    states."""
+    return service.unload(source_id, as_of, dry_run)

@@ -1,0 +1,232 @@
+"""Living data on every store that writes: sources as dated editions, replaced when loaded
+again, unloaded as if never loaded; disagreements kept and listed; every question as of a date.
+Each scenario is a street office's register month by month, written here as it would keep it."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from govgraph.graph.storage import DanglingEdges, SourceNotFound
+from govgraph.service.core import Service
+from tests.conftest import WRITE_STORES, as_of_view, open_empty, seed_batch
+
+COMPOUND = "compound:景华社区.怡枫园"
+COMMITTEE_RULE = "compound-without-owners-committee"
+HEADER = ["小区名称", "所属社区", "所属街道", "所属区", "所属市", "户数", "业委会", "物业公司"]
+
+
+@pytest.fixture(params=WRITE_STORES)
+def store(request, tmp_path):
+    opened = open_empty(request, request.param, tmp_path / "store.db")
+    yield opened
+    opened.close()
+
+
+def ask(store):
+    return Service(store, personal=True)
+
+
+def register(path: Path, *rows: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    return path
+
+
+def yifengyuan(households: str, committee: str, firm: str) -> list[str]:
+    return ["怡枫园", "景华社区", "莲花街道", "福田区", "深圳市", households, committee, firm]
+
+
+def report(path: Path, date: str, households: int, firm: str | None = None) -> Path:
+    """A case record of a report of ``date`` about 怡枫园."""
+    firm_lines = (f"  - {{uid: 'property:{firm}', type: PropertyCompany, name: {firm}}}\n"
+                  if firm else "")
+    serves = (f"  - {{type: SERVES, from: 'property:{firm}', to: '{COMPOUND}', "
+              f"evidence: {firm}为小区提供物业服务}}\n" if firm else "")
+    path.write_text(
+        f"source: {{uid: 'source:报道.怡枫园', title: 怡枫园纪实, date: {date}}}\n"
+        "actors:\n"
+        f"  - {{uid: '{COMPOUND}', type: Compound, name: 怡枫园, "
+        f"households: {{value: {households}, unit: 户}}, evidence: 小区共有{households}户}}\n"
+        + firm_lines + "relationships:\n" + (serves or "  []\n"), encoding="utf-8")
+    return path
+
+
+def load(store, *paths: Path, as_of: str | None = None, source: str | None = None):
+    summary, _ = ask(store).ingest(list(paths), as_of=as_of, source=source, check_report=False)
+    return summary
+
+
+def firms(service: Service) -> list[str]:
+    return sorted(r.other.name for r in service.node_detail(COMPOUND).relationships
+                  if r.relation == "SERVES")
+
+
+def households(service: Service) -> float:
+    return service.node_detail(COMPOUND).properties["households"]["value"]
+
+
+def committee_hits(service: Service) -> list[str]:
+    return [h.compound.uid for h in service.gaps(COMMITTEE_RULE).hits]
+
+
+def export(store) -> dict:
+    return json.loads(ask(store).export("json").data)
+
+
+def test_next_months_register_brings_the_graph_up_to_date(store, tmp_path):
+    may = register(tmp_path / "may" / "景华社区台账.csv", yifengyuan("1100", "有", "甲物业"))
+    june = register(tmp_path / "june" / "景华社区台账.csv", yifengyuan("1200", "无", "乙物业"))
+    load(store, may, as_of="2024-05-31")
+    assert committee_hits(ask(store)) == [] and firms(ask(store)) == ["甲物业"]
+
+    summary = load(store, june, as_of="2024-06-30")
+    changed = summary.totals()
+    assert changed["created"] == 2 and changed["removed"] == 4 and changed["updated"] == 1
+    now = ask(store)
+    assert committee_hits(now) == [COMPOUND]  # 业委会 无 ends May's 有
+    assert firms(now) == ["乙物业"] and households(now) == 1200
+    assert store.stats().nodes.get("OwnersCommittee") is None
+
+    may_view = now.at("2024-06-01")
+    assert committee_hits(may_view) == [] and firms(may_view) == ["甲物业"]
+    assert households(may_view) == 1100
+    assert now.at("2024-05-30").stats().nodes == {}  # nothing was said before May
+
+    editions = [(e.source, e.as_of, e.kind, e.current, e.nodes) for e in now.sources()]
+    assert editions == [("source:台账.景华社区台账", "2024-05-31", "register", False, 8),
+                        ("source:台账.景华社区台账", "2024-06-30", "register", True, 7)]
+
+    history = now.history(COMPOUND)
+    assert [e.as_of for e in history] == ["2024-05-31", "2024-06-30"]
+    june_changes = {c.field: (c.before, c.after) for c in history[1].changes}
+    assert june_changes["SERVES ←"] == (["甲物业"], ["乙物业"])
+    assert june_changes["REPRESENTS ←"] == (["怡枫园业主委员会"], None)
+    assert june_changes["households"][1] == {"value": 1200, "unit": "户"}
+
+    trend = now.coverage_history("street:福田区.莲花街道")
+    formation = [(t.as_of, {r.name: r.ratio for r in t.coverage.ratios}[
+        "owners-committee-formation"]) for t in trend]
+    assert formation == [("2024-05-31", 1.0), ("2024-06-30", 0.0)]
+
+
+def test_loading_the_same_file_twice_changes_nothing(store, tmp_path):
+    may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
+    load(store, may, as_of="2024-05-31")
+    before, sources = export(store), ask(store).sources()
+    again = load(store, may, as_of="2024-05-31").totals()
+    assert again["created"] == again["updated"] == again["removed"] == 0
+    assert export(store) == before and ask(store).sources() == sources  # not even loaded_at
+
+
+def test_loading_the_seed_cases_again_changes_nothing(store):
+    store.load(seed_batch())
+    before = export(store)
+    again = store.load(seed_batch()).totals()
+    assert again["created"] == again["updated"] == again["removed"] == 0
+    assert again["unchanged"] == len(seed_batch().node_uids() | seed_batch().edge_uids())
+    assert export(store) == before
+
+
+def test_a_corrected_file_of_the_same_date_replaces_its_edition(store, tmp_path):
+    may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
+    load(store, report(tmp_path / "report.yaml", "2021-03-01", 1100, firm="甲物业"))
+    load(store, may, as_of="2024-05-31")
+    register(may, yifengyuan("1150", "有", ""))  # corrected: no firm stated, 1150 households
+    summary = load(store, may, as_of="2024-05-31")
+    assert summary.totals()["removed"] == 0  # the firm stays: the report states it too
+    now = ask(store)
+    assert [e.as_of for e in now.sources() if e.kind == "register"] == ["2024-05-31"]
+    assert households(now) == 1150 and firms(now) == ["甲物业"]
+    serves = next(e for e in store.edges_of(COMPOUND) if e.type == "SERVES")
+    assert serves.sources == ["source:报道.怡枫园"]  # the register's citation went with its row
+
+
+def test_a_later_register_speaks_for_the_whole_of_each_column_it_fills(store, tmp_path):
+    load(store, report(tmp_path / "report.yaml", "2021-03-01", 1000, firm="甲物业"))
+    load(store, register(tmp_path / "五月台账.csv", yifengyuan("1100", "有", "甲物业")),
+         as_of="2024-05-31")
+    load(store, register(tmp_path / "六月台账.csv", yifengyuan("", "", "乙物业")),
+         as_of="2024-06-30")  # another file: blank cells say nothing, 物业公司 says all
+    now = ask(store)
+    assert firms(now) == ["乙物业"]  # served by 乙物业 alone
+    assert committee_hits(now) == [] and households(now) == 1100  # blank is not 无
+    assert firms(now.at("2021-12-31")) == ["甲物业"]  # the report, as of its own date
+    assert firms(now.at("2024-06-29")) == ["甲物业"]
+
+
+def test_sources_that_disagree_both_load_and_the_pair_is_listed(store, tmp_path):
+    load(store, report(tmp_path / "report.yaml", "2021-03-01", 1000))
+    load(store, register(tmp_path / "台账.csv", yifengyuan("1200", "", "")), as_of="2024-05-31")
+    now = ask(store)
+    assert households(now) == 1200
+    (conflict,) = now.conflicts()
+    assert (conflict.node.uid, conflict.field, conflict.field_zh) == (
+        COMPOUND, "households", "户数")
+    assert [(v.value["value"], v.source, v.as_of, v.current) for v in conflict.values] == [
+        (1200, "source:台账.台账", "2024-05-31", True),
+        (1000, "source:报道.怡枫园", "2021-03-01", False)]
+    assert now.conflicts("street:福田区.莲花街道") == [conflict]
+    stated = [(v.value["value"], v.source) for v in now.node_detail(COMPOUND).values
+              if v.field == "households"]
+    assert stated == [(1200, "source:台账.台账"), (1000, "source:报道.怡枫园")]
+    assert now.at("2022-01-01").conflicts() == []  # then, only the report spoke
+
+
+def test_unloading_a_source_leaves_the_store_as_if_it_had_never_been_loaded(store, tmp_path):
+    report_file = report(tmp_path / "report.yaml", "2021-03-01", 1000, firm="甲物业")
+    load(store, report_file)
+    alone = export(store)
+    load(store, register(tmp_path / "台账.csv", yifengyuan("1200", "有", "乙物业")),
+         as_of="2024-05-31")
+    load(store, register(tmp_path / "台账.csv", yifengyuan("1300", "无", "")),
+         as_of="2024-06-30")
+    dry = ask(store).unload("台账.csv", dry_run=True)
+    assert dry.dry_run and dry.totals()["removed"] > 0 and households(ask(store)) == 1300
+    ask(store).unload("台账")
+    assert export(store) == alone
+    assert [e.source for e in ask(store).sources()] == ["source:报道.怡枫园"]
+    ask(store).unload("source:报道.怡枫园")
+    assert store.stats().nodes == {} and list(store.all_statements()) == []
+    with pytest.raises(SourceNotFound):
+        ask(store).unload("台账")
+
+
+def test_unloading_one_edition_makes_the_one_before_current_again(store, tmp_path):
+    path = tmp_path / "台账.csv"
+    load(store, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
+    may = export(store)
+    load(store, register(path, yifengyuan("1200", "无", "乙物业")), as_of="2024-06-30")
+    ask(store).unload("source:台账.台账", "2024-06-30")
+    assert export(store) == may
+
+
+def test_a_source_others_depend_on_is_not_unloaded(store, tmp_path):
+    load(store, register(tmp_path / "台账.csv", yifengyuan("1100", "", "")), as_of="2024-05-31")
+    meeting = tmp_path / "meeting.yaml"
+    meeting.write_text(  # its relationship needs the compound only the register states
+        "source: {uid: 'source:会议', title: 会议, date: 2024-06-02}\n"
+        "actors: [{uid: 'property:丙物业', type: PropertyCompany, name: 丙物业}]\n"
+        f"relationships: [{{type: SERVES, from: 'property:丙物业', to: '{COMPOUND}'}}]\n",
+        encoding="utf-8")
+    load(store, meeting)
+    before = export(store)
+    with pytest.raises(DanglingEdges, match="丙物业"):
+        ask(store).unload("台账")
+    assert export(store) == before
+    ask(store).unload("source:会议")
+    ask(store).unload("台账")
+    assert store.stats().nodes == {}
+
+
+def test_the_graph_derived_as_of_now_is_the_graph_the_store_keeps(store, tmp_path):
+    path = tmp_path / "台账.csv"
+    load(store, report(tmp_path / "report.yaml", "2021-03-01", 1000, firm="甲物业"))
+    load(store, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
+    load(store, register(path, yifengyuan("1200", "无", "乙物业")), as_of="2024-06-30")
+    load(store, register(tmp_path / "b" / "其他.csv", yifengyuan("", "有", "")),
+         as_of="2024-07-01")
+    derived = as_of_view(store, "9999-12-31")
+    assert export(derived) == export(store)
