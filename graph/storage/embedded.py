@@ -150,14 +150,16 @@ class EmbeddedStore(GraphStore):
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=DELETE")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, "
+                             "value TEXT NOT NULL)")
             version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if version is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            elif version["value"] != SCHEMA_VERSION:
+            if version is not None and version["value"] != SCHEMA_VERSION:
                 raise StoreUnavailable(
                     f"{path} has store format {version['value']}, this govgraph reads "
-                    f"{SCHEMA_VERSION}")
+                    f"{SCHEMA_VERSION}: load its files again into a new store")
+            self._db.executescript(SCHEMA)
+            if version is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         except sqlite3.DatabaseError as error:
             hint = ("; the store file or its folder is read-only, and the store needs to finish "
                     "an interrupted write first" if "readonly" in str(error) else "")

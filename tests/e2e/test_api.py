@@ -320,3 +320,60 @@ def test_repeated_answers_follow_every_change_and_every_callers_rights(client):
     person = "/api/v1/nodes/person:工行小区.赵鸿翔"
     assert client.get(person, headers=auth(PERSONAL)).json()["name"] == NAME
     assert client.get(person).status_code == 404  # not shown without the right
+
+
+def register_file(households: int, committee: str) -> tuple[str, bytes, str]:
+    text = ("小区名称,所属社区,所属街道,所属区,所属市,户数,业委会\n"
+            f"怡枫园,景华社区,莲花街道,福田区,深圳市,{households},{committee}\n")
+    return ("景华社区台账.csv", text.encode("utf-8"), "text/csv")
+
+
+def test_monthly_registers_sources_as_of_conflicts_history_and_unloading(client):
+    compound = "/api/v1/nodes/compound:景华社区.怡枫园"
+    for as_of, households, committee in (("2024-05-31", 1100, "有"), ("2024-06-30", 1200, "无")):
+        loaded = client.post("/api/v1/records", params={"as_of": as_of}, headers=auth(WRITER),
+                             files=[("files", register_file(households, committee))])
+        assert loaded.status_code == 201, loaded.text
+    assert loaded.json()["edges"]["REPRESENTS"]["removed"] == 1  # the report's too: superseded
+    report = ("source: {uid: 'source:报道.怡枫园', title: 怡枫园纪实, date: 2021-03-01}\n"
+              "actors: [{uid: 'compound:景华社区.怡枫园', type: Compound, name: 怡枫园, "
+              "households: {value: 1000, unit: 户}}]\n")
+    assert client.post("/api/v1/records", headers=auth(WRITER), files=[
+        ("files", ("report.yaml", report.encode(), "text/yaml"))]).status_code == 201
+
+    sources = client.get("/api/v1/sources").json()
+    register = [s for s in sources if s["kind"] == "register"]
+    assert [(s["source"], s["as_of"], s["current"]) for s in register] == [
+        ("source:台账.景华社区台账", "2024-05-31", False),
+        ("source:台账.景华社区台账", "2024-06-30", True)]
+
+    def hits(**params):
+        answer = client.get("/api/v1/gaps/compound-without-owners-committee",
+                            params={"scope": "street:福田区.莲花街道", **params}).json()
+        return [h["compound"]["name"] for h in answer["hits"]["data"]]
+    assert hits() == ["怡枫园"] and hits(as_of="2024-06-01") == []
+    assert client.get(compound).json()["properties"]["households"]["value"] == 1200
+    may = client.get(compound, params={"as_of": "2024-06-01"}).json()
+    assert may["properties"]["households"]["value"] == 1100
+    bad = client.get(compound, params={"as_of": "2024-02-30"})
+    assert bad.status_code == 422 and "as_of '2024-02-30'" in bad.json()["detail"]
+
+    conflicts = client.get("/api/v1/conflicts").json()["data"]
+    assert [(c["node"]["name"], c["field"]) for c in conflicts] == [("怡枫园", "households")]
+    assert [(v["value"]["value"], v["source"]) for v in conflicts[0]["values"]] == [
+        (1200, "source:台账.景华社区台账"), (1000, "source:报道.怡枫园")]
+    history = client.get(compound + "/history").json()
+    assert [h["as_of"] for h in history] == ["2021-03-01", "2021-07-01", "2024-05-31",
+                                             "2024-06-30"]
+    trend = client.get("/api/v1/coverage/history",
+                       params={"scope": "street:福田区.莲花街道"}).json()
+    assert [t["as_of"] for t in trend] == ["2021-07-01", "2024-05-31", "2024-06-30"]
+
+    url = "/api/v1/sources/" + "source:台账.景华社区台账"
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=auth(PERSONAL)).status_code == 403
+    dry = client.delete(url, params={"dry_run": True}, headers=auth(WRITER)).json()
+    assert dry["dry_run"] is True and hits() == ["怡枫园"]
+    assert client.delete(url, headers=auth(WRITER)).status_code == 200
+    assert hits() == [] and client.delete(url, headers=auth(WRITER)).status_code == 404
+    assert all(s["kind"] == "case" for s in client.get("/api/v1/sources").json())

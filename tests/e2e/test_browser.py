@@ -28,11 +28,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+REGISTER = ["小区名称,所属社区,所属街道,所属区,所属市,业委会",
+            "怡枫园,景华社区,莲花街道,福田区,深圳市,{committee}"]
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    store = tmp_path_factory.mktemp("browser") / "store.db"
+    """The seed cases, and two monthly editions of 景华社区's register: in June 怡枫园's
+    committee is gone."""
+    folder = tmp_path_factory.mktemp("browser")
+    store = folder / "store.db"
     with EmbeddedStore(store) as opened:
         opened.load(seed_batch())
+    register = folder / "景华社区台账.csv"
+    for date, committee in (("2024-05-31", "有"), ("2024-06-30", "无")):
+        register.write_text("\n".join(REGISTER).format(committee=committee), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "govgraph", "--store", str(store), "load",
+                        str(register), "--as-of", date], cwd=ROOT, check=True,
+                       capture_output=True)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "govgraph", "--store", str(store), "serve", "--port", str(port)],
@@ -159,4 +172,31 @@ def test_party_line_of_gonghang_as_a_tree_view(page, service, tmp_path):
     page.goto(f"{service}/views/tree/{quote('compound:久安社区.工行小区')}?line=party")
     assert drawn_nodes(page) == 4
     save(page, tmp_path, "tree-gonghang-party.png")
+    assert page.refused == []
+
+
+FORMATION = ("[...document.querySelectorAll('#coverage tr')]"
+             ".some(r => r.innerText.includes('业委会组建率') && r.innerText.includes('RATIO'))")
+
+
+def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_path):
+    page.goto(service + "/?uid=" + quote("street:福田区.莲花街道"))
+    page.wait_for_selector("#trend svg polyline")
+    assert page.locator("#trend svg polyline").count() == 3  # one line a ratio
+    dates = page.locator("#trend svg text").all_inner_texts()
+    assert {"2021-07-01", "2024-05-31", "2024-06-30"} <= set(dates)
+    formation = page.locator("#coverage tr", has_text="业委会组建率")
+    assert "66.7%" in formation.inner_text()  # June: 怡枫园 has no committee any more
+    save(page, tmp_path, "explorer-trend.png")
+
+    page.locator("#trend svg circle").nth(1).click()  # 业委会组建率's first line, May
+    assert page.input_value("#asof") in ("2021-07-01", "2024-05-31")
+    page.fill("#asof", "2024-06-01")
+    page.dispatch_event("#asof", "change")
+    page.wait_for_function("document.querySelector('#network').src.includes('as_of=2024-06-01')")
+    page.wait_for_function(FORMATION.replace("RATIO", "100.0%"))
+    assert "按 2024-06-01 的数据" in page.inner_text("#asof-note")
+    save(page, tmp_path, "explorer-as-of.png")
+    page.click("#latest")
+    page.wait_for_function(FORMATION.replace("RATIO", "66.7%"))
     assert page.refused == []

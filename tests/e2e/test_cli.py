@@ -296,3 +296,65 @@ def test_brackets_in_what_a_user_types_are_shown_not_read_as_markup(cli):
     for args in (("show", "[/x]"), ("gaps", "[/x]"), ("tree", "[bold]x")):
         failed = cli(*args, ok=False)
         assert failed.exit_code in (2, 4) and args[1] in failed.output, failed.output
+
+
+def test_a_register_month_by_month_as_an_official_keeps_it(cli, tmp_path):
+    """The issue's check, from the command line: May's register, then June's edition of the
+    same file; answers as of any date; the source listed, loaded twice, unloaded."""
+    path = tmp_path / "景华社区台账.csv"
+    header = "小区名称,所属社区,所属街道,所属区,户数,业委会,物业公司\n"
+    path.write_text(header + "怡枫园,景华社区,莲花街道,福田区,1100,有,甲物业\n", "utf-8")
+    cli("load", str(path), "--as-of", "2024-05-31")
+    path.write_text(header + "怡枫园,景华社区,莲花街道,福田区,1200,无,乙物业\n", "utf-8")
+    june = cli.json("load", str(path), "--as-of", "2024-06-30")
+    assert june["nodes"]["OwnersCommittee"]["removed"] == 1
+
+    def hits(*args: str) -> list[str]:
+        answer = cli.json("gaps", "compound-without-owners-committee", *args)
+        return [h["compound"]["name"] for h in answer["hits"]]
+
+    def shown(*args: str) -> tuple[int, list[str]]:
+        detail = cli.json("show", "compound:景华社区.怡枫园", *args)
+        return (detail["properties"]["households"]["value"],
+                [r["other"]["name"] for r in detail["relationships"] if r["relation"] == "SERVES"])
+
+    assert hits() == ["怡枫园"] and shown() == (1200, ["乙物业"])
+    assert hits("--as-of", "2024-06-01") == [] and shown("--as-of", "2024-06-01") == (
+        1100, ["甲物业"])
+    sources = cli.json("sources")
+    assert [(s["source"], s["as_of"], s["current"]) for s in sources] == [
+        ("source:台账.景华社区台账", "2024-05-31", False),
+        ("source:台账.景华社区台账", "2024-06-30", True)]
+
+    again = cli.json("load", str(path), "--as-of", "2024-06-30")
+    assert {c["created"] + c["updated"] + c["removed"]
+            for c in [*again["nodes"].values(), *again["edges"].values()]} == {0}
+    assert cli.json("sources") == sources
+
+    bad = cli("show", "compound:景华社区.怡枫园", "--as-of", "2024-6-1", ok=False)
+    assert bad.exit_code == 2 and "expected a date YYYY-MM-DD" in bad.stderr
+    cli("unload", "景华社区台账")
+    assert cli("show", "compound:景华社区.怡枫园", ok=False).exit_code == 4
+    assert cli.json("sources") == []
+
+
+def test_a_report_and_a_register_that_disagree_are_listed_for_review(cli, tmp_path):
+    report = tmp_path / "report.yaml"
+    report.write_text(
+        "source: {uid: 'source:报道.怡枫园', title: 怡枫园纪实, date: 2021-03-01}\n"
+        "actors:\n"
+        "  - {uid: 'compound:景华社区.怡枫园', type: Compound, name: 怡枫园,"
+        " households: {value: 1000, unit: 户}, evidence: 小区共有1000户}\n", "utf-8")
+    register = tmp_path / "台账.csv"
+    register.write_text("小区名称,所属社区,所属街道,所属区,户数\n"
+                        "怡枫园,景华社区,莲花街道,福田区,1200\n", "utf-8")
+    cli("load", str(report), str(register), "--as-of", "2024-05-31")
+    assert cli.json("show", "compound:景华社区.怡枫园")["properties"]["households"][
+        "value"] == 1200
+    (conflict,) = cli.json("conflicts")
+    assert [(v["value"]["value"], v["as_of"]) for v in conflict["values"]] == [
+        (1200, "2024-05-31"), (1000, "2021-03-01")]
+    table = cli("conflicts").stdout
+    assert "户数" in table and "1200户" in table and "1000户" in table
+    shown = cli("show", "compound:景华社区.怡枫园").stdout
+    assert "户数: 各来源不一致" in shown and "1000户  source:报道.怡枫园 (2021-03-01)" in shown

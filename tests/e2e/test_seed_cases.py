@@ -25,7 +25,7 @@ def seeds():
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory, seeds):
+def seed_store(tmp_path_factory):
     with EmbeddedStore(tmp_path_factory.mktemp("seeds") / "store.db") as store:
         store.load(seed_batch())
         yield store

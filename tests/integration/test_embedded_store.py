@@ -29,3 +29,17 @@ def test_a_file_that_is_not_a_store_is_refused_clearly(tmp_path):
     path.write_text("hello", encoding="utf-8")
     with pytest.raises(StoreUnavailable, match="cannot open the embedded store"):
         EmbeddedStore(path)
+
+
+def test_a_store_of_an_earlier_format_is_refused_untouched(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '1')")
+    with pytest.raises(StoreUnavailable, match="format 1, this govgraph reads 2: load its"):
+        EmbeddedStore(path)
+    with sqlite3.connect(path) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"meta"}

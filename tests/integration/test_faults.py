@@ -153,5 +153,5 @@ def test_a_bolt_connection_dropped_mid_write_leaves_nothing_half_written(request
     assert proxy.forwarded > sent
     assert sum(store.stats().nodes.values()) == 0  # the transaction was never committed
     summary = store.load(batch)
-    assert summary.totals()["created"] == len(batch.nodes) + len(batch.edges)
+    assert summary.totals()["created"] == len(batch.node_uids()) + len(batch.edge_uids())
     store.close()
