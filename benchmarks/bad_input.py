@@ -192,7 +192,7 @@ def _read(path: Path, sender: Connection) -> None:
         files, parsed = input_files([path])
         parsed += [read_file(f, check_report=False) for f in files]
         try:
-            assemble(parsed, lambda _: {})
+            assemble(parsed, lambda _: {}, "2024-06-30")
             outcome = "accepted"
         except InvalidInput as invalid:
             outcome = f"refused: {invalid.problems[0].expected}"

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, Field
 
-from govgraph.graph.model import Citation, Claim, Edge, Edition, Node
+from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node
 from govgraph.graph.storage.rows import add_edge, add_node
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
@@ -55,6 +55,12 @@ class ClaimSaid(BaseModel):
     @property
     def key(self) -> tuple[str, str]:
         return (self.source, self.as_of)
+
+    @classmethod
+    def of(cls, claim: Claim, edition: Edition) -> ClaimSaid:
+        """An edition's claim, as its anchor keeps it."""
+        return cls(source=edition.source, as_of=edition.as_of, relation=claim.relation,
+                   direction=claim.direction, other=claim.other)
 
     def claim(self, anchor: str) -> Claim:
         return Claim(anchor, self.relation, self.direction, self.other)
@@ -99,6 +105,21 @@ def said_of(item: Node | Edge, edition: Edition) -> Said:
     return Said(source=edition.source, as_of=edition.as_of,
                 name=item.name if isinstance(item, Node) else None,
                 properties=item.properties, evidence=[c.evidence for c in item.citations])
+
+
+def statements_of(batch: Batch) -> dict[str, Statements]:
+    """What a batch's editions state, kept per uid as a store would keep it if it held only
+    them (benchmarks and tests read a batch this way)."""
+    rows: dict[str, Statements] = {}
+    for part in batch.editions:
+        items: list[Node | Edge] = [*part.nodes.values(), *part.edges.values()]
+        for item in items:
+            ends = (item.source, item.target) if isinstance(item, Edge) else None
+            row = rows.setdefault(item.uid, Statements(uid=item.uid, type=item.type, ends=ends))
+            row.said.append(said_of(item, part.edition))
+        for claim in part.claims:
+            rows[claim.anchor].claims.append(ClaimSaid.of(claim, part.edition))
+    return rows
 
 
 class Timeline:

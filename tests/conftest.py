@@ -67,16 +67,9 @@ def seed_batch():
 def stated(batch: Any) -> SimpleNamespace:
     """What a batch states, by uid (``.nodes``, ``.edges``), as a store holding only it shows."""
     from govgraph.graph.algorithms import edge_of, node_of
-    from govgraph.graph.editions import Statements, Timeline, derive_graph, said_of
-    from govgraph.graph.model import Edge
+    from govgraph.graph.editions import Timeline, derive_graph, statements_of
 
-    rows: dict[str, Statements] = {}
-    for part in batch.editions:
-        for item in [*part.nodes.values(), *part.edges.values()]:
-            ends = (item.source, item.target) if isinstance(item, Edge) else None
-            row = rows.setdefault(item.uid, Statements(uid=item.uid, type=item.type, ends=ends))
-            row.said.append(said_of(item, part.edition))
-    graph = derive_graph(rows, Timeline(part.edition for part in batch.editions))
+    graph = derive_graph(statements_of(batch), Timeline(p.edition for p in batch.editions))
     return SimpleNamespace(nodes={u: node_of(graph, u) for u in graph},
                            edges={k: edge_of(graph, u, v, k) for u, v, k in graph.edges(keys=True)})
 

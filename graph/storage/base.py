@@ -223,9 +223,8 @@ class _Plan:
         for claim in batch.claims:
             anchor = self.rows[claim.anchor]
             assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"
-            self.rows[claim.anchor] = anchor.model_copy(update={"claims": [*anchor.claims, ClaimSaid(
-                source=edition.source, as_of=edition.as_of, relation=claim.relation,
-                direction=claim.direction, other=claim.other)]})
+            self.rows[claim.anchor] = anchor.model_copy(update={
+                "claims": [*anchor.claims, ClaimSaid.of(claim, edition)]})
         self._stated(batch)
         self._touch(edition)
         self._speaker_changed(edition.source, speaker)
@@ -241,9 +240,7 @@ class _Plan:
         self._read([*batch.nodes, *batch.edges])
         claims: dict[str, list[ClaimSaid]] = {}
         for claim in batch.claims:
-            claims.setdefault(claim.anchor, []).append(ClaimSaid(
-                source=old.source, as_of=old.as_of, relation=claim.relation,
-                direction=claim.direction, other=claim.other))
+            claims.setdefault(claim.anchor, []).append(ClaimSaid.of(claim, old))
         for item in _items(batch):
             row = self.rows[item.uid]
             if row is None or [s for s in row.said if s.key == old.key] != [said_of(item, old)] \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import threading
 from collections.abc import Hashable
@@ -113,14 +114,18 @@ def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Se
 
 
 LiveServiceDep = Annotated[Service, Depends(get_live_service)]
-AsOf = Annotated[str | None, Query(
-    pattern=r"^\d{4}-\d{2}-\d{2}$", description="answer as of this date (YYYY-MM-DD): from "
-    "what the sources dated up to then said; none: now (each source's latest edition)")]
+AsOf = Annotated[dt.date | None, Query(
+    description="answer as of this date (YYYY-MM-DD): from what the sources dated up to then "
+                "said; none: now (each source's latest edition)")]
+
+
+def iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
 
 
 def get_service(service: LiveServiceDep, as_of: AsOf = None) -> Service:
     """The service layer for a question, as of the date asked (``as_of``), if any."""
-    return service.at(as_of)
+    return service.at(iso(as_of))
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

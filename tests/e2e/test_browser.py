@@ -181,12 +181,13 @@ FORMATION = ("[...document.querySelectorAll('#coverage tr')]"
 
 def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_path):
     page.goto(service + "/?uid=" + quote("street:福田区.莲花街道"))
-    page.wait_for_selector("#trend svg polyline")
+    page.wait_for_selector("#trend svg polyline", state="attached")
     assert page.locator("#trend svg polyline").count() == 3  # one line a ratio
-    dates = page.locator("#trend svg text").all_inner_texts()
+    dates = page.eval_on_selector_all("#trend svg text", "els => els.map(e => e.textContent)")
     assert {"2021-07-01", "2024-05-31", "2024-06-30"} <= set(dates)
     formation = page.locator("#coverage tr", has_text="业委会组建率")
     assert "66.7%" in formation.inner_text()  # June: 怡枫园 has no committee any more
+    page.locator("#trend").scroll_into_view_if_needed()
     save(page, tmp_path, "explorer-trend.png")
 
     page.locator("#trend svg circle").nth(1).click()  # 业委会组建率's first line, May
@@ -196,6 +197,9 @@ def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_pat
     page.wait_for_function("document.querySelector('#network').src.includes('as_of=2024-06-01')")
     page.wait_for_function(FORMATION.replace("RATIO", "100.0%"))
     assert "按 2024-06-01 的数据" in page.inner_text("#asof-note")
+    page.wait_for_selector("#trend svg polyline", state="attached")
+    page.wait_for_selector("#gaps table", state="attached")
+    page.locator("#trend").scroll_into_view_if_needed()
     save(page, tmp_path, "explorer-as-of.png")
     page.click("#latest")
     page.wait_for_function(FORMATION.replace("RATIO", "66.7%"))

@@ -13,7 +13,7 @@ from fastapi import Path as Path_
 
 from govgraph.graph.model import LoadSummary
 from govgraph.service.answers import SourceEdition
-from govgraph.service.api.deps import AsOf, LiveServiceDep, require_write
+from govgraph.service.api.deps import AsOf, LiveServiceDep, iso, require_write
 from govgraph.service.api.models import ErrorOut
 from govgraph.service.api.routes._common import ERRORS, READ
 
@@ -49,7 +49,7 @@ def load_records(
             path.write_bytes(upload.file.read())
             names[path] = name
         summary, _ = service.ingest(list(names), dry_run=dry_run, check_report=False,
-                                    names=names, source=source, as_of=as_of)
+                                    names=names, source=source, as_of=iso(as_of))
         return summary
 
 
@@ -73,4 +73,4 @@ def unload_source(
     """Take a source out (every edition, or the one of ``as_of``): the store is then as if it
     had never been loaded. 422 when another source's relationships need a node only it
     states."""
-    return service.unload(source_id, as_of, dry_run)
+    return service.unload(source_id, iso(as_of), dry_run)
