@@ -67,8 +67,8 @@ def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     edges = [edge_row(edge_of(graph, u, v, k)) for u, v, k in graph.edges(keys=True)]
     kept = [(r.uid, *(r.ends or (None, None)), dumps(r.model_dump()))
             for r in statements.values()]
-    editions = [(p.edition.source, p.edition.as_of, dumps(p.edition.model_dump()))
-                for p in batch.editions]
+    editions = [(p.edition.source, p.edition.as_of, dumps(p.edition.model_dump()),
+                 dumps([sorted(p.nodes), sorted(p.edges)])) for p in batch.editions]
     start = time.perf_counter()
     db = sqlite3.connect(store, isolation_level=None)
     db.execute("PRAGMA journal_mode=DELETE")
@@ -78,7 +78,7 @@ def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     db.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?)", nodes)
     db.executemany("INSERT INTO edges VALUES (?,?,?,?,?,?)", edges)
     db.executemany("INSERT INTO statements VALUES (?,?,?,?)", kept)
-    db.executemany("INSERT INTO editions VALUES (?,?,?)", editions)
+    db.executemany("INSERT INTO editions VALUES (?,?,?,?)", editions)
     db.execute("COMMIT")
     db.close()
     return {"seconds": time.perf_counter() - start, "items": len(nodes) + len(edges),

@@ -216,15 +216,16 @@ class Claim:
 class Edition(BaseModel):
     """One edition of a source: what it said as of one date (``as_of``, YYYY-MM-DD), loaded
     at ``loaded_at``. Loading the source again with the same date replaces the edition; with
-    another date it is a new one. ``nodes`` and ``edges`` are the uids it states."""
+    another date it is a new one. ``nodes`` and ``edges`` count the uids it states (stores keep
+    the uids apart: a district's register states tens of thousands)."""
 
     source: str
     as_of: str
     kind: str  # "case" (a case record) or "register" (a 台账)
     title: str = ""
     loaded_at: str = ""
-    nodes: list[str] = Field(default_factory=list)
-    edges: list[str] = Field(default_factory=list)
+    nodes: int = 0
+    edges: int = 0
 
     @property
     def key(self) -> tuple[str, str]:

@@ -399,7 +399,7 @@ class Service:
         timeline = Timeline(editions)
         return [self.shown(SourceEdition(
             source=e.source, kind=e.kind, title=e.title, as_of=e.as_of, loaded_at=e.loaded_at,
-            nodes=len(e.nodes), edges=len(e.edges), current=timeline.speaks(e.key)))
+            nodes=e.nodes, edges=e.edges, current=timeline.speaks(e.key)))
             for e in editions]
 
     def unload(self, source: str, as_of: str | None = None, dry_run: bool = False
@@ -463,9 +463,9 @@ class Service:
     def coverage_history(self, scope: str | None = None) -> list[CoverageAt]:
         """The coverage ratios of the scope as of each date a source speaks for there."""
         self.scope_ref(scope)
-        members = set(self._scope_members(scope)) if scope else None
-        dates = sorted({e.as_of for e in self.store.editions()
-                        if members is None or members & set(e.nodes)})
+        dates = sorted({e.as_of for e in self.store.editions()} if scope is None else
+                       {d for row in self.store.statements(self._scope_members(scope)).values()
+                        for d in row.dates})
         history = []
         for date in dates:
             try:

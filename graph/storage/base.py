@@ -116,16 +116,23 @@ class WriteTransaction(Protocol):
     def editions(self, sources: list[str]) -> list[Edition]:
         """Every edition of these sources."""
 
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        """The uids of the nodes and the edges an edition states."""
+
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
         """Store these current nodes, then edges (new, or replacing those of the same uid)."""
 
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
         """Remove these current edges, then nodes (uid → type)."""
 
-    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
-             dropped_editions: list[tuple[str, str]]) -> None:
-        """Store these statements and editions (new, or replacing), remove the statements of
-        the ``dropped`` uids and the editions of the (source, as_of) keys."""
+    def keep(self, statements: list[Statements], dropped: list[str],
+             editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
+             ) -> None:
+        """Store these statements and editions with their uids (new, or replacing), remove the
+        statements of the ``dropped`` uids and the editions of the (source, as_of) keys."""
+
+
+Uids = tuple[list[str], list[str]]  # an edition's nodes and edges
 
 
 def _items(batch: EditionBatch) -> list[Node | Edge]:
@@ -144,6 +151,7 @@ class _Plan:
         self.rows: dict[str, Statements | None] = {}
         self.stored_editions: dict[tuple[str, str], Edition] = {}
         self.editions: dict[tuple[str, str], Edition] = {}
+        self.uids: dict[tuple[str, str], Uids] = {}  # of the editions touched
         self.sources_read: set[str] = set()
         self.affected: set[str] = set()
         self.anchors: set[str] = set()  # nodes whose facet claims change effect
@@ -167,14 +175,18 @@ class _Plan:
         editions = [e for e in self.editions.values() if e.source == source]
         return max(editions, key=lambda e: e.as_of, default=None)
 
+    def _uids(self, key: tuple[str, str]) -> Uids:
+        if key not in self.uids:
+            self.uids[key] = self.tx.edition_uids(key)
+        return self.uids[key]
+
     def _touch(self, edition: Edition) -> None:
         """Everything an edition states can change, and the facets it claims."""
-        uids = [*edition.nodes, *edition.edges]
-        self._read(uids)
-        self.affected |= set(uids)
-        self.anchors |= {u for u in edition.nodes
-                         if (row := self.rows[u]) and any(c.key == edition.key
-                                                          for c in row.claims)}
+        nodes, edges = self._uids(edition.key)
+        self._read([*nodes, *edges])
+        self.affected |= {*nodes, *edges}
+        self.anchors |= {u for u in nodes if (row := self.rows[u])
+                         and any(c.key == edition.key for c in row.claims)}
 
     def editions_of(self, source: str) -> list[Edition]:
         self._read_editions([source])
@@ -187,7 +199,8 @@ class _Plan:
         speaker = self._latest(key[0])
         edition = self.editions.pop(key)
         self._touch(edition)
-        for uid in [*edition.nodes, *edition.edges]:
+        nodes, edges = self._uids(key)
+        for uid in [*nodes, *edges]:
             row = self.rows[uid]
             if row is not None:
                 kept = row.without(key)
@@ -197,8 +210,7 @@ class _Plan:
     def put(self, batch: EditionBatch) -> None:
         """Put one edition in, replacing the one of the same source and date."""
         edition = batch.edition.model_copy(update={
-            "loaded_at": self.loaded_at, "nodes": sorted(batch.nodes),
-            "edges": sorted(batch.edges)})
+            "loaded_at": self.loaded_at, "nodes": len(batch.nodes), "edges": len(batch.edges)})
         self._read_editions([edition.source])
         old = self.editions.get(edition.key)
         if old is not None:
@@ -208,6 +220,7 @@ class _Plan:
             self.drop(old.key)
         speaker = self._latest(edition.source)
         self.editions[edition.key] = edition
+        self.uids[edition.key] = (sorted(batch.nodes), sorted(batch.edges))
         self._read([*batch.nodes, *batch.edges])
         for item in _items(batch):
             ends = (item.source, item.target) if isinstance(item, Edge) else None
@@ -235,7 +248,7 @@ class _Plan:
 
     def _same(self, old: Edition, batch: EditionBatch) -> bool:
         """Whether an edition states exactly what the stored one of its key does."""
-        if old.nodes != sorted(batch.nodes) or old.edges != sorted(batch.edges):
+        if self._uids(old.key) != (sorted(batch.nodes), sorted(batch.edges)):
             return False
         self._read([*batch.nodes, *batch.edges])
         claims: dict[str, list[ClaimSaid]] = {}
@@ -306,7 +319,8 @@ class _Plan:
             return summary
         kept = [row for u, row in self.rows.items() if row is not None and row != self.before[u]]
         dropped = [u for u, row in self.rows.items() if row is None and self.before[u]]
-        editions = [e for k, e in self.editions.items() if self.stored_editions.get(k) != e]
+        editions = [(e, self.uids[k]) for k, e in self.editions.items()
+                    if self.stored_editions.get(k) != e]
         gone = sorted(self.stored_editions.keys() - self.editions.keys())
         if kept or dropped or editions or gone:
             tx.keep(kept, dropped, editions, gone)

@@ -8,6 +8,7 @@ networkx snapshot is rebuilt when another writer has changed the file.
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from govgraph.graph.storage.base import (
     GraphStore,
     Stats,
     StoreUnavailable,
+    Uids,
     WriteFailed,
     WriteTransaction,
 )
@@ -52,7 +54,8 @@ CREATE TABLE IF NOT EXISTS edges (
 CREATE TABLE IF NOT EXISTS statements (
     uid TEXT PRIMARY KEY, start TEXT, end TEXT, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS editions (
-    source TEXT NOT NULL, as_of TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, as_of));
+    source TEXT NOT NULL, as_of TEXT NOT NULL, body TEXT NOT NULL, uids TEXT NOT NULL,
+    PRIMARY KEY (source, as_of));
 CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
 CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
 CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
@@ -112,6 +115,12 @@ class _Write:
         return [Edition.model_validate_json(row["body"])
                 for row in self.rows("editions", "source", sources)]
 
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        row = self.db.execute("SELECT uids FROM editions WHERE source = ? AND as_of = ?",
+                              key).fetchone()
+        nodes, edges = json.loads(row["uids"]) if row else ([], [])
+        return nodes, edges
+
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
         for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
             self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?)", rows)  # noqa: S608
@@ -122,15 +131,16 @@ class _Write:
             self.db.executemany(f"DELETE FROM {table} WHERE uid = ?", [(u,) for u in uids])  # noqa: S608
         self._written()
 
-    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
-             dropped_editions: list[tuple[str, str]]) -> None:
+    def keep(self, statements: list[Statements], dropped: list[str],
+             editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
+             ) -> None:
         self.db.executemany("DELETE FROM statements WHERE uid = ?", [(u,) for u in dropped])
         self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
             (row.uid, *(row.ends or (None, None)), dumps(row.model_dump())) for row in statements])
         self.db.executemany("DELETE FROM editions WHERE source = ? AND as_of = ?",
                             dropped_editions)
-        self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?)", [
-            (e.source, e.as_of, dumps(e.model_dump())) for e in editions])
+        self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?,?)", [
+            (e.source, e.as_of, dumps(e.model_dump()), dumps(uids)) for e, uids in editions])
         self._written()
 
     def _written(self) -> None:

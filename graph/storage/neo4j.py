@@ -8,6 +8,7 @@ Node properties and citations are kept as JSON text, so values of any shape roun
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,7 @@ from govgraph.graph.storage.base import (
     Stats,
     StoreError,
     StoreUnavailable,
+    Uids,
     WriteTransaction,
 )
 from govgraph.graph.storage.rows import (
@@ -163,6 +165,11 @@ class _Write:
         return [Edition.model_validate_json(row["body"]) for chunk in chunks(sources, BATCH_SIZE)
                 for row in self.run(q.EDITIONS_OF, sources=list(chunk))]
 
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        rows = self.run(q.EDITION_UIDS, key=_edition_key(key))
+        nodes, edges = json.loads(rows[0]["uids"]) if rows else ([], [])
+        return nodes, edges
+
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
         for statement, uids_by_type in ((q.delete_edges, _grouped(edges)),
                                         (q.delete_nodes, _grouped(nodes))):
@@ -170,13 +177,15 @@ class _Write:
                 for chunk in chunks(uids, BATCH_SIZE):
                     self.tx.run(statement(type_name), uids=list(chunk)).consume()
 
-    def keep(self, statements: list[Statements], dropped: list[str], editions: list[Edition],
-             dropped_editions: list[tuple[str, str]]) -> None:
+    def keep(self, statements: list[Statements], dropped: list[str],
+             editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
+             ) -> None:
         rows = [{"uid": row.uid, "from_uid": row.ends[0] if row.ends else None,
                  "to_uid": row.ends[1] if row.ends else None, "body": dumps(row.model_dump())}
                 for row in statements]
         editions_rows = [{"edition_key": _edition_key(e.key), "source": e.source,
-                          "as_of": e.as_of, "body": dumps(e.model_dump())} for e in editions]
+                          "as_of": e.as_of, "body": dumps(e.model_dump()), "uids": dumps(uids)}
+                         for e, uids in editions]
         for statement, name, items in (
                 (q.DELETE_STATEMENTS, "uids", dropped), (q.WRITE_STATEMENTS, "rows", rows),
                 (q.DELETE_EDITIONS, "keys", [_edition_key(k) for k in dropped_editions]),

@@ -148,9 +148,11 @@ WRITE_STATEMENTS = (f"UNWIND $rows AS row MERGE (s:{STATEMENTS} {{uid: row.uid}}
                     "SET s.from_uid = row.from_uid, s.to_uid = row.to_uid, s.body = row.body")
 DELETE_STATEMENTS = f"MATCH (s:{STATEMENTS}) WHERE s.uid IN $uids DELETE s"
 EDITIONS_OF = f"MATCH (e:{EDITION}) WHERE e.source IN $sources RETURN e.body AS body"
+EDITION_UIDS = f"MATCH (e:{EDITION}) WHERE e.edition_key = $key RETURN e.uids AS uids"
 ALL_EDITIONS = f"MATCH (e:{EDITION}) RETURN e.body AS body ORDER BY e.source, e.as_of"
 WRITE_EDITIONS = (f"UNWIND $rows AS row MERGE (e:{EDITION} {{edition_key: row.edition_key}}) "
-                  "SET e.source = row.source, e.as_of = row.as_of, e.body = row.body")
+                  "SET e.source = row.source, e.as_of = row.as_of, e.body = row.body, "
+                  "e.uids = row.uids")
 DELETE_EDITIONS = f"MATCH (e:{EDITION}) WHERE e.edition_key IN $keys DELETE e"
 
 _EXPAND_PATTERNS = {"in": "(n)<-[r]-(m)", "out": "(n)-[r]->(m)", "both": "(n)-[r]-(m)"}
@@ -213,10 +215,11 @@ def all_statements() -> list[Statement]:
             {"uid": "x:1", "from_uid": None, "to_uid": None, "body": "{}"}]}),
         Statement(DELETE_STATEMENTS, uids),
         Statement(EDITIONS_OF, {"sources": ["source:a"]}),
+        Statement(EDITION_UIDS, {"key": "source:a@2024-05-31"}),
         Statement(ALL_EDITIONS),
         Statement(WRITE_EDITIONS, {"rows": [{"edition_key": "source:a@2024-05-31",
                                              "source": "source:a", "as_of": "2024-05-31",
-                                             "body": "{}"}]}),
+                                             "body": "{}", "uids": "[[],[]]"}]}),
         Statement(DELETE_EDITIONS, {"keys": ["source:a@2024-05-31"]}),
     ]
     return statements

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import threading
 from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from pydantic import BeforeValidator
 
 from govgraph.graph.privacy import Masker
 from govgraph.graph.storage import GraphStore, open_store
@@ -114,7 +116,14 @@ def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Se
 
 
 LiveServiceDep = Annotated[Service, Depends(get_live_service)]
-AsOf = Annotated[dt.date | None, Query(
+def _written_as_date(value: object) -> object:
+    """Only YYYY-MM-DD is a date here (not a number of seconds, as pydantic would read "0")."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return value
+
+
+AsOf = Annotated[dt.date | None, BeforeValidator(_written_as_date), Query(
     description="answer as of this date (YYYY-MM-DD): from what the sources dated up to then "
                 "said; none: now (each source's latest edition)")]
 

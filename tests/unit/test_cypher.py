@@ -15,7 +15,7 @@ SCHEMA = {
     "labels": [*NODE_TYPES, q.STATEMENTS, q.EDITION],
     "relationshipTypes": list(RELATIONSHIP_TYPES),
     "propertyKeys": ["uid", "name", "search", "properties", "citations", "from_uid", "to_uid",
-                     "body", "edition_key", "source", "as_of"],
+                     "body", "edition_key", "source", "as_of", "uids"],
 }
 
 
