@@ -389,8 +389,10 @@ class Service:
         if as_of is None:
             return self
         date = checked_date(as_of, "as_of")
-        return Service(GraphView(self.store.as_of(date), at=date, base=self.store),
-                       personal=self.personal)
+        base = self.store
+        if isinstance(base, GraphView) and base.base is not None:  # already as of a date
+            date, base = min(date, base.at or date), base.base
+        return Service(GraphView(base.as_of(date), at=date, base=base), personal=self.personal)
 
     def sources(self) -> list[SourceEdition]:
         """Every edition of every source: its date, when it was loaded, what it states, and
