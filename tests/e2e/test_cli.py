@@ -358,3 +358,38 @@ def test_a_report_and_a_register_that_disagree_are_listed_for_review(cli, tmp_pa
     assert "户数" in table and "1200户" in table and "1000户" in table
     shown = cli("show", "compound:景华社区.怡枫园").stdout
     assert "户数: 各来源不一致" in shown and "1000户  source:报道.怡枫园 (2021-03-01)" in shown
+
+
+GONGHANG = "compound:久安社区.工行小区"
+QUESTIONS = [  # every question, as a user types it
+    ("search", "工行", "--json"),
+    ("show", GONGHANG, "--json"),
+    ("gaps", "compound-without-owners-committee", "--json"),
+    ("coverage", "--json"),
+    ("conflicts", "--json"),
+    ("tree", GONGHANG, "--line", "party", "--json"),
+    ("neighbours", GONGHANG, "--json"),
+    ("path", GONGHANG, "street:离石区.凤山街道", "--json"),
+    ("projects", "--json"),
+]
+
+
+def test_every_question_can_be_asked_as_of_a_date(cli, tmp_path):
+    """Before any report was published the graph is empty; after the latest, it is today's."""
+    cli("load", str(CASES), "--as-of", "2024-01-01")
+    for question in QUESTIONS:
+        assert cli(*question, "--as-of", "2099-12-31").stdout == cli(*question).stdout, question
+        early = cli(*question, "--as-of", "2020-01-01", ok=False)
+        assert early.exit_code in (0, 4), (question, early.output)
+        assert "工行" not in early.stdout, question
+    for command, suffix in (("export", ".json"), ("render network", ".html"),
+                            ("render orgchart", ".svg")):
+        args = [*command.split(), *([] if command == "export" else [GONGHANG])]
+        today, then = tmp_path / f"today{suffix}", tmp_path / f"2099{suffix}"
+        extra = ["--format", "json"] if command == "export" else []
+        cli(*args, "-o", str(today), *extra)
+        cli(*args, "-o", str(then), *extra, "--as-of", "2099-12-31")
+        assert then.read_bytes() == today.read_bytes(), command
+        gone = cli(*args, "-o", str(tmp_path / f"early{suffix}"), *extra, "--as-of", "2020-01-01",
+                   ok=False)
+        assert gone.exit_code == (0 if command == "export" else 4), command
