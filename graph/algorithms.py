@@ -60,6 +60,18 @@ def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
     return Edge(uid=key, source=source, target=target, **graph.edges[source, target, key])
 
 
+def add_node(graph: nx.MultiDiGraph, node: Node, **extra: Any) -> None:
+    """Put a node into a question's graph (the shape graph.algorithms reads)."""
+    graph.add_node(node.uid, type=node.type, name=node.name, properties=node.properties,
+                   citations=node.citations, **extra)
+
+
+def add_edge(graph: nx.MultiDiGraph, edge: Edge) -> None:
+    """Put an edge into a question's graph, keyed by its uid."""
+    graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
+                   properties=edge.properties, citations=edge.citations)
+
+
 def incoming(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
     """Sources of the edges of these types that end at ``uid``, sorted, without repeats.
 

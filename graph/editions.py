@@ -18,8 +18,8 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, Field
 
+from govgraph.graph.algorithms import add_edge, add_node
 from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node
-from govgraph.graph.storage.rows import add_edge, add_node
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.algorithms import Expand, Line, add_edge, add_node
 from govgraph.graph.editions import Statements
 from govgraph.graph.facts import Fact
 from govgraph.graph.model import Edge, Edition, Node
@@ -31,8 +31,6 @@ from govgraph.graph.storage.base import (
     WriteTransaction,
 )
 from govgraph.graph.storage.rows import (
-    add_edge,
-    add_node,
     chunks,
     dumps,
     edge_fields,

@@ -34,6 +34,8 @@ from govgraph.graph.algorithms import (
     SCOPE_SECOND_RING,
     Expand,
     Line,
+    add_edge,
+    add_node,
     related,
 )
 from govgraph.graph.editions import Statements
@@ -49,8 +51,6 @@ from govgraph.graph.storage.base import (
     WriteTransaction,
 )
 from govgraph.graph.storage.rows import (
-    add_edge,
-    add_node,
     chunks,
     dumps,
     edge_fields,

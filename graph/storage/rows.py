@@ -1,6 +1,6 @@
 """Nodes and edges as the flat text fields every backend and export keeps (the embedded store's
-rows, the Neo4j store's properties, the neo4j-admin CSV columns), back to typed values, and into
-the networkx graph the questions read. One shape, so a graph moves between them unchanged."""
+rows, the Neo4j store's properties, the neo4j-admin CSV columns), and back to typed values. One
+shape, so a graph moves between them unchanged."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any, Protocol, TypeVar
-
-import networkx as nx
 
 from govgraph.graph.model import Citation, Edge, Node
 from govgraph.graph.search import search_key
@@ -61,18 +59,6 @@ def edge_of_fields(source: str, fields: Fields, target: str) -> Edge:
     return Edge(uid=fields["uid"], type=fields["type"], source=source, target=target,
                 properties=json.loads(fields["properties"]),
                 citations=citations_of(fields["citations"]))
-
-
-def add_node(graph: nx.MultiDiGraph, node: Node, **extra: Any) -> None:
-    """Put a node into a question's graph (the shape graph.algorithms reads)."""
-    graph.add_node(node.uid, type=node.type, name=node.name, properties=node.properties,
-                   citations=node.citations, **extra)
-
-
-def add_edge(graph: nx.MultiDiGraph, edge: Edge) -> None:
-    """Put an edge into a question's graph, keyed by its uid."""
-    graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
-                   properties=edge.properties, citations=edge.citations)
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
