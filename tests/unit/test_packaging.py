@@ -31,3 +31,16 @@ def test_files_named_like_its_parts_beside_a_script_do_not_shadow_it(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert '"PartyOrganization"' in done.stdout
+
+
+def test_every_module_of_the_graph_package_imports_first():
+    """Each module imported first, in a fresh interpreter, as a script of a user's might: no
+    import cycle that only the usual order hides."""
+    modules = sorted("govgraph.graph." + ".".join(p.relative_to(ROOT / "graph").with_suffix("")
+                                                  .parts)
+                     for p in (ROOT / "graph").rglob("*.py") if p.name != "__init__.py")
+    assert "govgraph.graph.editions" in modules
+    for module in modules:
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                              text=True, cwd=ROOT)
+        assert done.returncode == 0, f"{module}: {done.stderr[-500:]}"
