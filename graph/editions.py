@@ -101,10 +101,12 @@ class Statements(BaseModel):
 
 
 def said_of(item: Node | Edge, edition: Edition) -> Said:
-    """An edition's statement of a node or edge, as kept."""
-    return Said(source=edition.source, as_of=edition.as_of,
-                name=item.name if isinstance(item, Node) else None,
-                properties=item.properties, evidence=[c.evidence for c in item.citations])
+    """An edition's statement of a node or edge, as kept (of values already checked: not
+    validated again, a city's load makes hundreds of thousands)."""
+    return Said.model_construct(source=edition.source, as_of=edition.as_of,
+                                name=item.name if isinstance(item, Node) else None,
+                                properties=item.properties,
+                                evidence=[c.evidence for c in item.citations])
 
 
 def statements_of(batch: Batch) -> dict[str, Statements]:
@@ -189,12 +191,13 @@ def derive(statements: Statements, timeline: Timeline,
         return None
     citations = list(dict.fromkeys(Citation(s.source, e) for s in said for e in s.evidence))
     properties = combine(statements, said)
-    if statements.ends is None:
+    if statements.ends is None:  # of checked statements: not validated again
         name = next(s.name for s in reversed(said) if s.name)
-        return Node(uid=statements.uid, type=statements.type, name=name, properties=properties,
-                    citations=citations)
-    return Edge(uid=statements.uid, type=statements.type, source=statements.ends[0],
-                target=statements.ends[1], properties=properties, citations=citations)
+        return Node.model_construct(uid=statements.uid, type=statements.type, name=name,
+                                    properties=properties, citations=citations)
+    return Edge.model_construct(uid=statements.uid, type=statements.type,
+                                source=statements.ends[0], target=statements.ends[1],
+                                properties=properties, citations=citations)
 
 
 def claims_at(ends: tuple[str, str] | None, rows: Mapping[str, Statements | None]
