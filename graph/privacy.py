@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from govgraph.graph.model import Node
+from govgraph.graph.editions import Statements
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,9 +31,11 @@ class Masker:
         self._pattern = re.compile("|".join(map(re.escape, wanted))) if wanted else None
 
     @classmethod
-    def for_people(cls, people: Iterable[Node]) -> Masker:
-        """A masker of the names and aliases of these Person nodes."""
-        return cls(n for p in people for n in [p.name, *p.properties.get("aliases", [])])
+    def for_people(cls, people: Iterable[Statements]) -> Masker:
+        """A masker of every name and alias any source has given these people (Person
+        statements), so a name is masked in answers as of any date, and after a rename."""
+        return cls(n for row in people for said in row.said
+                   for n in [said.name or "", *said.properties.get("aliases", [])])
 
     def text(self, value: str) -> str:
         """

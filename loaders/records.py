@@ -6,6 +6,7 @@ meetings, projects and facilities it names, and the relationships between them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Generator
@@ -324,6 +325,9 @@ def _read_source(path: Path, given: Any, out: ParsedFile, check_report: bool) ->
     title = given.get("title")
     out.title = title if isinstance(title, str) else ""
     out.as_of = as_of_date(given.get("date"))
+    if out.as_of and out.as_of > dt.date.today().isoformat():
+        out.problem(where, "a publication date no later than today", "source.date",
+                    given.get("date"))
     add_node(out, where, out.source, uid=uid, type_name="Source", name=given.get("title"),
              properties=properties)
     return out.source

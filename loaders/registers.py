@@ -190,8 +190,10 @@ def read_register(path: Path, source_name: str | None = None) -> ParsedFile:
     without the suffix); every problem is collected, none is raised."""
     source = register_source(source_name or path.stem)
     parsed = ParsedFile(path=str(path), source=source, kind="register", title=path.name)
+    # a source named apart from its files may be split across several: its node names no file
     add_node(parsed, Location(file=str(path)), source, uid=source, type_name="Source",
-             name=f"台账 {source_name or path.name}", properties={"file": path.name})
+             name=f"台账 {source_name or path.name}",
+             properties={} if source_name else {"file": path.name})
     header: list[str | None] | None = None
     header_sheet: str | None = None
     rows = 0

@@ -100,7 +100,7 @@ def _service(personal: bool = True, as_of: str | None = None) -> Iterator[Servic
     except (NodeNotFound, SourceNotFound) as error:
         raise _fail("not found", error, 4) from error
     except (ConflictingFacts, DanglingEdges) as error:
-        raise _fail("nothing was loaded", error, 1) from error
+        raise _fail("nothing was changed", error, 1) from error
     except InvalidQuery as error:
         raise _fail("invalid question", error, 2) from error
     except (StoreError, RendererMissing) as error:

@@ -117,7 +117,7 @@ class Service:
                  masker: Callable[[], Masker] | None = None):
         self.store = store
         self.personal = personal
-        self._masker_of = masker or (lambda: Masker.for_people(store.nodes_of_type("Person")))
+        self._masker_of = masker or (lambda: Masker.for_people(store.statements_of_type("Person")))
         self._masker: Masker | None = None
 
     # -- privacy: the one path every answer takes ------------------------------------------
@@ -217,9 +217,11 @@ class Service:
         said = speaking(rows[uid], Timeline(self.store.editions())) if uid in rows else []
         current = {"name": node.name, **node.properties}
         values = [StatedValue(field=key, field_zh=_field_zh(node.type, key), value=value,
-                              source=s.source, as_of=s.as_of, current=current.get(key) == value)
+                              source=s.source, as_of=s.as_of,
+                              current=_is_current(value, current.get(key)))
                   for s in reversed(said)
-                  for key, value in {"name": s.name, **s.properties}.items() if value]
+                  for key, value in {"name": s.name, **s.properties}.items()
+                  if value is not None]
         return self.shown(NodeDetail(
             uid=node.uid, name=node.name, type=node.type, type_zh=zh_name(node.type),
             properties=node.properties,
@@ -364,7 +366,9 @@ class Service:
         for index, path in enumerate(files):
             if reading is not None:
                 reading(path, index, len(files))
-            parsed.append(read_file(path, check_report=check_report, source=source))
+            # a register is its own source by the name the caller gave its file
+            named = Path(names[path]).stem if names and path in names else None
+            parsed.append(read_file(path, check_report=check_report, source=source or named))
         try:
             batch = assemble(parsed, self.store.get_nodes, date)
             return (self.store.load(batch, dry_run=dry_run),
@@ -392,7 +396,9 @@ class Service:
         base = self.store
         if isinstance(base, GraphView) and base.base is not None:  # already as of a date
             date, base = min(date, base.at or date), base.base
-        return Service(GraphView(base.as_of(date), at=date, base=base), personal=self.personal)
+        # names are masked as they are now: everyone any source ever named
+        return Service(GraphView(base.as_of(date), at=date, base=base), personal=self.personal,
+                       masker=self._masker_of)
 
     def sources(self) -> list[SourceEdition]:
         """Every edition of every source: its date, when it was loaded, what it states, and
@@ -448,7 +454,8 @@ class Service:
         rows.update(self.store.statements({e for r in rows.values() for e in r.ends or ()}
                                           - rows.keys()))
         editions = self.store.editions()
-        dates = sorted({date for r in rows.values() for date in r.dates})
+        sources = {source for r in rows.values() for source in r.sources}
+        dates = sorted({e.as_of for e in editions if e.source in sources})
         entries, before = [], _facts_of(uid, rows, Timeline(editions, ""))
         for date in dates:
             after = _facts_of(uid, rows, Timeline(editions, date))
@@ -465,9 +472,12 @@ class Service:
     def coverage_history(self, scope: str | None = None) -> list[CoverageAt]:
         """The coverage ratios of the scope as of each date a source speaks for there."""
         self.scope_ref(scope)
-        dates = sorted({e.as_of for e in self.store.editions()} if scope is None else
-                       {d for row in self.store.statements(self._scope_members(scope)).values()
-                        for d in row.dates})
+        editions = self.store.editions()
+        if scope is not None:  # the dates of the sources that speak of the scope
+            rows = self.store.statements(self._scope_members(scope)).values()
+            sources = {source for row in rows for source in row.sources}
+            editions = [e for e in editions if e.source in sources]
+        dates = sorted({e.as_of for e in editions})
         history = []
         for date in dates:
             try:
@@ -542,6 +552,13 @@ def checked_date(value: str, name: str) -> str:
         except ValueError:
             pass
     raise InvalidQuery(f"{name} {value!r}: expected a date YYYY-MM-DD")
+
+
+def _is_current(value: object, shown: object) -> bool:
+    """Whether a stated value is what the graph shows (a list: all of it among the united)."""
+    if isinstance(value, list) and isinstance(shown, list):
+        return all(v in shown for v in value)
+    return value == shown
 
 
 def _field_zh(type_name: str, key: str) -> str:

@@ -429,6 +429,10 @@ class GraphStore(ABC):
     def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
         """The uids of the edges any edition has stated at these nodes."""
 
+    @abstractmethod
+    def statements_of_type(self, type_name: str) -> list[Statements]:
+        """What the editions said of every node of one type (current or not)."""
+
     def as_of(self, at: str) -> nx.MultiDiGraph:
         """The graph as the sources dated up to ``at`` (YYYY-MM-DD) said it: each source's
         latest edition by then. The last few are kept while the store does not change."""

@@ -38,6 +38,7 @@ from govgraph.graph.storage.rows import (
     node_fields,
     node_of_fields,
 )
+from govgraph.graph.vocabulary import NODE_TYPES
 
 T = TypeVar("T")
 SCHEMA_VERSION = "2"  # 2: statements of every edition kept, the graph derived from them
@@ -238,6 +239,13 @@ class EmbeddedStore(GraphStore):
     def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
         with self._lock:
             return _Write(self._db).statement_edges_at(list(uids))
+
+    def statements_of_type(self, type_name: str) -> list[Statements]:
+        prefix = NODE_TYPES[type_name].uid_prefix + ":"  # a uid's prefix names its type
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM statements WHERE uid >= ? AND uid < ?",
+                                    (prefix, prefix[:-1] + ";")).fetchall()
+        return [Statements.model_validate_json(row["body"]) for row in rows]
 
     def all_statements(self) -> Iterator[Statements]:
         with self._lock:

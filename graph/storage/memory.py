@@ -54,6 +54,10 @@ class GraphView(GraphStore):
     def all_statements(self) -> Iterator[Statements]:
         return iter(self._dated(self.base.all_statements()).values()) if self.base else iter(())
 
+    def statements_of_type(self, type_name: str) -> list[Statements]:
+        return list(self._dated(self.base.statements_of_type(type_name)).values()) \
+            if self.base else []
+
     def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
         return set(self.statements(self.base.statement_edges_at(uids))) if self.base else set()
 

@@ -58,7 +58,7 @@ from govgraph.graph.storage.rows import (
     node_fields,
     node_of_fields,
 )
-from govgraph.graph.vocabulary import PLACES
+from govgraph.graph.vocabulary import NODE_TYPES, PLACES
 
 T = TypeVar("T")
 BATCH_SIZE = 1000
@@ -292,6 +292,11 @@ class Neo4jStore(GraphStore):
     def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
         return {row["uid"] for chunk in chunks(sorted(set(uids)), BATCH_SIZE)
                 for row in self._read(q.STATEMENT_EDGES_AT, uids=list(chunk))}
+
+    def statements_of_type(self, type_name: str) -> list[Statements]:
+        prefix = NODE_TYPES[type_name].uid_prefix + ":"  # a uid's prefix names its type
+        return [Statements.model_validate_json(r["body"])
+                for r in self._read(q.STATEMENTS_OF_PREFIX, prefix=prefix)]
 
     def all_statements(self) -> Iterator[Statements]:
         return (Statements.model_validate_json(r["body"]) for r in self._read(q.ALL_STATEMENTS))

@@ -144,6 +144,8 @@ STATEMENT_EDGES_AT = (
     f"MATCH (s:{STATEMENTS}) WHERE s.from_uid IN $uids RETURN s.uid AS uid UNION "
     f"MATCH (s:{STATEMENTS}) WHERE s.to_uid IN $uids RETURN s.uid AS uid")
 ALL_STATEMENTS = f"MATCH (s:{STATEMENTS}) RETURN s.body AS body"
+STATEMENTS_OF_PREFIX = (f"MATCH (s:{STATEMENTS}) WHERE s.uid STARTS WITH $prefix "
+                        "RETURN s.body AS body")
 WRITE_STATEMENTS = (f"UNWIND $rows AS row MERGE (s:{STATEMENTS} {{uid: row.uid}}) "
                     "SET s.from_uid = row.from_uid, s.to_uid = row.to_uid, s.body = row.body")
 DELETE_STATEMENTS = f"MATCH (s:{STATEMENTS}) WHERE s.uid IN $uids DELETE s"
@@ -211,6 +213,7 @@ def all_statements() -> list[Statement]:
         Statement(STATEMENTS_BY_UID, uids),
         Statement(STATEMENT_EDGES_AT, uids),
         Statement(ALL_STATEMENTS),
+        Statement(STATEMENTS_OF_PREFIX, {"prefix": "person:"}),
         Statement(WRITE_STATEMENTS, {"rows": [
             {"uid": "x:1", "from_uid": None, "to_uid": None, "body": "{}"}]}),
         Statement(DELETE_STATEMENTS, uids),

@@ -50,7 +50,7 @@ class StoreHolder:
         revision = store.revision()
         cached = self._masker
         if revision is None or cached is None or cached[0] != revision:
-            cached = (revision, Masker.for_people(store.nodes_of_type("Person")))
+            cached = (revision, Masker.for_people(store.statements_of_type("Person")))
             self._masker = cached
         return cached[1]
 

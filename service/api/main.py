@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(ConflictingFacts)
     @app.exception_handler(DanglingEdges)
     async def rejected(_: Request, error: Exception) -> JSONResponse:
-        return _error(422, f"nothing was loaded: {error}")
+        return _error(422, f"nothing was changed: {error}")
 
     @app.exception_handler(RendererMissing)
     async def renderer_missing(_: Request, error: RendererMissing) -> JSONResponse:

@@ -378,3 +378,14 @@ def test_monthly_registers_sources_as_of_conflicts_history_and_unloading(client)
     assert client.delete(url, headers=auth(WRITER)).status_code == 200
     assert hits() == [] and client.delete(url, headers=auth(WRITER)).status_code == 404
     assert all(s["kind"] == "case" for s in client.get("/api/v1/sources").json())
+
+
+def test_an_uploaded_register_is_the_source_its_file_name_says_as_from_the_cli(client):
+    register = "小区名称,所属社区,所属街道,所属区\n新苑,久安社区,凤山街道,离石区\n".encode()
+    for as_of in ("2024-05-31", "2024-06-30"):
+        assert client.post("/api/v1/records", params={"as_of": as_of}, headers=auth(WRITER),
+                           files=[("files", ("台账（5月） 终.csv", register))]).status_code == 201
+    editions = [(s["source"], s["as_of"]) for s in client.get("/api/v1/sources").json()
+                if s["kind"] == "register"]
+    assert editions == [("source:台账.台账（5月）_终", "2024-05-31"),
+                        ("source:台账.台账（5月）_终", "2024-06-30")]

@@ -190,8 +190,10 @@ def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_pat
     page.locator("#trend").scroll_into_view_if_needed()
     save(page, tmp_path, "explorer-trend.png")
 
-    page.locator("#trend svg circle").nth(1).click()  # 业委会组建率's first line, May
-    assert page.input_value("#asof") in ("2021-07-01", "2024-05-31")
+    page.locator("#trend svg circle").nth(4).dispatch_event("click")  # 业委会组建率, May
+    assert page.input_value("#asof") == "2024-05-31"
+    page.wait_for_function(FORMATION.replace("RATIO", "100.0%"))
+    assert page.locator("#trend svg text", has_text="2024-06-30").count() == 1  # still whole
     page.fill("#asof", "2024-06-01")
     page.dispatch_event("#asof", "change")
     page.wait_for_function("document.querySelector('#network').src.includes('as_of=2024-06-01')")

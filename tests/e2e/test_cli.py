@@ -277,7 +277,7 @@ relationships:
     before = cli.json("stats")
     result = cli("load", str(second), ok=False)
     assert result.exit_code == 1 and "link.1" in result.stderr
-    assert "nothing was loaded" in result.stderr
+    assert "nothing was changed" in result.stderr
     assert cli.json("stats") == before
 
 

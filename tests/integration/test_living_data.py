@@ -230,3 +230,36 @@ def test_the_graph_derived_as_of_now_is_the_graph_the_store_keeps(store, tmp_pat
          as_of="2024-07-01")
     derived = as_of_view(store, "9999-12-31")
     assert export(derived) == export(store)
+
+
+def test_a_register_split_across_files_is_one_edition_of_the_source_named(store, tmp_path):
+    load(store, register(tmp_path / "景华社区.csv", yifengyuan("1100", "有", "甲物业")),
+         register(tmp_path / "福中社区.csv",
+                  ["深业花园", "福中社区", "莲花街道", "福田区", "深圳市", "800", "有", ""]),
+         source="莲花街道台账", as_of="2024-05-31")
+    (edition,) = ask(store).sources()
+    assert (edition.source, edition.title) == ("source:台账.莲花街道台账",
+                                               "景华社区.csv、福中社区.csv")
+
+
+def test_history_shows_what_went_when_a_source_stopped_speaking_of_a_node(store, tmp_path):
+    path = tmp_path / "台账.csv"
+    load(store, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
+    load(store, register(tmp_path / "b" / "其他.csv", yifengyuan("", "", "")), as_of="2024-05-31")
+    other = ["深业花园", "福中社区", "莲花街道", "福田区", "深圳市", "800", "", ""]
+    load(store, register(path, other), as_of="2024-06-30")  # 怡枫园's row is gone from it
+    june = {c.field: c for c in ask(store).history(COMPOUND)[-1].changes}
+    assert ask(store).history(COMPOUND)[-1].as_of == "2024-06-30"
+    assert june["households"].after is None and june["SERVES ←"].after is None
+
+
+def test_every_stated_value_is_listed_no_and_zero_too(store, tmp_path):
+    header = "小区名称,所属社区,所属街道,所属区,自办物业\n"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(header + "怡枫园,景华社区,莲花街道,福田区,否\n", "utf-8")
+    b.write_text(header + "怡枫园,景华社区,莲花街道,福田区,是\n", "utf-8")
+    load(store, a, as_of="2024-05-31")
+    load(store, b, as_of="2024-06-30")
+    values = [(v.value, v.current) for v in ask(store).node_detail(COMPOUND).values
+              if v.field == "self_managed_property"]
+    assert values == [(True, True), (False, False)]

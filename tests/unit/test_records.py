@@ -140,11 +140,11 @@ def test_two_sources_that_disagree_both_load_and_the_later_one_is_current(tmp_pa
     (tmp_path / "a.yaml").write_text(GOOD.replace("source:t.测试", "source:t.甲"), "utf-8")
     (tmp_path / "b.yaml").write_text(
         GOOD.replace("source:t.测试", "source:t.乙").replace("kind: 街道", "kind: 镇")
-        .replace("  title:", "  date: 2099-01-02\n  title:", 1), encoding="utf-8")
+        .replace("  title:", "  date: 2025-01-02\n  title:", 1), encoding="utf-8")
     files, _ = input_files([tmp_path])
     batch = assemble([read_file(f) for f in files], nothing_stored, SEED_DATE)
     assert [(e.edition.source, e.edition.as_of) for e in batch.editions] == [
-        ("source:t.甲", SEED_DATE), ("source:t.乙", "2099-01-02")]
+        ("source:t.甲", SEED_DATE), ("source:t.乙", "2025-01-02")]
     street = stated(batch).nodes["street:福田区.莲花街道"]
     assert street.properties["kind"] == "镇" and street.sources == ["source:t.乙", "source:t.甲"]
 
@@ -195,3 +195,9 @@ def test_paths_that_are_not_records_are_reported(tmp_path):
         f"{tmp_path}/notes.txt: expected a file ending in .yaml, .yml, .json, .csv, .xlsx",
         f"{tmp_path}/missing.yaml: expected an existing file or folder",
     ]
+
+
+def test_a_report_dated_after_today_is_refused(tmp_path):
+    text = GOOD.replace("  title:", "  date: 2999-01-01\n  title:", 1)
+    (problem,) = problems_of(tmp_path, text)
+    assert "field 'source.date', got '2999-01-01': expected a publication date no later" in problem

@@ -77,3 +77,20 @@ def test_a_person_named_otherwise_is_a_disagreement_only_the_right_shows(tmp_pat
         assert Service(base, personal=False).conflicts() == []
         with pytest.raises(NodeNotFound):
             Service(base, personal=False).history(PERSON)
+
+
+def test_a_name_is_masked_in_answers_as_of_a_date_before_its_person_was_recorded(tmp_path):
+    record = tmp_path / "early.yaml"
+    record.write_text(  # names 赵鸿翔 in its evidence, a year before the report that adds him
+        "source: {uid: source:早期, title: 早期报道, date: 2022-01-01}\n"
+        "actors:\n  - {uid: 'compound:久安社区.工行小区', type: Compound, name: 工行小区,"
+        " evidence: 原工行办公室主任赵鸿翔带头}\n", encoding="utf-8")
+    with EmbeddedStore(tmp_path / "store.db") as base:
+        base.load(seed_batch())
+        Service(base, personal=True).ingest([record], check_report=False)
+        then = Service(base, personal=False).at("2022-06-01")
+        assert then.stats().nodes.get("Person") is None  # no person recorded yet
+        detail = then.node_detail(GONGHANG).model_dump_json()
+        assert "赵**" in detail and "赵鸿翔" not in detail
+        assert "赵鸿翔" in Service(base, personal=True).at("2022-06-01").node_detail(
+            GONGHANG).model_dump_json()

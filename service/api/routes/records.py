@@ -43,8 +43,8 @@ def load_records(
     with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
         names = {}
         for index, upload in enumerate(files):
-            name = _UNSAFE_NAME.sub("_", Path(upload.filename or f"upload{index}").name)
-            path = Path(folder) / f"{index:03d}" / name  # its own name: a register's source
+            name = Path(upload.filename or f"upload{index}").name  # a register's source
+            path = Path(folder) / f"{index:03d}" / _UNSAFE_NAME.sub("_", name)
             path.parent.mkdir()
             path.write_bytes(upload.file.read())
             names[path] = name
