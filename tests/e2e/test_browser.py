@@ -181,6 +181,7 @@ FORMATION = ("[...document.querySelectorAll('#coverage tr')]"
 
 def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_path):
     page.goto(service + "/?uid=" + quote("street:福田区.莲花街道"))
+    page.click("#show-trend")
     page.wait_for_selector("#trend svg polyline", state="attached")
     assert page.locator("#trend svg polyline").count() == 3  # one line a ratio
     dates = page.eval_on_selector_all("#trend svg text", "els => els.map(e => e.textContent)")
