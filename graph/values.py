@@ -21,6 +21,12 @@ QUANTITY_QUALIFIERS = {
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+def today_anywhere() -> str:
+    """The latest date it is now anywhere (UTC+14), YYYY-MM-DD: a date after it is in the
+    future wherever the service or its users are (a server on UTC runs 8 hours behind China)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date().isoformat()
+
+
 class BadValue(ValueError):
     """A value that does not fit its property's kind."""
 

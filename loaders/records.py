@@ -6,7 +6,6 @@ meetings, projects and facilities it names, and the relationships between them.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Generator
@@ -17,7 +16,7 @@ from typing import Any, cast
 import yaml
 
 from govgraph.graph.model import Location
-from govgraph.graph.values import BadValue, normalise_date
+from govgraph.graph.values import BadValue, normalise_date, today_anywhere
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
 # Sections of nodes, with the node type a section implies (None: each entry names its type).
@@ -325,7 +324,7 @@ def _read_source(path: Path, given: Any, out: ParsedFile, check_report: bool) ->
     title = given.get("title")
     out.title = title if isinstance(title, str) else ""
     out.as_of = as_of_date(given.get("date"))
-    if out.as_of and out.as_of > dt.date.today().isoformat():
+    if out.as_of and out.as_of > today_anywhere():
         out.problem(where, "a publication date no later than today", "source.date",
                     given.get("date"))
     add_node(out, where, out.source, uid=uid, type_name="Source", name=given.get("title"),

@@ -54,6 +54,7 @@ from govgraph.graph.storage import (
     Stats,
 )
 from govgraph.graph.storage.memory import GraphView
+from govgraph.graph.values import today_anywhere
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     PLACES,
@@ -358,10 +359,9 @@ class Service:
         replaces that edition. InvalidInput lists every problem, naming files by ``names``
         (what the caller called them) where given; ``reading(path, index, total)`` is told of
         each file before it is read."""
-        today = dt.date.today().isoformat()
-        date = checked_date(as_of, "as_of") if as_of else today
-        if date > today:
-            raise InvalidQuery(f"as_of {as_of}: expected a date no later than today ({today})")
+        date = checked_date(as_of, "as_of") if as_of else dt.date.today().isoformat()
+        if date > today_anywhere():
+            raise InvalidQuery(f"as_of {as_of}: expected a date no later than today")
         files, parsed = input_files(paths)
         for index, path in enumerate(files):
             if reading is not None:

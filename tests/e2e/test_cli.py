@@ -393,3 +393,11 @@ def test_every_question_can_be_asked_as_of_a_date(cli, tmp_path):
         gone = cli(*args, "-o", str(tmp_path / f"early{suffix}"), *extra, "--as-of", "2020-01-01",
                    ok=False)
         assert gone.exit_code == (0 if command == "export" else 4), command
+
+
+def test_a_load_dated_after_today_is_refused(cli, tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("小区名称,所属社区,所属街道,所属区\n怡枫园,景华社区,莲花街道,福田区\n", "utf-8")
+    refused = cli("load", str(path), "--as-of", "2999-01-01", ok=False)
+    assert refused.exit_code == 2 and "expected a date no later than today" in refused.stderr
+    assert cli.json("sources") == []
