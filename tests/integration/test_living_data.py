@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from govgraph.graph.storage import DanglingEdges, SourceNotFound
+from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.service.core import Service
 from tests.conftest import WRITE_STORES, as_of_view, open_empty, seed_batch
 
@@ -263,3 +264,34 @@ def test_every_stated_value_is_listed_no_and_zero_too(store, tmp_path):
     values = [(v.value, v.current) for v in ask(store).node_detail(COMPOUND).values
               if v.field == "self_managed_property"]
     assert values == [(True, True), (False, False)]
+
+
+def scenario(store, folder: Path) -> dict:
+    """Months of one street's registers and a report, then every living-data answer."""
+    folder.mkdir()
+    path = folder / "台账.csv"
+    load(store, report(folder / "report.yaml", "2021-03-01", 1000, firm="甲物业"))
+    load(store, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
+    load(store, register(path, yifengyuan("1200", "无", "乙物业")), as_of="2024-06-30")
+    load(store, register(path, yifengyuan("1250", "无", "乙物业")), as_of="2024-06-30")
+    load(store, register(folder / "b" / "其他.csv", yifengyuan("", "有", "")),
+         as_of="2024-07-01")
+    ask(store).unload("其他", "2024-07-01")
+    now = ask(store)
+    return {
+        "export": export(store),
+        "as of June 1": json.loads(now.at("2024-06-01").export("json").data),
+        "sources": [s.model_dump(exclude={"loaded_at"}) for s in now.sources()],
+        "conflicts": [c.model_dump() for c in now.conflicts()],
+        "history": [h.model_dump() for h in now.history(COMPOUND)],
+        "trend": [t.model_dump() for t in now.coverage_history("street:福田区.莲花街道")],
+        "detail": now.node_detail(COMPOUND).model_dump(),
+    }
+
+
+def test_every_store_answers_living_data_as_the_embedded_store_does(store, tmp_path):
+    with EmbeddedStore(tmp_path / "reference.db") as reference:
+        expected = scenario(reference, tmp_path / "reference")
+    answers = scenario(store, tmp_path / "store")
+    for name, answer in answers.items():
+        assert answer == expected[name], name
