@@ -441,8 +441,11 @@ class GraphStore(ABC):
             cached = self._as_of_cache.get(key) if key[0] is not None else None
         if cached is not None:
             return cached
+        editions = self.editions()
         rows = {row.uid: row for row in self.all_statements()}
-        graph = derive_graph(rows, Timeline(self.editions(), at))
+        graph = derive_graph(rows, Timeline(editions, at))
+        if key[0] is not None and self.revision() != key[0]:
+            return self.as_of(at)  # another process wrote between the two reads: read again
         with _AS_OF_LOCK:
             if key[0] is not None:
                 self._as_of_cache[key] = graph
