@@ -268,6 +268,9 @@ class LoadSummary(BaseModel):
     nodes: dict[str, TypeChanges] = Field(default_factory=dict)
     edges: dict[str, TypeChanges] = Field(default_factory=dict)
     dry_run: bool = False
+    warnings: list[str] = Field(default_factory=list, description=(
+        "what was read anyway but deserves a look: a column kept as a property, a 合计 row "
+        "skipped"))
 
     def count(self, kind: str, type_name: str, change: str) -> None:
         table = self.nodes if kind == "nodes" else self.edges

@@ -153,6 +153,7 @@ NODE_TYPES: dict[str, NodeType] = {
                 "old_compound": _p(Kind.BOOL, "老旧小区"),
                 "self_managed_property": _p(Kind.BOOL, "自办物业"),
                 "honours": _p(Kind.TEXTS, "荣誉"),
+                "register_columns": _p(Kind.TEXTS, "台账其他列"),  # "列名: 值", kept as given
             },
         ),
         NodeType("Building", "楼栋", "building", "a residential building of a compound"),

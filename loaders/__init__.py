@@ -7,7 +7,7 @@ from pathlib import Path
 
 from govgraph.graph.model import Location
 from govgraph.loaders.records import read_case
-from govgraph.loaders.registers import read_register
+from govgraph.loaders.registers import RegisterOptions, read_register
 from govgraph.loaders.statements import ParsedFile
 
 READERS: dict[str, Callable[[Path], ParsedFile]] = {
@@ -44,10 +44,12 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[ParsedFile]]:
     return found, bad
 
 
-def read_file(path: Path, check_report: bool = True, source: str | None = None) -> ParsedFile:
+def read_file(path: Path, check_report: bool = True, source: str | None = None,
+              options: RegisterOptions | None = None) -> ParsedFile:
     """Read one input file. ``check_report=False`` skips checking that a case record's report
     file exists beside it (uploads come without their reports); ``source`` names a register's
-    source (by default its file name; a case record names its own)."""
+    source (by default its file name; a case record names its own); ``options`` say how to read
+    registers laid out otherwise."""
     if path.suffix.lower() in (".csv", ".xlsx"):
-        return read_register(path, source)
+        return read_register(path, source, options)
     return read_case(path, check_report=check_report)

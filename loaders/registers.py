@@ -8,15 +8,19 @@ become one node.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govgraph.graph.model import Claim, Location
+import yaml
+
+from govgraph.graph.model import Claim, Location, Problem
+from govgraph.graph.values import BadValue, normalise_date
 from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
@@ -32,33 +36,50 @@ class Column:
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in [
-        Column("小区名称", "the compound's name", required=True, aliases=("小区",)),
-        Column("所属社区", "its community", required=True, aliases=("社区",)),
-        Column("所属街道", "its street office or town", required=True, aliases=("街道", "所属镇")),
-        Column("所属区", "its district", required=True, aliases=("区",)),
+        Column("小区名称", "the compound's name", required=True,
+               aliases=("小区", "小区名", "小区(院落)名称", "院落名称")),
+        Column("所属社区", "its community", required=True, aliases=("社区", "社区名称")),
+        Column("所属街道", "its street office or town", required=True,
+               aliases=("街道", "所属镇", "街道(镇)")),
+        Column("所属区", "its district", required=True, aliases=("区", "所属区县")),
         Column("所属市", "its city (links the district to the city)", aliases=("市",)),
-        Column("户数", "households (户)", aliases=("住户数",)),
-        Column("楼栋数", "buildings (栋)"),
-        Column("党员人数", "party members living in the compound (人)"),
+        Column("户数", "households (户)", aliases=("住户数", "总户数", "户数(户)")),
+        Column("楼栋数", "buildings (栋)", aliases=("栋数", "楼栋", "楼栋数量")),
+        Column("党员人数", "party members living in the compound (人)",
+               aliases=("党员数", "小区党员人数", "在册党员数")),
         Column("小区党组织", "the compound's party organisation: its name, or 有/无",
-               aliases=("党组织",)),
+               aliases=("党组织", "小区党组织名称", "是否建立小区党组织", "是否建立党组织")),
         Column("党组织类型", "kind of that organisation (default 支部)"),
-        Column("业委会", "the owners' committee: its name, or 有/无", aliases=("业主委员会",)),
-        Column("业委会委员人数", "committee members (人)"),
-        Column("业委会党员人数", "committee members who are party members (人)"),
-        Column("业委会党组织", "the committee's party branch or work group: its name, or 有/无"),
+        Column("党组织成立时间", "when that organisation was set up (a date)",
+               aliases=("成立时间", "组建时间", "小区党组织成立时间")),
+        Column("业委会", "the owners' committee: its name, or 有/无",
+               aliases=("业主委员会", "是否成立业委会", "是否成立业主委员会")),
+        Column("业委会委员人数", "committee members (人)", aliases=("业委会成员人数", "委员人数")),
+        Column("业委会党员人数", "committee members who are party members (人)",
+               aliases=("其中党员人数", "其中党员", "业委会党员数")),
+        Column("业委会党组织", "the committee's party branch or work group: its name, or 有/无",
+               aliases=("是否建立业委会党组织",)),
         Column("业委会党组织类型", "kind of that organisation (default 支部)"),
-        Column("物管会", "the property management committee: its name, or 有/无"),
-        Column("物业公司", "property companies serving it, separated by 、 or ; (无: none)"),
+        Column("物管会", "the property management committee: its name, or 有/无",
+               aliases=("物业管理委员会", "是否成立物管会")),
+        Column("物业公司", "property companies serving it, separated by 、 or ; (无: none)",
+               aliases=("物业服务企业", "物业企业", "物业企业名称", "物业公司名称",
+                        "物业服务企业名称")),
+        Column("物业党组织", "whether the property company has a party organisation: 是/否",
+               aliases=("物业企业是否建立党组织", "物业公司是否建立党组织")),
         Column("自办物业", "self-managed property service: 是/否"),
         Column("备注", "a note"),
     ]
 }
+IGNORED = {"序号", "编号"}  # row numbers: nothing to read
+TOTALS = {"合计", "小计", "总计"}  # rows that sum the others, often formulas
+HEADER_ROWS = 15  # title rows (a merged title, 填报单位, 填报日期) come before the header
 HEADER_KEYS = {alias: c.key for c in COLUMNS.values() for alias in (c.key, *c.aliases)}
+
 MAX_XLSX_UNPACKED = 256 * 2**20  # a register of 100,000 compounds unpacks to about 30 MB
 MAX_XLSX_RATIO = 200  # real sheets pack 5 to 20 times; bombs thousands of times
-YES = {"有", "是", "y", "yes", "true", "1", "√"}
-NO = {"无", "否", "n", "no", "false", "0", "×"}
+YES = {"有", "是", "y", "yes", "true", "1", "√", "✓", "✔"}
+NO = {"无", "否", "n", "no", "false", "0", "×", "✗", "✘"}
 _UNSAFE = re.compile(r"[\s/?#]+")
 _COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs ten digits
 # compounds in one register: a street's has hundreds, a district's thousands; a city's is split
@@ -173,11 +194,88 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
 
 
 def _cell(value: Any) -> str:
+    """A cell as text: whole numbers without .0, Excel dates as YYYY-MM-DD."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+_DATE_TEXT = re.compile(
+    r"^(\d{4})(?:\s*[年./-]\s*(\d{1,2})(?:\s*[月./-]\s*(\d{1,2}))?)?\s*[日月年]?$")
+
+
+def register_date(text: str) -> str | None:
+    """A date as officials write it (2022-09-20, 2023/1/5, 2023.1.5, 2020年5月, 2020年5月3日,
+    an Excel date cell) as YYYY, YYYY-MM or YYYY-MM-DD; None when it is not one."""
+    match = _DATE_TEXT.match(text.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    date = year + (f"-{int(month):02d}" if month else "") + (f"-{int(day):02d}" if day else "")
+    try:
+        return normalise_date(date)
+    except BadValue:
+        return None
+
+
+def _header_text(text: str) -> str:
+    """A header as written, without spaces, line breaks and a unit in brackets: 总户数（户）."""
+    text = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").rstrip(":：")
+    bare = re.sub(r"\([^)]*\)$", "", text)
+    return text if text in HEADER_KEYS else bare
+
+
+@dataclass(frozen=True)
+class RegisterOptions:
+    """How to read registers laid out otherwise: ``columns`` maps a header as written to a
+    column (or "ignore"); ``defaults`` give a column's value where the sheet has none (a street's
+    own register has no 所属区)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    def key_of(self, header: str) -> str | None:
+        """The column a header names (None: not known), or "ignore"."""
+        text = _header_text(header)
+        chosen = self.columns.get(header.strip()) or self.columns.get(text)
+        if chosen:
+            return chosen
+        return "ignore" if text in IGNORED else HEADER_KEYS.get(text)
+
+
+def options_problems(options: RegisterOptions) -> list[str]:
+    """What is wrong with given options: each a message."""
+    known = set(COLUMNS) | {"ignore"}
+    problems = [f"columns: {header!r} → {key!r}: expected one of " + ", ".join(sorted(known))
+                for header, key in options.columns.items() if key not in known]
+    problems += [f"defaults: {key!r}: expected a column, one of " + ", ".join(COLUMNS)
+                 for key in options.defaults if key not in COLUMNS]
+    return problems
+
+
+def read_options(path: Path) -> RegisterOptions:
+    """A mapping file (YAML): ``columns: {header as written: column or ignore}`` and
+    ``defaults: {column: value}``. Raises ValueError saying what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: expected a readable YAML mapping file ({error})") from None
+    if not isinstance(data, dict) or set(data) - {"columns", "defaults"} or not all(
+            isinstance(data.get(k) or {}, dict) for k in ("columns", "defaults")):
+        raise ValueError(f"{path}: expected a mapping with columns: {{header: column}} and "
+                         "defaults: {column: value}")
+    options = RegisterOptions(
+        columns={str(k).strip(): str(v).strip() for k, v in (data.get("columns") or {}).items()},
+        defaults={str(k).strip(): str(v).strip()
+                  for k, v in (data.get("defaults") or {}).items()})
+    problems = options_problems(options)
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return options
 
 
 def register_source(name: str) -> str:
@@ -185,48 +283,100 @@ def register_source(name: str) -> str:
     return name if name.startswith("source:") else uid("source", "台账", name)
 
 
-def read_register(path: Path, source_name: str | None = None) -> ParsedFile:
+@dataclass
+class _Sheet:
+    """What is known of the sheet being read: its header, once found, and the rows before."""
+
+    name: str | None
+    header: list[str | None] | None = None
+    extra: dict[int, str] = field(default_factory=dict)  # column → header kept as a property
+    before: int = 0
+    missing: bool = False  # a required column is missing: one problem, its rows not read
+
+
+def read_register(path: Path, source_name: str | None = None,
+                  options: RegisterOptions | None = None) -> ParsedFile:
     """Read one register, an edition of the source ``source_name`` (by default its file name
-    without the suffix); every problem is collected, none is raised."""
+    without the suffix); every problem is collected, none is raised. Title rows before the
+    header are skipped (a 填报日期 among them dates the edition), 序号 columns ignored, 合计
+    rows skipped and named in a warning."""
+    options = options or RegisterOptions()
     source = register_source(source_name or path.stem)
     parsed = ParsedFile(path=str(path), source=source, kind="register", title=path.name)
     # a source named apart from its files may be split across several: its node names no file
     add_node(parsed, Location(file=str(path)), source, uid=source, type_name="Source",
              name=f"台账 {source_name or path.name}",
              properties={} if source_name else {"file": path.name})
-    header: list[str | None] | None = None
-    header_sheet: str | None = None
+    sheet = _Sheet(name="\0")
     rows = 0
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
-        if location.sheet != header_sheet:
-            header, header_sheet = None, location.sheet
+        if location.sheet != sheet.name:
+            sheet = _Sheet(name=location.sheet)
         if not any(values):
             continue
-        if header is None:
-            header = _read_header(location, values, parsed)
+        if sheet.header is None:
+            _title_or_header(location, values, sheet, parsed, options)
+            continue
+        if sheet.missing:
+            continue
+        if any(v in TOTALS for v in values[:3]) or values[0].startswith(tuple(TOTALS)):
+            parsed.warnings.append(Problem(location=location, value=" ".join(v for v in values
+                                                                               if v)[:80],
+                                           expected="a compound: a 合计 row, skipped"))
             continue
         rows += 1
         if rows > MAX_ROWS:
             parsed.problem(location, _TOO_MANY_ROWS)
             break
-        row = {key: values[i] for i, key in enumerate(header) if key and i < len(values)}
-        _read_row(location, row, source, parsed)
+        row = {**options.defaults, **{key: values[i] for i, key in enumerate(sheet.header)
+                                      if key and key != "ignore" and i < len(values)
+                                      and values[i]}}
+        extra = [f"{name}: {values[i]}" for i, name in sheet.extra.items()
+                 if i < len(values) and values[i]]
+        _read_row(location, row, source, parsed, extra)
     return parsed
 
 
-def _read_header(location: Location, values: list[str], parsed: ParsedFile) -> list[str | None]:
-    header: list[str | None] = []
-    for text in values:
-        key = HEADER_KEYS.get(text)
+def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,
+                     options: RegisterOptions) -> None:
+    """A row before the header: the header itself (it names the compound column and another
+    known one), a title row (a 填报日期 in it dates the edition), or, too far down, a problem."""
+    keys = [options.key_of(v) if v else None for v in values]
+    if "小区名称" in keys and sum(1 for k in keys if k and k != "ignore") >= 2:
+        sheet.header = keys
+        _check_header(location, values, sheet, parsed, options)
+        return
+    text = " ".join(values)
+    dated = re.search(r"填报(?:日期|时间)[:：]?\s*(\S+)", text)
+    if dated:
+        date = register_date(dated.group(1))
+        if date:
+            parsed.as_of = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+    sheet.before += 1
+    if sheet.before == HEADER_ROWS:
+        parsed.problem(location, f"a header row within the first {HEADER_ROWS} rows, naming "
+                       "小区名称 and the other columns (see docs/registers.md)", field="header")
+
+
+def _check_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,
+                  options: RegisterOptions) -> None:
+    """Columns that cannot be placed are kept as properties (and named in a warning); a
+    required column neither in the sheet nor given a default is one problem for the file."""
+    assert sheet.header is not None
+    for i, (text, key) in enumerate(zip(values, sheet.header, strict=True)):
         if text and key is None:
-            parsed.problem(location, "a known column (see docs/registers.md): "
-                           + ", ".join(COLUMNS), field="header", value=text)
-        header.append(key)
+            sheet.extra[i] = _header_text(text)
+            parsed.warnings.append(Problem(
+                location=location, field="header", value=text,
+                expected="a known column (see docs/registers.md, or map it with --columns): "
+                         "kept as a property of each compound"))
     for column in COLUMNS.values():
-        if column.required and column.key not in header:
-            parsed.problem(location, f"a column {column.key} ({column.meaning})", field="header")
-    return header
+        if column.required and column.key not in sheet.header and \
+                column.key not in options.defaults:
+            parsed.problem(location, f"a column {column.key} ({column.meaning}), or its value "
+                           f"for every row: --default {column.key}=…", field="header")
+            sheet.missing = True
 
 
 def _presence(row: dict[str, str], key: str, default_name: str) -> str | None:
@@ -262,7 +412,8 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
     return {"value": int(match[1]), "unit": unit}
 
 
-def _read_row(location: Location, row: dict[str, str], source: str, parsed: ParsedFile) -> None:
+def _read_row(location: Location, row: dict[str, str], source: str, parsed: ParsedFile,
+              extra: list[str]) -> None:
     if any(not row.get(c.key) for c in COLUMNS.values() if c.required):
         for column in (c for c in COLUMNS.values() if c.required and not row.get(c.key)):
             parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="")
@@ -298,7 +449,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
          buildings=_count(parsed, location, row, "楼栋数", "栋"),
          party_members=_count(parsed, location, row, "党员人数", "人"),
          self_managed_property=(self_managed in YES) if self_managed in YES | NO else None,
-         note=row.get("备注") or None)
+         note=row.get("备注") or None, register_columns=extra or None)
     node(community, "Community", names["所属社区"], shared=True)
     node(street, "StreetOffice", names["所属街道"], shared=True)
     edge("PART_OF", compound, community)
@@ -310,7 +461,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         edge("PART_OF", street, district)
         edge("PART_OF", district, uid("city", row["所属市"]))
 
-    def party(column: str, kind_column: str, default_name: str, role: str, home: str) -> None:
+    def party(column: str, kind_column: str, default_name: str, party_uid: str, home: str,
+              established: str | None = None) -> None:
         name = _presence(row, column, default_name)
         if not name:
             return
@@ -319,13 +471,23 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
             parsed.problem(location, "one of " + ", ".join(PARTY_ORGANIZATION_KINDS),
                            field=kind_column, value=kind)
             return
-        party_uid = uid("party", names["所属社区"], names["小区名称"], role)
-        node(party_uid, "PartyOrganization", name, kind=kind)
+        node(party_uid, "PartyOrganization", name, kind=kind, established=established)
         edge("ESTABLISHED_IN", party_uid, home)
+
+    def role(name: str) -> str:
+        return uid("party", names["所属社区"], names["小区名称"], name)
+
+    established = None
+    if row.get("党组织成立时间"):
+        established = register_date(row["党组织成立时间"])
+        if established is None:
+            parsed.problem(location, "a date: 2022-09-20, 2023/1/5, 2023.1.5 or 2020年5月",
+                           field="党组织成立时间", value=row["党组织成立时间"])
 
     for facet in ("小区党组织", "业委会", "物管会", "物业公司"):
         speaks_for(facet, compound)
-    party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", "小区党支部", compound)
+    party("小区党组织", "党组织类型", f"{names['小区名称']}党支部", role("小区党支部"), compound,
+          established)
     committee_name = _presence(row, "业委会", f"{names['小区名称']}业主委员会")
     if committee_name:
         committee = uid("committee", names["所属社区"], names["小区名称"])
@@ -335,7 +497,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         edge("REPRESENTS", committee, compound)
         speaks_for("业委会党组织", committee)
         party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部",
-              "业委会党支部", committee)
+              role("业委会党支部"), committee)
     elif _presence(row, "业委会党组织", "有"):
         parsed.problem(location, "a 业委会 in the same row for its party organisation",
                        field="业委会党组织", value=row["业委会党组织"])
@@ -345,7 +507,14 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         node(pmc, "PropertyManagementCommittee", pmc_name)
         edge("REPRESENTS", pmc, compound)
     firms = "" if row.get("物业公司", "").lower() in NO_FIRM else row.get("物业公司", "")
+    firm_party = row.get("物业党组织", "").lower()
+    if firm_party and firm_party not in YES | NO:
+        parsed.problem(location, "是 or 否", field="物业党组织", value=row["物业党组织"])
     for company in filter(None, re.split(r"[、;；,，]\s*", firms)):
         company_uid = uid("property", company)
         node(company_uid, "PropertyCompany", company.strip(), shared=True)
         edge("SERVES", company_uid, compound)
+        if firm_party in YES:  # the firm's own party organisation
+            row["物业党组织"] = "有"
+            party("物业党组织", "", f"{company.strip()}党支部", uid("party", company, "党支部"),
+                  company_uid)

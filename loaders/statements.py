@@ -44,6 +44,7 @@ class ParsedFile:
     nodes: list[tuple[Node, Location]] = field(default_factory=list)
     edges: list[tuple[Edge, Location]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # read anyway, but worth a look
     readable: bool = True  # False when the file as a whole could not be parsed
     # uids of nodes stated but rejected (bad type, name …): references to them are not "dangling"
     rejected: set[str] = field(default_factory=set)

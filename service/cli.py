@@ -43,6 +43,7 @@ from govgraph.graph.vocabulary import (
     node_properties,
     zh_name,
 )
+from govgraph.loaders.registers import RegisterOptions, read_options
 from govgraph.service.answers import CoverageAt, StatedValue
 from govgraph.service.core import LIMITS, Service
 from govgraph.service.settings import Settings
@@ -125,6 +126,12 @@ def load(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date, YYYY-MM-DD, the files speak for where they state none (a "
                         "report's date, a register's 填报日期); default: today.")] = None,
+    default: Annotated[list[str] | None, typer.Option(
+        "--default", help="A register column's value for every row that has none, as "
+                          "column=value, e.g. 所属区=福田区 (repeatable).")] = None,
+    columns: Annotated[Path | None, typer.Option(
+        "--columns", help="A mapping file (YAML) placing a register's other headers: see "
+                          "docs/registers.md.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load case records and registers into the store, all or nothing. A file is an edition of
@@ -138,19 +145,36 @@ def load(
     def reading(path: Path, index: int, total: int) -> None:
         progress.update(task, description=f"reading {path.name}", completed=index, total=total)
 
+    options = _register_options(columns, default or [])
     with _service() as service, progress:
         try:
             summary, readable = service.ingest(paths, dry_run=dry_run, reading=reading,
-                                               source=source, as_of=as_of)
+                                               source=source, as_of=as_of, options=options)
         except InvalidInput as invalid:
             progress.stop()
             _report_problems(invalid, as_json)
             raise typer.Exit(1) from invalid
     if as_json:
         _print_json({"files": readable, **summary.model_dump()})
-    else:
-        _print_summary(summary, f"{readable} file(s) "
-                       + ("would change" if dry_run else "loaded"))
+        return
+    for warning in summary.warnings:
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
+    _print_summary(summary, f"{readable} file(s) " + ("would change" if dry_run else "loaded"))
+
+
+def _register_options(columns: Path | None, defaults: list[str]) -> RegisterOptions:
+    """The mapping file's options, with the --default values over its defaults."""
+    try:
+        options = read_options(columns) if columns else RegisterOptions()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--columns") from None
+    given = {}
+    for item in defaults:
+        key, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            raise typer.BadParameter(f"{item!r}: expected column=value", param_hint="--default")
+        given[key.strip()] = value.strip()
+    return RegisterOptions(columns=options.columns, defaults={**options.defaults, **given})
 
 
 def _report_problems(invalid: InvalidInput, as_json: bool) -> None:

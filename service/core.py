@@ -64,7 +64,7 @@ from govgraph.graph.vocabulary import (
 )
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
-from govgraph.loaders.registers import register_source
+from govgraph.loaders.registers import RegisterOptions, options_problems, register_source
 from govgraph.service.answers import (
     Change,
     CoverageAt,
@@ -351,14 +351,20 @@ class Service:
     def ingest(self, paths: list[Path], *, dry_run: bool = False, check_report: bool = True,
                names: Mapping[Path, str] | None = None,
                reading: Callable[[Path, int, int], None] | None = None,
-               source: str | None = None, as_of: str | None = None
+               source: str | None = None, as_of: str | None = None,
+               options: RegisterOptions | None = None
                ) -> tuple[LoadSummary, int]:
         """Read, validate and load files and folders, all or nothing: the summary and how many
         files were read. Each file is an edition of its source (a register's is ``source``
         where given) as of the date it states, else ``as_of``, else today: loaded again, it
         replaces that edition. InvalidInput lists every problem, naming files by ``names``
         (what the caller called them) where given; ``reading(path, index, total)`` is told of
-        each file before it is read."""
+        each file before it is read. ``options`` say how to read registers laid out otherwise
+        (their columns, the values of places they leave out); warnings (a column kept as a
+        property, a 合计 row skipped) come with the summary."""
+        problems = options_problems(options) if options else []
+        if problems:
+            raise InvalidQuery("; ".join(problems))
         date = checked_date(as_of, "as_of") if as_of else dt.date.today().isoformat()
         if date > today_anywhere():
             raise InvalidQuery(f"as_of {as_of}: expected a date no later than today")
@@ -368,11 +374,13 @@ class Service:
                 reading(path, index, len(files))
             # a register is its own source by the name the caller gave its file
             named = Path(names[path]).stem if names and path in names else None
-            parsed.append(read_file(path, check_report=check_report, source=source or named))
+            parsed.append(read_file(path, check_report=check_report, source=source or named,
+                                    options=options))
         try:
             batch = assemble(parsed, self.store.get_nodes, date)
-            return (self.store.load(batch, dry_run=dry_run),
-                    sum(1 for p in parsed if p.readable))
+            summary = self.store.load(batch, dry_run=dry_run)
+            summary.warnings = [str(self.shown(w)) for f in parsed for w in f.warnings]
+            return summary, sum(1 for p in parsed if p.readable)
         except InvalidInput as invalid:
             for problem in invalid.problems:
                 for path, name in (names or {}).items():

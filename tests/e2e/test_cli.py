@@ -69,8 +69,8 @@ def write_broken_folder(tmp_path):
     for name, text in BROKEN.items():
         (folder / name).write_text(text, encoding="utf-8")
     workbook = Workbook()
-    workbook.active.append(["小区名称", "所属社区", "所属街道", "所属区", "楼长姓名"])
-    workbook.active.append(["某小区", "某社区", "某街道", "某区", "张三"])
+    workbook.active.append(["小区名称", "所属社区", "所属街道", "所属区", "户数"])
+    workbook.active.append(["某小区", "某社区", "某街道", "某区", "约三百"])
     workbook.save(folder / "台账.xlsx")
     return folder
 
@@ -94,7 +94,7 @@ def test_broken_records_give_one_message_per_problem_and_change_nothing(cli, tmp
         "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
         "wrong-types.yaml:6 (relationships[0]), field 'to', got 'community:某街道.某社区 "
         "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
-        "台账.xlsx sheet Sheet row 1, field 'header', got '楼长姓名': expected a known column",
+        "台账.xlsx sheet Sheet row 2, field '户数', got '约三百': expected a whole number",
     ]
     problems = lines[:-1]
     assert len(problems) == len(expected)
@@ -108,7 +108,7 @@ def test_problems_as_json_for_scripts(cli, tmp_path):
     problems = json.loads(result.stdout)["problems"]
     assert len(problems) == 9
     header = next(p for p in problems if p["file"].endswith(".xlsx"))
-    assert header == {**header, "sheet": "Sheet", "row": 1, "field": "header", "value": "楼长姓名"}
+    assert header == {**header, "sheet": "Sheet", "row": 2, "field": "户数", "value": "约三百"}
 
 
 def test_show_a_node_with_its_sources_and_relationships(cli):
