@@ -254,6 +254,28 @@ class Batch(BaseModel):
         return {uid for e in self.editions for uid in e.edges}
 
 
+class ColumnReading(BaseModel):
+    """How one column of a register is read."""
+
+    header: str
+    column: str | None = Field(description="the register column it is read as; None: kept as "
+                                            "a property of each compound")
+    reading: str = Field(description="read, ignored, or kept as a property")
+
+
+class RegisterLayout(BaseModel):
+    """How one sheet of a register is read: what `govgraph inspect` shows before loading."""
+
+    file: str
+    sheet: str | None = None
+    header_row: int | None = None
+    as_of: str | None = Field(default=None, description="the 填报日期 the title rows state")
+    columns: list[ColumnReading] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list, description="rows skipped, and why")
+    rows: list[dict[str, str]] = Field(default_factory=list,
+                                       description="the first rows, as they would load")
+
+
 class TypeChanges(BaseModel):
     created: int = 0
     updated: int = 0
@@ -271,6 +293,8 @@ class LoadSummary(BaseModel):
     warnings: list[str] = Field(default_factory=list, description=(
         "what was read anyway but deserves a look: a column kept as a property, a 合计 row "
         "skipped"))
+    registers: list[RegisterLayout] = Field(default_factory=list, description=(
+        "how each register sheet was read (its header, columns, skipped and first rows)"))
 
     def count(self, kind: str, type_name: str, change: str) -> None:
         table = self.nodes if kind == "nodes" else self.edges

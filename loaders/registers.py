@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from govgraph.graph.model import Claim, Location, Problem
+from govgraph.graph.model import Claim, ColumnReading, Location, Problem, RegisterLayout
 from govgraph.graph.values import BadValue, normalise_date
 from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
@@ -283,11 +283,15 @@ def register_source(name: str) -> str:
     return name if name.startswith("source:") else uid("source", "台账", name)
 
 
+PREVIEW_ROWS = 5  # rows a layout shows as they would load
+
+
 @dataclass
 class _Sheet:
     """What is known of the sheet being read: its header, once found, and the rows before."""
 
     name: str | None
+    layout: RegisterLayout
     header: list[str | None] | None = None
     extra: dict[int, str] = field(default_factory=dict)  # column → header kept as a property
     before: int = 0
@@ -307,12 +311,14 @@ def read_register(path: Path, source_name: str | None = None,
     add_node(parsed, Location(file=str(path)), source, uid=source, type_name="Source",
              name=f"台账 {source_name or path.name}",
              properties={} if source_name else {"file": path.name})
-    sheet = _Sheet(name="\0")
+    sheet = _Sheet(name="\0", layout=RegisterLayout(file=str(path)))
     rows = 0
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != sheet.name:
-            sheet = _Sheet(name=location.sheet)
+            sheet = _Sheet(name=location.sheet,
+                           layout=RegisterLayout(file=str(path), sheet=location.sheet))
+            parsed.layouts.append(sheet.layout)
         if not any(values):
             continue
         if sheet.header is None:
@@ -324,6 +330,7 @@ def read_register(path: Path, source_name: str | None = None,
             parsed.warnings.append(Problem(location=location, value=" ".join(v for v in values
                                                                                if v)[:80],
                                            expected="a compound: a 合计 row, skipped"))
+            sheet.layout.skipped.append(f"row {location.row}: a 合计 row")
             continue
         rows += 1
         if rows > MAX_ROWS:
@@ -334,6 +341,8 @@ def read_register(path: Path, source_name: str | None = None,
                                       and values[i]}}
         extra = [f"{name}: {values[i]}" for i, name in sheet.extra.items()
                  if i < len(values) and values[i]]
+        if len(sheet.layout.rows) < PREVIEW_ROWS:
+            sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
         _read_row(location, row, source, parsed, extra)
     return parsed
 
@@ -345,6 +354,13 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
     keys = [options.key_of(v) if v else None for v in values]
     if "小区名称" in keys and sum(1 for k in keys if k and k != "ignore") >= 2:
         sheet.header = keys
+        sheet.layout.header_row = location.row
+        sheet.layout.as_of = parsed.as_of
+        sheet.layout.columns = [
+            ColumnReading(header=text, column=None if key == "ignore" else key,
+                          reading="ignored" if key == "ignore" else "read" if key
+                          else "kept as a property")
+            for text, key in zip(values, keys, strict=True) if text]
         _check_header(location, values, sheet, parsed, options)
         return
     text = " ".join(values)
@@ -354,6 +370,7 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
         if date:
             parsed.as_of = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
     sheet.before += 1
+    sheet.layout.skipped.append(f"row {location.row}: before the header ({text[:40]})")
     if sheet.before == HEADER_ROWS:
         parsed.problem(location, f"a header row within the first {HEADER_ROWS} rows, naming "
                        "小区名称 and the other columns (see docs/registers.md)", field="header")

@@ -17,6 +17,7 @@ from govgraph.graph.model import (
     Location,
     Node,
     Problem,
+    RegisterLayout,
     edge_uid,
     uid_problem,
 )
@@ -45,6 +46,7 @@ class ParsedFile:
     edges: list[tuple[Edge, Location]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # read anyway, but worth a look
+    layouts: list[RegisterLayout] = field(default_factory=list)  # a register's sheets
     readable: bool = True  # False when the file as a whole could not be parsed
     # uids of nodes stated but rejected (bad type, name …): references to them are not "dangling"
     rejected: set[str] = field(default_factory=set)

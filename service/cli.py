@@ -513,6 +513,54 @@ def projects(scope: ScopeOption = None, as_of: AsOf = None, as_json: JsonOption 
 
 
 @app.command()
+def inspect(
+    paths: Annotated[list[Path], typer.Argument(help="Registers (.csv .xlsx), or folders.")],
+    default: Annotated[list[str] | None, typer.Option(
+        "--default", help="A column's value for every row that has none, as column=value.")]
+    = None,
+    columns: Annotated[Path | None, typer.Option(
+        "--columns", help="A mapping file (YAML) placing other headers.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How registers will be read, before anything is loaded: the header row found, how each
+    column is read, the rows skipped and why, the first rows as they would load."""
+    options = _register_options(columns, default or [])
+    with _service() as service:
+        layouts, warnings, problems = service.inspect(paths, options)
+    if as_json:
+        _print_json({"registers": [layout.model_dump() for layout in layouts],
+                     "warnings": warnings, "problems": problems})
+        return
+    for layout in layouts:
+        where = f"{layout.file}" + (f" sheet {layout.sheet}" if layout.sheet else "")
+        out.print(Text(f"{where}: header on row {layout.header_row or '—'}"
+                       + (f", 填报日期 {layout.as_of}" if layout.as_of else ""), "bold"))
+        table = Table(title="columns")
+        for column in ("header", "read as", "how"):
+            table.add_column(column)
+        for reading in layout.columns:
+            table.add_row(reading.header, reading.column or "—", reading.reading)
+        out.print(table)
+        for skipped in layout.skipped:
+            out.print(f"  skipped {skipped}")
+        if layout.rows:
+            keys = list(dict.fromkeys(k for row in layout.rows for k in row))
+            table = Table(title=f"the first {len(layout.rows)} rows, as they would load")
+            for key in keys:
+                table.add_column(key)
+            for row in layout.rows:
+                table.add_row(*(row.get(k, "") for k in keys))
+            out.print(table)
+    for warning in warnings:
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
+    for problem in problems:
+        err.print(problem)
+    if problems:
+        err.print(Text(f"{len(problems)} problem(s): loading would change nothing.", "red"))
+        raise typer.Exit(1)
+
+
+@app.command()
 def sources(as_json: JsonOption = False) -> None:
     """The sources loaded: every edition with the date it speaks for, when it was loaded and
     what it states; the current one of each source marked."""

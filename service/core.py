@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from govgraph.graph.editions import (
     speaking,
 )
 from govgraph.graph.facts import Fact
-from govgraph.graph.model import InvalidInput, LoadSummary, Node, type_of_uid
+from govgraph.graph.model import InvalidInput, LoadSummary, Node, RegisterLayout, type_of_uid
 from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
 from govgraph.graph.search import query_key, rank
@@ -368,6 +369,14 @@ class Service:
         date = checked_date(as_of, "as_of") if as_of else dt.date.today().isoformat()
         if date > today_anywhere():
             raise InvalidQuery(f"as_of {as_of}: expected a date no later than today")
+        def told(answer: M) -> M:
+            """An answer about the files, naming them as the caller did, shown to this caller."""
+            text = answer.model_dump_json()
+            for path, name in (names or {}).items():
+                text = text.replace(json.dumps(str(path), ensure_ascii=False)[1:-1],
+                                    json.dumps(name, ensure_ascii=False)[1:-1])
+            return self.shown(type(answer).model_validate_json(text))
+
         files, parsed = input_files(paths)
         for index, path in enumerate(files):
             if reading is not None:
@@ -379,19 +388,29 @@ class Service:
         try:
             batch = assemble(parsed, self.store.get_nodes, date)
             summary = self.store.load(batch, dry_run=dry_run)
-            summary.warnings = [str(self.shown(w)) for f in parsed for w in f.warnings]
+            summary.warnings = [str(told(w)) for f in parsed for w in f.warnings]
+            summary.registers = [told(layout) for f in parsed for layout in f.layouts]
             return summary, sum(1 for p in parsed if p.readable)
         except InvalidInput as invalid:
-            for problem in invalid.problems:
-                for path, name in (names or {}).items():
-                    problem.location = problem.location.model_copy(update={
-                        "file": problem.location.file.replace(str(path), name)})
-                    problem.expected = problem.expected.replace(str(path), name)
-            raise InvalidInput([self.shown(p) for p in invalid.problems]) from None
+            raise InvalidInput([told(p) for p in invalid.problems]) from None
         except ConflictingFacts as error:  # the stored values may name people
             raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
         except DanglingEdges as error:
             raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+
+    def inspect(self, paths: list[Path], options: RegisterOptions | None = None
+                ) -> tuple[list[RegisterLayout], list[str], list[str]]:
+        """How registers will be read, before anything is loaded: each sheet's header row,
+        the reading of each column, the rows skipped and why, the first rows as they would
+        load; and the warnings and problems of reading them."""
+        problems = options_problems(options) if options else []
+        if problems:
+            raise InvalidQuery("; ".join(problems))
+        files, parsed = input_files(paths)
+        parsed += [read_file(path, options=options) for path in files]
+        return ([self.shown(layout) for f in parsed for layout in f.layouts],
+                [str(self.shown(w)) for f in parsed for w in f.warnings],
+                [str(self.shown(p)) for f in parsed for p in f.problems])
 
     # -- living data: sources, editions, as of a date ---------------------------------------
 

@@ -389,3 +389,24 @@ def test_an_uploaded_register_is_the_source_its_file_name_says_as_from_the_cli(c
                 if s["kind"] == "register"]
     assert editions == [("source:台账.台账（5月）_终", "2024-05-31"),
                         ("source:台账.台账（5月）_终", "2024-06-30")]
+
+
+def test_a_register_as_kept_previewed_then_loaded_with_its_district_given(client, tmp_path):
+    from tests.unit.test_registers_as_kept import workbook
+
+    data = workbook(tmp_path / "莲花街道台账.xlsx").read_bytes()
+    upload = [("files", ("莲花街道台账.xlsx", data))]
+    missing = client.post("/api/v1/records", params={"dry_run": True}, headers=auth(WRITER),
+                          files=upload)
+    assert missing.status_code == 422
+    (problem,) = missing.json()["problems"]
+    assert (problem["file"], problem["row"]) == ("莲花街道台账.xlsx", 3)
+    preview = client.post("/api/v1/records", params={"dry_run": True, "default": "所属区=福田区"},
+                          headers=auth(WRITER), files=upload).json()
+    (layout,) = preview["registers"]
+    assert layout["header_row"] == 3 and layout["file"] == "莲花街道台账.xlsx"
+    compounds = preview["nodes"]["Compound"]
+    assert preview["dry_run"] and compounds["created"] + compounds["updated"] == 4  # 3 in seeds
+    assert client.get("/api/v1/stats").json()["nodes"]["Compound"] == 9  # nothing written
+    assert client.post("/api/v1/records", params={"default": "所属区"}, headers=auth(WRITER),
+                       files=upload).status_code == 422

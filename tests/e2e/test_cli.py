@@ -401,3 +401,38 @@ def test_a_load_dated_after_today_is_refused(cli, tmp_path):
     refused = cli("load", str(path), "--as-of", "2999-01-01", ok=False)
     assert refused.exit_code == 2 and "expected a date no later than today" in refused.stderr
     assert cli.json("sources") == []
+
+
+def test_inspect_shows_how_a_register_as_kept_is_read_and_a_mapping_file_places_the_rest(
+        cli, tmp_path):
+    from tests.unit.test_registers_as_kept import workbook
+
+    path = workbook(tmp_path / "莲花街道台账.xlsx")
+    missing = cli("inspect", str(path), ok=False)
+    assert missing.exit_code == 1 and "--default 所属区=…" in missing.stderr
+    shown = cli.json("inspect", str(path), "--default", "所属区=福田区")
+    (layout,) = shown["registers"]
+    assert (layout["sheet"], layout["header_row"], layout["as_of"]) == ("小区治理", 3,
+                                                                       "2024-05-31")
+    readings = {c["header"]: (c["column"], c["reading"]) for c in layout["columns"]}
+    assert readings["总户数（户）"] == ("户数", "read")
+    assert readings["其中党员人数"] == ("业委会党员人数", "read")
+    assert readings["序号"] == (None, "ignored")
+    assert readings["停车位"] == (None, "kept as a property")
+    assert [s.split(":")[0] for s in layout["skipped"]] == ["row 1", "row 2", "row 8"]
+    assert "a 合计 row" in layout["skipped"][-1]
+    assert [r["小区名称"] for r in layout["rows"]] == ["怡枫园", "深业花园", "市政大院", "梅富苑"]
+    assert cli.json("stats")["nodes"] == {}  # inspecting loads nothing
+
+    mapping = tmp_path / "莲花街道列.yaml"
+    mapping.write_text("columns:\n  停车位: ignore\n  业委会委员人数: 业委会委员人数\n"
+                       "defaults:\n  所属区: 福田区\n  所属市: 深圳市\n", encoding="utf-8")
+    loaded = cli.json("load", str(path), "--columns", str(mapping))
+    assert loaded["nodes"]["Compound"]["created"] == 4
+    assert not any("停车位" in w for w in loaded["warnings"])
+    assert cli.json("gaps", "compound-without-owners-committee")["hits"][0]["compound"][
+        "name"] == "深业花园"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("columns:\n  停车位: 车位数\n", encoding="utf-8")
+    refused = cli("load", str(path), "--columns", str(bad), ok=False)
+    assert refused.exit_code == 2 and "'停车位' → '车位数': expected one of" in refused.output

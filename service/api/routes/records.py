@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from fastapi import Path as Path_
 
 from govgraph.graph.model import LoadSummary
+from govgraph.graph.storage import InvalidQuery
+from govgraph.loaders.registers import RegisterOptions
 from govgraph.service.answers import SourceEdition
 from govgraph.service.api.deps import AsOf, LiveServiceDep, iso, require_write
 from govgraph.service.api.models import ErrorOut
@@ -36,10 +38,21 @@ def load_records(
                                     "file's name without its ending)")] = None,
     as_of: Annotated[AsOf, Query(description="the date the files speak for where they state "
                                              "none; default: today")] = None,
+    default: Annotated[list[str] | None, Query(
+        max_length=30, description="a register column's value for every row that has none, "
+                                   "as column=value, e.g. 所属区=福田区")] = None,
 ) -> LoadSummary:
     """Load records, all or nothing, each file an edition of its source as of its date (loaded
-    again, it replaces that edition): 201 with what was created, updated and removed, or 422
-    with every problem (file, line or sheet and row, field, bad value, what was expected)."""
+    again, it replaces that edition): 201 with what was created, updated and removed, the
+    warnings and how each register sheet was read (with ``dry_run``: the preview, nothing
+    written), or 422 with every problem (file, line or sheet and row, field, bad value, what
+    was expected)."""
+    defaults = {}
+    for item in default or []:
+        key, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            raise InvalidQuery(f"default {item!r}: expected column=value")
+        defaults[key.strip()] = value.strip()
     with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
         names = {}
         for index, upload in enumerate(files):
@@ -49,7 +62,8 @@ def load_records(
             path.write_bytes(upload.file.read())
             names[path] = name
         summary, _ = service.ingest(list(names), dry_run=dry_run, check_report=False,
-                                    names=names, source=source, as_of=iso(as_of))
+                                    names=names, source=source, as_of=iso(as_of),
+                                    options=RegisterOptions(defaults=defaults))
         return summary
 
 
