@@ -133,6 +133,7 @@ class Ratio(BaseModel):
     name: str
     title: str
     description: str
+    description_zh: str = ""  # its 口径 in Chinese
     numerator: int
     denominator: int
     ratio: float | None  # None when there is nothing to divide by

@@ -182,6 +182,7 @@ class CoverageRatio:
     name: str
     title: str
     description: str
+    description_zh: str  # its 口径, as the explorer shows it
     reads: tuple[Fact, ...]  # every fact around a compound ``units`` reads
     units: Callable[[CompoundProfile], list[tuple[int, bool | None]]]
     # for one compound: (how many units, is each counted in the numerator; None: not recorded)
@@ -207,15 +208,18 @@ def _red(c: CommitteeProfile) -> bool | None:
 COVERAGE_RATIOS: list[CoverageRatio] = [
     CoverageRatio("party-organization-coverage", "党组织覆盖率",
                   "compounds with a party organisation set up in them, of all compounds",
+                  "建有党组织的小区数 ÷ 小区总数",
                   (PARTY_ORGANIZATIONS,),
                   lambda p: [(p.compound.count, bool(p.found(PARTY_ORGANIZATIONS)))]),
     CoverageRatio("owners-committee-formation", "业委会组建率",
                   "compounds with an owners' committee, of all compounds",
+                  "成立业委会的小区数 ÷ 小区总数",
                   (COMMITTEES_OF_COMPOUND,),
                   lambda p: [(p.compound.count, bool(p.owners_committees))]),
     CoverageRatio("red-committee-share", "红色业委会比例",
                   "owners' committees with a party branch or work group in them or a party-member "
                   "share of at least 50%, of all owners' committees",
+                  "建有党支部或党的工作小组、或党员委员占比不低于50%的业委会数 ÷ 业委会总数",
                   (COMMITTEE_PARTY_ORGANIZATIONS,),
                   lambda p: [(c.committee.count, _red(c)) for c in p.owners_committees]),
 ]

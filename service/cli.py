@@ -697,6 +697,20 @@ def export(
 
 
 @app.command()
+def workbook(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx file to write.")],
+    scope: ScopeOption = None,
+    as_of: AsOf = None,
+    show_personal: ShowPersonal = False,
+) -> None:
+    """The coverage ratios and every gap rule's list as an XLSX workbook, one sheet each."""
+    with _service(personal=show_personal, as_of=as_of) as service:
+        data = service.workbook(scope)
+    output.write_bytes(data)
+    err.print(f"wrote {output}")
+
+
+@app.command()
 def synth(
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
     size: Annotated[str | None, typer.Option(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -277,6 +279,7 @@ class Service:
             denominator = sum(n for n, _ in decided)
             ratios.append(Ratio(
                 name=ratio.name, title=ratio.title, description=ratio.description,
+                description_zh=ratio.description_zh,
                 numerator=numerator, denominator=denominator,
                 ratio=round(numerator / denominator, 4) if denominator else None,
                 not_recorded=sum(n for n, counted in units if counted is None)))
@@ -527,6 +530,54 @@ class Service:
         data = exports.export(graph, format_name, None if self.masker is None
                               else self.masker.text)
         return ExportFile(data, media, suffix, graph.number_of_nodes(), graph.number_of_edges())
+
+    @property
+    def as_of(self) -> str | None:
+        """The date this view answers as of; None: now."""
+        return self.store.at if isinstance(self.store, GraphView) else None
+
+    def workbook(self, scope: str | None = None) -> bytes:
+        """The coverage ratios and every gap rule's list for a scope, as an XLSX workbook
+        (how officials pass results on): a sheet of ratios, then one sheet per rule, Chinese
+        headers, the scope and date in a title row."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        where = self.scope_ref(scope)
+        date = self.as_of or dt.date.today().isoformat()
+        title = f"{where.name if where else '全部'} · 截至 {date}"
+        book = Workbook()
+        sheet = book.worksheets[0]
+        sheet.title = "覆盖率"
+        coverage = self.coverage(scope)
+        sheet.append([f"覆盖率 · {title} · 共 {coverage.compounds} 个小区"])
+        sheet.append(["指标", "比例", "分子", "分母", "未记录", "口径"])
+        for r in coverage.ratios:
+            sheet.append([r.title, r.ratio, r.numerator, r.denominator, r.not_recorded,
+                          r.description_zh])
+            sheet.cell(sheet.max_row, 2).number_format = "0.0%"
+        for rule in GAP_RULES.values():
+            answer = self.gaps(rule.name, scope)
+            sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "_", rule.title)[:31])
+            sheet.append([f"{rule.title} · {title} · {len(answer.hits)} / "
+                          f"{answer.compounds_checked} 个小区"])
+            sheet.append(["小区", "所在", "原因", "未记录, 无法判断"])
+            for hit in answer.hits:
+                sheet.append([hit.compound.name, " / ".join(p.name for p in reversed(hit.place)),
+                              ";".join(hit.reasons), ""])
+            for hit in answer.not_recorded:
+                sheet.append([hit.compound.name, " / ".join(p.name for p in reversed(hit.place)),
+                              "", ";".join(hit.reasons)])
+        for sheet in book.worksheets:
+            sheet["A1"].font = Font(bold=True)
+            for row in (1, 2):
+                for cell in sheet[row]:
+                    cell.font = Font(bold=True)
+            for column, width in zip("ABCDEF", (24, 36, 48, 24, 10, 60), strict=True):
+                sheet.column_dimensions[column].width = width
+        data = io.BytesIO()
+        book.save(data)
+        return data.getvalue()
 
     def network(self, uid: str, mode: str = "auto", depth: int = 2) -> tuple[NodeRef, Subgraph]:
         """What a network view of ``uid`` shows: a place with everything under and around it

@@ -410,3 +410,21 @@ def test_a_register_as_kept_previewed_then_loaded_with_its_district_given(client
     assert client.get("/api/v1/stats").json()["nodes"]["Compound"] == 9  # nothing written
     assert client.post("/api/v1/records", params={"default": "所属区"}, headers=auth(WRITER),
                        files=upload).status_code == 422
+
+
+def test_gap_lists_and_ratios_download_as_a_workbook(client):
+    from openpyxl import load_workbook
+
+    answer = client.get("/api/v1/workbook", params={"scope": "street:福田区.莲花街道",
+                                                    "as_of": "2024-06-01"})
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames[0] == "覆盖率" and "业委会(物管会)未建党组织" in book.sheetnames
+    ratios = list(book["覆盖率"].values)
+    assert ratios[0][0] == "覆盖率 · 莲花街道 · 截至 2024-06-01 · 共 3 个小区"
+    assert ratios[1] == ("指标", "比例", "分子", "分母", "未记录", "口径")
+    assert ratios[3][:4] == ("业委会组建率", 1, 3, 3)
+    branches = list(book["业委会(物管会)未建党组织"].values)
+    assert branches[1] == ("小区", "所在", "原因", "未记录, 无法判断")
+    assert {r[0] for r in branches[2:]} == {"怡枫园", "市政大院", "深业花园"}
+    assert branches[2][1].startswith("深圳市 / 福田区 / 莲花街道")

@@ -16,6 +16,7 @@ from govgraph.service.api.models import GapPage, Page, RuleOut
 from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, Scope, page
 
 router = APIRouter(tags=["catalogue"], responses=ERRORS, dependencies=READ)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/gaps", response_model=Page[RuleOut])
@@ -69,6 +70,18 @@ def conflicts(service: ServiceDep, scope: Scope = None, offset: Offset = 0, limi
     """Facts whose sources disagree now (or as of the date asked): every value with its source
     and date, the current one marked, for an official to review."""
     return page(service.conflicts(scope), offset, limit)
+
+
+@router.get("/workbook", responses={**NOT_FOUND, 200: {
+    "description": "the ratios and every rule's list as an XLSX workbook",
+    "content": {XLSX: {}}}})
+def workbook(service: ServiceDep, scope: Scope = None) -> Response:
+    """The coverage ratios and every gap rule's list of a scope as an XLSX workbook, one sheet
+    each, Chinese headers, the scope and date in a title row: how officials pass results on."""
+    data = service.workbook(scope)
+    name = f"{(scope or '全部').replace(':', '_')}_{service.as_of or '最新'}.xlsx"
+    return Response(data, media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"})
 
 
 @router.get("/projects", response_model=Page[ProjectFacts], responses=NOT_FOUND)
