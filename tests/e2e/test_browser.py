@@ -2,6 +2,7 @@
 leaves this machine refused: the explorer finds a seed compound and shows it; network views
 draw their nodes. Screenshots go to the test's folder, and to $GOVGRAPH_SCREENSHOTS if set."""
 
+import json
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT, seed_batch
 
 CHROMIUM = shutil.which("chromium")
+WRITER = "w" * 24  # the token with the right to write
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -49,7 +51,8 @@ def service(tmp_path_factory):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "govgraph", "--store", str(store), "serve", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "GOVGRAPH_TOKENS": json.dumps({WRITER: ["write"]})})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -206,4 +209,43 @@ def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_pat
     save(page, tmp_path, "explorer-as-of.png")
     page.click("#latest")
     page.wait_for_function(FORMATION.replace("RATIO", "66.7%"))
+    assert page.refused == []
+
+
+def test_the_import_panel_shows_every_problem_then_previews_and_loads_a_register(
+        page, service, tmp_path):
+    from tests.unit.test_registers_as_kept import workbook
+
+    register = workbook(tmp_path / "莲花街道台账.xlsx")  # a street's own layout, no 所属区
+    page.goto(service + "/")
+    page.click("#open-import")
+    page.fill("#token", WRITER)
+    page.set_input_files("#files", str(register))
+    page.click("#preview")
+    page.wait_for_selector("#import-result table")
+    problems = page.inner_text("#import-result")
+    assert "有 1 个问题,未导入任何内容" in problems and "--default 所属区=…" in problems
+    assert "莲花街道台账.xlsx\t小区治理\t3" in problems  # file, sheet, row: a table row
+
+    page.fill("#default-district", "福田区")
+    page.fill("#default-city", "深圳市")
+    page.click("#preview")
+    page.wait_for_selector("#import-result h3")
+    preview = page.inner_text("#import-result")
+    assert "预览(尚未写入)" in preview and "表头在第 3 行 · 填报日期 2024-05-31" in preview
+    assert "停车位\t—\t保留为小区属性" in preview and "跳过 row 8: a 合计 row" in preview
+    save(page, tmp_path, "explorer-import.png")
+    page.click("#confirm")
+    page.wait_for_selector("#import-result .ok")
+    assert "已导入" in page.inner_text("#import-result")
+
+    page.click("#open-sources")
+    row = page.locator("#source-list tr", has_text="source:台账.莲花街道台账")
+    row.wait_for()
+    assert "2024-05-31" in row.inner_text()
+    save(page, tmp_path, "explorer-sources.png")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button").click()
+    page.wait_for_function("![...document.querySelectorAll('#source-list tr')]"
+                           ".some(r => r.innerText.includes('source:台账.莲花街道台账'))")
     assert page.refused == []

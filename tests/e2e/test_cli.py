@@ -425,11 +425,13 @@ def test_inspect_shows_how_a_register_as_kept_is_read_and_a_mapping_file_places_
     assert cli.json("stats")["nodes"] == {}  # inspecting loads nothing
 
     mapping = tmp_path / "莲花街道列.yaml"
-    mapping.write_text("columns:\n  停车位: ignore\n  业委会委员人数: 业委会委员人数\n"
+    mapping.write_text("columns:\n  停车位: ignore\n  院内楼宇数: 楼栋数\n"
                        "defaults:\n  所属区: 福田区\n  所属市: 深圳市\n", encoding="utf-8")
     loaded = cli.json("load", str(path), "--columns", str(mapping))
     assert loaded["nodes"]["Compound"]["created"] == 4
-    assert not any("停车位" in w for w in loaded["warnings"])
+    assert not any("停车位" in w or "楼宇" in w for w in loaded["warnings"])
+    assert cli.json("show", "compound:景华社区.怡枫园")["properties"]["buildings"] == {
+        "value": 12, "unit": "栋"}
     assert cli.json("gaps", "compound-without-owners-committee")["hits"][0]["compound"][
         "name"] == "深业花园"
     bad = tmp_path / "bad.yaml"

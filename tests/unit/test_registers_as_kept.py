@@ -17,16 +17,16 @@ from govgraph.service.core import Service
 
 HEADER = ["序号", "小区名称", "所属社区", "所属街道", "总户数（户）", "是否成立业委会",
           "业委会委员人数", "其中党员人数", "是否建立业委会党组织", "物业服务企业",
-          "物业企业是否建立党组织", "小区党组织名称", "成立时间", "停车位"]
+          "物业企业是否建立党组织", "小区党组织名称", "成立时间", "停车位", "院内楼宇数"]
 ROWS = [
     [1, "怡枫园", "景华社区", "莲花街道", 1200, "是", "5人", "3人", "√", "甲物业", "是",
-     "怡枫园党支部", dt.datetime(2020, 5, 1), 120],
-    [2, "深业花园", "福中社区", "莲花街道", 800, "否", None, None, None, "乙物业", "否", None,
-     None, None],
+     "怡枫园党支部", dt.datetime(2020, 5, 1), 120, 12],
+    [2, "深业花园", "福中社区", "莲花街道", 800, "否", None, None, None, "乙物业", "否",
+     "深业花园党支部", "2022-09-20", None, 8],
     [3, "市政大院", "狮岭社区", "莲花街道", 300, "是", 7, 2, "否", "无", None, "市政大院党支部",
-     "2020年5月", 40],
-    [4, "梅富苑", "梅富社区", "莲花街道", "450户", "是", "5人", "4人", "是", "丙物业", "×", None,
-     "2023/1/5", None],
+     "2020年5月", 40, None],
+    [4, "梅富苑", "梅富社区", "莲花街道", "450户", "是", "5人", "4人", "是", "丙物业", "×",
+     "梅富苑党支部", "2023.1.5", None, None],
 ]
 STREET = "street:福田区.莲花街道"
 
@@ -97,11 +97,13 @@ def test_a_register_as_kept_loads_and_answers_as_its_reader_counts(register, tmp
         assert ratios["red-committee-share"] == (2, 3)  # 怡枫园 √ and 梅富苑 是; 市政大院 否
         yifengyuan = service.node_detail("compound:景华社区.怡枫园")
         assert yifengyuan.properties["households"] == {"value": 1200, "unit": "户"}
-        assert yifengyuan.properties["register_columns"] == ["停车位: 120"]
+        assert yifengyuan.properties["register_columns"] == ["停车位: 120", "院内楼宇数: 12"]
         branch = service.node_detail("party:景华社区.怡枫园.小区党支部")
         assert (branch.name, branch.properties["established"]) == ("怡枫园党支部", "2020-05-01")
-        assert service.node_detail("party:狮岭社区.市政大院.小区党支部").properties[
-            "established"] == "2020-05"  # no branch named for 梅富苑: its date dates nothing
+        established = {uid: service.node_detail(f"party:{uid}.小区党支部").properties[
+            "established"] for uid in ("狮岭社区.市政大院", "福中社区.深业花园", "梅富社区.梅富苑")}
+        assert established == {"狮岭社区.市政大院": "2020-05", "福中社区.深业花园": "2022-09-20",
+                               "梅富社区.梅富苑": "2023-01-05"}
         assert "party:丙物业.党支部" not in {n.uid for n in service.nodes_of_type(
             "PartyOrganization")}  # ×: 丙物业 has none
         firm = service.node_detail("party:甲物业.党支部")
