@@ -116,6 +116,23 @@ class Problem(BaseModel):
     field: str | None = None
     value: str | None = None
     expected: str
+    expected_zh: str | None = None  # the same in Chinese, where the reader wrote one
+
+    def zh(self) -> str:
+        """The problem in Chinese, as the explorer shows it (English where none was written)."""
+        where = self.location.file
+        if self.location.sheet is not None:
+            where += f" 工作表“{self.location.sheet}”"
+        if self.location.row is not None:
+            where += f" 第{self.location.row}行"
+        if self.location.line is not None:
+            where += f" 第{self.location.line}行"
+        parts = [where]
+        if self.field:
+            parts.append(f"列“{self.field}”")
+        if self.value is not None:
+            parts.append(f"值“{self.value[:80]}”")
+        return ",".join(parts) + ":应为" + (self.expected_zh or self.expected)
 
     def __str__(self) -> str:
         parts = [str(self.location)]
@@ -293,6 +310,7 @@ class LoadSummary(BaseModel):
     warnings: list[str] = Field(default_factory=list, description=(
         "what was read anyway but deserves a look: a column kept as a property, a 合计 row "
         "skipped"))
+    warnings_zh: list[str] = Field(default_factory=list, description="the same in Chinese")
     registers: list[RegisterLayout] = Field(default_factory=list, description=(
         "how each register sheet was read (its header, columns, skipped and first rows)"))
 

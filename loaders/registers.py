@@ -87,6 +87,7 @@ _COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs t
 MAX_ROWS = 8_000
 _TOO_MANY_ROWS = (f"a register of at most {MAX_ROWS:,} compounds (rows); split a larger one "
                   "into several files, by street or community")
+_TOO_MANY_ROWS_ZH = f"每份台账不超过{MAX_ROWS:,}个小区(行);更大的请按街道或社区拆成几个文件"
 
 
 def segment(name: str) -> str:
@@ -128,11 +129,12 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
         except UnicodeDecodeError:
             continue
     else:
-        parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK")
+        parsed.problem(Location(file=str(path)), "a CSV file in UTF-8 or GBK",
+                       zh="UTF-8 或 GBK 编码的 CSV 文件")
         parsed.readable = False
         return
     if _csv_row_count(text) > MAX_ROWS + 100:  # refused before the rows are read, one by one
-        parsed.problem(Location(file=str(path)), _TOO_MANY_ROWS)
+        parsed.problem(Location(file=str(path)), _TOO_MANY_ROWS, zh=_TOO_MANY_ROWS_ZH)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -141,7 +143,7 @@ def _csv_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[A
     except csv.Error as error:
         parsed.problem(Location(file=str(path), row=reader.line_num),
                        f"a CSV file with cells of at most {csv.field_size_limit():,} characters "
-                       f"({error})")
+                       f"({error})", zh=f"每格不超过{csv.field_size_limit():,}个字符的 CSV 文件")
         parsed.readable = False
 
 
@@ -169,13 +171,14 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
 
     unsafe = _unzipped_size_problem(path)
     if unsafe:
-        parsed.problem(Location(file=str(path)), unsafe)
+        parsed.problem(Location(file=str(path)), unsafe, zh="可以安全打开的 XLSX 工作簿")
         parsed.readable = False
         return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        parsed.problem(Location(file=str(path)), f"an XLSX workbook ({error})")
+        parsed.problem(Location(file=str(path)), f"an XLSX workbook ({error})",
+                       zh=f"XLSX 工作簿({error})")
         parsed.readable = False
         return
     try:
@@ -186,7 +189,8 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
                     yield Location(file=str(path), sheet=sheet.title, row=number), list(row)
             except Exception as error:  # a damaged sheet: openpyxl raises many kinds  # noqa: BLE001
                 parsed.problem(Location(file=str(path), sheet=sheet.title, row=number + 1),
-                               f"a readable XLSX sheet ({type(error).__name__}: {error})")
+                               f"a readable XLSX sheet ({type(error).__name__}: {error})",
+                               zh=f"可读的工作表({type(error).__name__}: {error})")
                 parsed.readable = False
                 return
     finally:
@@ -329,12 +333,13 @@ def read_register(path: Path, source_name: str | None = None,
         if any(v in TOTALS for v in values[:3]) or values[0].startswith(tuple(TOTALS)):
             parsed.warnings.append(Problem(location=location, value=" ".join(v for v in values
                                                                                if v)[:80],
-                                           expected="a compound: a 合计 row, skipped"))
-            sheet.layout.skipped.append(f"row {location.row}: a 合计 row")
+                                           expected="a compound: a 合计 row, skipped",
+                                           expected_zh="小区:这是合计行,已跳过"))
+            sheet.layout.skipped.append(f"第{location.row}行:合计行")
             continue
         rows += 1
         if rows > MAX_ROWS:
-            parsed.problem(location, _TOO_MANY_ROWS)
+            parsed.problem(location, _TOO_MANY_ROWS, zh=_TOO_MANY_ROWS_ZH)
             break
         row = {**options.defaults, **{key: values[i] for i, key in enumerate(sheet.header)
                                       if key and key != "ignore" and i < len(values)
@@ -370,10 +375,11 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
         if date:
             parsed.as_of = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
     sheet.before += 1
-    sheet.layout.skipped.append(f"row {location.row}: before the header ({text[:40]})")
+    sheet.layout.skipped.append(f"第{location.row}行:表头之前的标题行({text[:40]})")
     if sheet.before == HEADER_ROWS:
         parsed.problem(location, f"a header row within the first {HEADER_ROWS} rows, naming "
-                       "小区名称 and the other columns (see docs/registers.md)", field="header")
+                       "小区名称 and the other columns (see docs/registers.md)", field="header",
+                       zh=f"前{HEADER_ROWS}行内有表头行,含“小区名称”等列")
 
 
 def _check_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,
@@ -387,12 +393,15 @@ def _check_header(location: Location, values: list[str], sheet: _Sheet, parsed: 
             parsed.warnings.append(Problem(
                 location=location, field="header", value=text,
                 expected="a known column (see docs/registers.md, or map it with --columns): "
-                         "kept as a property of each compound"))
+                         "kept as a property of each compound",
+                expected_zh="已知的列名(见 docs/registers.md,或用列对照文件指定);"
+                            "已作为各小区的属性保留"))
     for column in COLUMNS.values():
         if column.required and column.key not in sheet.header and \
                 column.key not in options.defaults:
             parsed.problem(location, f"a column {column.key} ({column.meaning}), or its value "
-                           f"for every row: --default {column.key}=…", field="header")
+                           f"for every row: --default {column.key}=…", field="header",
+                           zh=f"有“{column.key}”列,或为全表填写{column.key}")
             sheet.missing = True
 
 
@@ -424,6 +433,7 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
     match = _COUNT.match(value)
     if not match:
         parsed.problem(location, f"a whole number >= 0 of at most 9 digits (of {unit})",
+                       zh=f"不超过9位的非负整数(单位{unit}),如 1200 或 1200{unit}",
                        field=key, value=value)
         return None
     return {"value": int(match[1]), "unit": unit}
@@ -433,7 +443,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
               extra: list[str]) -> None:
     if any(not row.get(c.key) for c in COLUMNS.values() if c.required):
         for column in (c for c in COLUMNS.values() if c.required and not row.get(c.key)):
-            parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="")
+            parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="",
+                           zh=f"填写{column.key}")
         return
     evidence = f"{location.sheet + ' ' if location.sheet else ''}第{location.row}行"
     names = {k: row[k] for k in ("小区名称", "所属社区", "所属街道", "所属区")}
@@ -460,7 +471,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
 
     self_managed = row.get("自办物业", "").lower()
     if self_managed and self_managed not in YES | NO:
-        parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"])
+        parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"],
+                       zh="是或否")
     node(compound, "Compound", names["小区名称"],
          households=_count(parsed, location, row, "户数", "户"),
          buildings=_count(parsed, location, row, "楼栋数", "栋"),
@@ -486,6 +498,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         kind = row.get(kind_column) or "支部"
         if kind not in PARTY_ORGANIZATION_KINDS:
             parsed.problem(location, "one of " + ", ".join(PARTY_ORGANIZATION_KINDS),
+                           zh="以下之一:" + "、".join(PARTY_ORGANIZATION_KINDS),
                            field=kind_column, value=kind)
             return
         node(party_uid, "PartyOrganization", name, kind=kind, established=established)
@@ -499,6 +512,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         established = register_date(row["党组织成立时间"])
         if established is None:
             parsed.problem(location, "a date: 2022-09-20, 2023/1/5, 2023.1.5 or 2020年5月",
+                           zh="日期,如 2022-09-20、2023/1/5、2023.1.5 或 2020年5月",
                            field="党组织成立时间", value=row["党组织成立时间"])
 
     for facet in ("小区党组织", "业委会", "物管会", "物业公司"):
@@ -517,6 +531,7 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
               role("业委会党支部"), committee)
     elif _presence(row, "业委会党组织", "有"):
         parsed.problem(location, "a 业委会 in the same row for its party organisation",
+                       zh="同一行有业委会,才有业委会党组织",
                        field="业委会党组织", value=row["业委会党组织"])
     pmc_name = _presence(row, "物管会", f"{names['小区名称']}物业管理委员会")
     if pmc_name:
@@ -526,7 +541,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
     firms = "" if row.get("物业公司", "").lower() in NO_FIRM else row.get("物业公司", "")
     firm_party = row.get("物业党组织", "").lower()
     if firm_party and firm_party not in YES | NO:
-        parsed.problem(location, "是 or 否", field="物业党组织", value=row["物业党组织"])
+        parsed.problem(location, "是 or 否", field="物业党组织", value=row["物业党组织"],
+                       zh="是或否")
     for company in filter(None, re.split(r"[、;；,，]\s*", firms)):
         company_uid = uid("property", company)
         node(company_uid, "PropertyCompany", company.strip(), shared=True)

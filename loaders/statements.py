@@ -52,10 +52,10 @@ class ParsedFile:
     rejected: set[str] = field(default_factory=set)
 
     def problem(self, location: Location, expected: str, field: str | None = None,
-                value: Any = None) -> None:
-        self.problems.append(
-            Problem(location=location, field=field, expected=expected, value=_shown(value))
-        )
+                value: Any = None, zh: str | None = None) -> None:
+        """A problem: what was ``expected`` (and the same in Chinese, ``zh``, where written)."""
+        self.problems.append(Problem(location=location, field=field, expected=expected,
+                                     value=_shown(value), expected_zh=zh))
 
 
 def _shown(value: Any, limit: int = 500) -> str | None:

@@ -391,7 +391,9 @@ class Service:
         try:
             batch = assemble(parsed, self.store.get_nodes, date)
             summary = self.store.load(batch, dry_run=dry_run)
-            summary.warnings = [str(told(w)) for f in parsed for w in f.warnings]
+            warnings = [told(w) for f in parsed for w in f.warnings]
+            summary.warnings = [str(w) for w in warnings]
+            summary.warnings_zh = [w.zh() for w in warnings]
             summary.registers = [told(layout) for f in parsed for layout in f.layouts]
             return summary, sum(1 for p in parsed if p.readable)
         except InvalidInput as invalid:

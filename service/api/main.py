@@ -34,8 +34,9 @@ log = logging.getLogger("govgraph.api")
 
 
 def problems_out(error: InvalidInput) -> list[ProblemOut]:
-    return [ProblemOut(message=str(p), **p.location.model_dump(), field=p.field, value=p.value,
-                       expected=p.expected) for p in error.problems]
+    return [ProblemOut(message=str(p), message_zh=p.zh(), **p.location.model_dump(),
+                       field=p.field, value=p.value, expected=p.expected,
+                       expected_zh=p.expected_zh) for p in error.problems]
 
 
 def _error(status: int, detail: str, **extra: object) -> JSONResponse:

@@ -30,6 +30,8 @@ class ProblemOut(BaseModel):
     field: str | None = None
     value: str | None = None
     expected: str
+    expected_zh: str | None = None
+    message_zh: str
 
 
 class ErrorOut(BaseModel):

@@ -224,7 +224,8 @@ def test_the_import_panel_shows_every_problem_then_previews_and_loads_a_register
     page.click("#preview")
     page.wait_for_selector("#import-result table")
     problems = page.inner_text("#import-result")
-    assert "有 1 个问题,未导入任何内容" in problems and "--default 所属区=…" in problems
+    assert "有 1 个问题,未导入任何内容" in problems
+    assert "有“所属区”列,或为全表填写所属区" in problems  # what was expected, in Chinese
     assert "莲花街道台账.xlsx\t小区治理\t3" in problems  # file, sheet, row: a table row
 
     page.fill("#default-district", "福田区")
@@ -233,7 +234,8 @@ def test_the_import_panel_shows_every_problem_then_previews_and_loads_a_register
     page.wait_for_selector("#import-result h3")
     preview = page.inner_text("#import-result")
     assert "预览(尚未写入)" in preview and "表头在第 3 行 · 填报日期 2024-05-31" in preview
-    assert "停车位\t—\t保留为小区属性" in preview and "跳过 row 8: a 合计 row" in preview
+    assert "停车位\t—\t保留为小区属性" in preview and "跳过 第8行:合计行" in preview
+    assert "小区:这是合计行,已跳过" in preview
     save(page, tmp_path, "explorer-import.png")
     page.click("#confirm")
     page.wait_for_selector("#import-result .ok")

@@ -419,8 +419,8 @@ def test_inspect_shows_how_a_register_as_kept_is_read_and_a_mapping_file_places_
     assert readings["其中党员人数"] == ("业委会党员人数", "read")
     assert readings["序号"] == (None, "ignored")
     assert readings["停车位"] == (None, "kept as a property")
-    assert [s.split(":")[0] for s in layout["skipped"]] == ["row 1", "row 2", "row 8"]
-    assert "a 合计 row" in layout["skipped"][-1]
+    assert [s.split(":")[0] for s in layout["skipped"]] == ["第1行", "第2行", "第8行"]
+    assert layout["skipped"][-1] == "第8行:合计行"
     assert [r["小区名称"] for r in layout["rows"]] == ["怡枫园", "深业花园", "市政大院", "梅富苑"]
     assert cli.json("stats")["nodes"] == {}  # inspecting loads nothing
 
