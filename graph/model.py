@@ -129,7 +129,7 @@ class Problem(BaseModel):
             where += f" 第{self.location.line}行"
         parts = [where]
         if self.field:
-            parts.append(f"列“{self.field}”")
+            parts.append("表头" if self.field == "header" else f"列“{self.field}”")
         if self.value is not None:
             parts.append(f"值“{self.value[:80]}”")
         return ",".join(parts) + ":应为" + (self.expected_zh or self.expected)

@@ -79,9 +79,10 @@ def test_a_register_as_kept_loads_and_answers_as_its_reader_counts(register, tmp
     with EmbeddedStore(tmp_path / "store.db") as store:
         service = Service(store, personal=True)
         summary, _ = service.ingest([register], options=RegisterOptions(
-            defaults={"所属区": "福田区", "所属市": "深圳市"}))
+            defaults={"所属区": "福田区"}))  # nothing more than the district
         warnings = "\n".join(summary.warnings)
         assert "合计 row, skipped" in warnings and "停车位" in warnings
+        assert "第8行,值“合计" in "\n".join(summary.warnings_zh)  # the row, in Chinese
         (edition,) = service.sources()
         assert edition.as_of == "2024-05-31"  # its 填报日期
 
