@@ -251,6 +251,18 @@ class RegisterOptions:
         return "ignore" if text in IGNORED else HEADER_KEYS.get(text)
 
 
+def given_defaults(items: list[str]) -> dict[str, str]:
+    """Defaults given as column=value (the CLI's --default, the upload's default=); raises
+    ValueError naming one that is not."""
+    defaults = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{item!r}: expected column=value, e.g. 所属区=福田区")
+        defaults[key.strip()] = value.strip()
+    return defaults
+
+
 def options_problems(options: RegisterOptions) -> list[str]:
     """What is wrong with given options: each a message."""
     known = set(COLUMNS) | {"ignore"}

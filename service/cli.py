@@ -43,7 +43,7 @@ from govgraph.graph.vocabulary import (
     node_properties,
     zh_name,
 )
-from govgraph.loaders.registers import RegisterOptions, read_options
+from govgraph.loaders.registers import RegisterOptions, given_defaults, read_options
 from govgraph.service.answers import CoverageAt, StatedValue
 from govgraph.service.core import LIMITS, Service
 from govgraph.service.settings import Settings
@@ -168,12 +168,10 @@ def _register_options(columns: Path | None, defaults: list[str]) -> RegisterOpti
         options = read_options(columns) if columns else RegisterOptions()
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--columns") from None
-    given = {}
-    for item in defaults:
-        key, sep, value = item.partition("=")
-        if not sep or not value.strip():
-            raise typer.BadParameter(f"{item!r}: expected column=value", param_hint="--default")
-        given[key.strip()] = value.strip()
+    try:
+        given = given_defaults(defaults)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--default") from None
     return RegisterOptions(columns=options.columns, defaults={**options.defaults, **given})
 
 

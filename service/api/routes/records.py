@@ -13,7 +13,7 @@ from fastapi import Path as Path_
 
 from govgraph.graph.model import LoadSummary
 from govgraph.graph.storage import InvalidQuery
-from govgraph.loaders.registers import RegisterOptions
+from govgraph.loaders.registers import RegisterOptions, given_defaults
 from govgraph.service.answers import SourceEdition
 from govgraph.service.api.deps import AsOf, LiveServiceDep, iso, require_write
 from govgraph.service.api.models import ErrorOut
@@ -47,12 +47,10 @@ def load_records(
     warnings and how each register sheet was read (with ``dry_run``: the preview, nothing
     written), or 422 with every problem (file, line or sheet and row, field, bad value, what
     was expected)."""
-    defaults = {}
-    for item in default or []:
-        key, sep, value = item.partition("=")
-        if not sep or not value.strip():
-            raise InvalidQuery(f"default {item!r}: expected column=value")
-        defaults[key.strip()] = value.strip()
+    try:
+        defaults = given_defaults(default or [])
+    except ValueError as error:
+        raise InvalidQuery(f"default {error}") from None
     with tempfile.TemporaryDirectory(prefix="govgraph-upload-") as folder:
         names = {}
         for index, upload in enumerate(files):
