@@ -114,8 +114,7 @@ def statements_of(batch: Batch) -> dict[str, Statements]:
     them (benchmarks and tests read a batch this way)."""
     rows: dict[str, Statements] = {}
     for part in batch.editions:
-        items: list[Node | Edge] = [*part.nodes.values(), *part.edges.values()]
-        for item in items:
+        for item in part.items():
             ends = (item.source, item.target) if isinstance(item, Edge) else None
             row = rows.setdefault(item.uid, Statements(uid=item.uid, type=item.type, ends=ends))
             row.said.append(said_of(item, part.edition))

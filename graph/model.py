@@ -258,6 +258,10 @@ class EditionBatch(BaseModel):
     edges: dict[str, Edge] = Field(default_factory=dict)
     claims: list[Claim] = Field(default_factory=list)
 
+    def items(self) -> list[Node | Edge]:
+        """Its nodes, then its edges."""
+        return [*self.nodes.values(), *self.edges.values()]
+
 
 class Batch(BaseModel):
     """Validated editions ready to be loaded into a store in one transaction."""

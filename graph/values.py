@@ -21,6 +21,15 @@ QUANTITY_QUALIFIERS = {
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+def first_day(date: str) -> str:
+    """A date YYYY, YYYY-MM or YYYY-MM-DD as the day it begins on.
+
+    >>> first_day("2021"), first_day("2021-07"), first_day("2021-07-05")
+    ('2021-01-01', '2021-07-01', '2021-07-05')
+    """
+    return date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+
+
 def today_anywhere() -> str:
     """The latest date it is now anywhere (UTC+14), YYYY-MM-DD: a date after it is in the
     future wherever the service or its users are (a server on UTC runs 8 hours behind China)."""

@@ -16,7 +16,7 @@ from typing import Any, cast
 import yaml
 
 from govgraph.graph.model import Location
-from govgraph.graph.values import BadValue, normalise_date, today_anywhere
+from govgraph.graph.values import BadValue, first_day, normalise_date, today_anywhere
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
 # Sections of nodes, with the node type a section implies (None: each entry names its type).
@@ -339,7 +339,7 @@ def as_of_date(value: Any) -> str | None:
         date = normalise_date(value)
     except BadValue:
         return None
-    return (date + "-01-01"[len(date) - 4:]) if len(date) < 10 else date
+    return first_day(date)
 
 
 def _read_node(

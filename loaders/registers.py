@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from govgraph.graph.model import Claim, ColumnReading, Location, Problem, RegisterLayout
-from govgraph.graph.values import BadValue, normalise_date
+from govgraph.graph.values import BadValue, first_day, normalise_date
 from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
@@ -385,7 +385,7 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
     if dated:
         date = register_date(dated.group(1))
         if date:
-            parsed.as_of = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+            parsed.as_of = first_day(date)
     sheet.before += 1
     sheet.layout.skipped.append(f"第{location.row}行:表头之前的标题行({text[:40]})")
     if sheet.before == HEADER_ROWS:

@@ -63,6 +63,12 @@ def _fail(label: str, message: object, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DefaultOption = Annotated[list[str] | None, typer.Option(
+    "--default", help="A register column's value for every row that has none, as "
+                      "column=value, e.g. 所属区=福田区 (repeatable).")]
+ColumnsOption = Annotated[Path | None, typer.Option(
+    "--columns", help="A mapping file (YAML) placing a register's other headers: see "
+                      "docs/registers.md.")]
 ShowPersonal = Annotated[bool, typer.Option(
     "--show-personal", help="Show people's names unmasked (they are masked by default).")]
 
@@ -126,12 +132,8 @@ def load(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date, YYYY-MM-DD, the files speak for where they state none (a "
                         "report's date, a register's 填报日期); default: today.")] = None,
-    default: Annotated[list[str] | None, typer.Option(
-        "--default", help="A register column's value for every row that has none, as "
-                          "column=value, e.g. 所属区=福田区 (repeatable).")] = None,
-    columns: Annotated[Path | None, typer.Option(
-        "--columns", help="A mapping file (YAML) placing a register's other headers: see "
-                          "docs/registers.md.")] = None,
+    default: DefaultOption = None,
+    columns: ColumnsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load case records and registers into the store, all or nothing. A file is an edition of
@@ -513,11 +515,8 @@ def projects(scope: ScopeOption = None, as_of: AsOf = None, as_json: JsonOption 
 @app.command()
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="Registers (.csv .xlsx), or folders.")],
-    default: Annotated[list[str] | None, typer.Option(
-        "--default", help="A column's value for every row that has none, as column=value.")]
-    = None,
-    columns: Annotated[Path | None, typer.Option(
-        "--columns", help="A mapping file (YAML) placing other headers.")] = None,
+    default: DefaultOption = None,
+    columns: ColumnsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """How registers will be read, before anything is loaded: the header row found, how each

@@ -68,6 +68,7 @@ from govgraph.graph.vocabulary import (
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.loaders.registers import RegisterOptions, options_problems, register_source
+from govgraph.loaders.statements import ParsedFile
 from govgraph.service.answers import (
     Change,
     CoverageAt,
@@ -366,9 +367,6 @@ class Service:
         each file before it is read. ``options`` say how to read registers laid out otherwise
         (their columns, the values of places they leave out); warnings (a column kept as a
         property, a 合计 row skipped) come with the summary."""
-        problems = options_problems(options) if options else []
-        if problems:
-            raise InvalidQuery("; ".join(problems))
         date = checked_date(as_of, "as_of") if as_of else dt.date.today().isoformat()
         if date > today_anywhere():
             raise InvalidQuery(f"as_of {as_of}: expected a date no later than today")
@@ -380,14 +378,8 @@ class Service:
                                     json.dumps(name, ensure_ascii=False)[1:-1])
             return self.shown(type(answer).model_validate_json(text))
 
-        files, parsed = input_files(paths)
-        for index, path in enumerate(files):
-            if reading is not None:
-                reading(path, index, len(files))
-            # a register is its own source by the name the caller gave its file
-            named = Path(names[path]).stem if names and path in names else None
-            parsed.append(read_file(path, check_report=check_report, source=source or named,
-                                    options=options))
+        parsed = _read_files(paths, options, check_report=check_report, source=source,
+                             names=names, reading=reading)
         try:
             batch = assemble(parsed, self.store.get_nodes, date)
             summary = self.store.load(batch, dry_run=dry_run)
@@ -408,11 +400,7 @@ class Service:
         """How registers will be read, before anything is loaded: each sheet's header row,
         the reading of each column, the rows skipped and why, the first rows as they would
         load; and the warnings and problems of reading them."""
-        problems = options_problems(options) if options else []
-        if problems:
-            raise InvalidQuery("; ".join(problems))
-        files, parsed = input_files(paths)
-        parsed += [read_file(path, options=options) for path in files]
+        parsed = _read_files(paths, options)
         return ([self.shown(layout) for f in parsed for layout in f.layouts],
                 [str(self.shown(w)) for f in parsed for w in f.warnings],
                 [str(self.shown(p)) for f in parsed for p in f.problems])
@@ -622,6 +610,26 @@ class Service:
     def _source_titles(self) -> dict[str, str]:
         """The title of every source, for hover texts."""
         return {n.uid: self.text(n.name) for n in self.store.nodes_of_type("Source")}
+
+
+def _read_files(paths: list[Path], options: RegisterOptions | None, *,
+                check_report: bool = True, source: str | None = None,
+                names: Mapping[Path, str] | None = None,
+                reading: Callable[[Path, int, int], None] | None = None) -> list[ParsedFile]:
+    """Every file under ``paths`` read (see Service.ingest for the options); a problem for each
+    path that is missing or of a kind no loader reads."""
+    problems = options_problems(options) if options else []
+    if problems:
+        raise InvalidQuery("; ".join(problems))
+    files, parsed = input_files(paths)
+    for index, path in enumerate(files):
+        if reading is not None:
+            reading(path, index, len(files))
+        # a register is its own source by the name the caller gave its file
+        named = Path(names[path]).stem if names and path in names else None
+        parsed.append(read_file(path, check_report=check_report, source=source or named,
+                                options=options))
+    return parsed
 
 
 def checked_date(value: str, name: str) -> str:

@@ -150,10 +150,6 @@ class WriteTransaction(Protocol):
 Uids = tuple[list[str], list[str]]  # an edition's nodes and edges
 
 
-def _items(batch: EditionBatch) -> list[Node | Edge]:
-    return [*batch.nodes.values(), *batch.edges.values()]
-
-
 class _Plan:
     """A load or unload inside one write transaction: editions put in or taken out, then the
     current form of every uid that can have changed derived again (editions.derive), checked
@@ -237,7 +233,7 @@ class _Plan:
         self.editions[edition.key] = edition
         self.uids[edition.key] = (sorted(batch.nodes), sorted(batch.edges))
         self._read([*batch.nodes, *batch.edges])
-        for item in _items(batch):
+        for item in batch.items():
             ends = (item.source, item.target) if isinstance(item, Edge) else None
             row = self.rows[item.uid] or Statements.model_construct(
                 uid=item.uid, type=item.type, ends=ends, said=[], claims=[])
@@ -270,7 +266,7 @@ class _Plan:
         claims: dict[str, list[ClaimSaid]] = {}
         for claim in batch.claims:
             claims.setdefault(claim.anchor, []).append(ClaimSaid.of(claim, old))
-        for item in _items(batch):
+        for item in batch.items():
             row = self.rows[item.uid]
             if row is None or [s for s in row.said if s.key == old.key] != [said_of(item, old)] \
                     or [c for c in row.claims if c.key == old.key] != claims.get(item.uid, []):
@@ -536,3 +532,26 @@ class GraphStore(ABC):
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class HeldInMemory(GraphStore):
+    """A store whose whole graph is held in memory (the embedded store's snapshot, a graph as
+    of a date): every part of the graph a question needs is all of it."""
+
+    def scope_graph(self, scope: str | None,  # noqa: ARG002
+                    facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:  # noqa: ARG002
+        return self.whole_graph()
+
+    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
+        return self.whole_graph()
+
+    def neighbourhood_graph(self, uid: str, depth: int,  # noqa: ARG002
+                            types: frozenset[str] | None) -> nx.MultiDiGraph:  # noqa: ARG002
+        return self.whole_graph()
+
+    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
+        return self.whole_graph().subgraph(uids)
+
+    def path_search(self, source: str, target: str  # noqa: ARG002
+                    ) -> tuple[nx.MultiDiGraph, Expand | None]:
+        return self.whole_graph(), None

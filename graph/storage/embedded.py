@@ -18,12 +18,11 @@ from typing import TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import Expand, Line, add_edge, add_node
+from govgraph.graph.algorithms import add_edge, add_node
 from govgraph.graph.editions import Statements
-from govgraph.graph.facts import Fact
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.storage.base import (
-    GraphStore,
+    HeldInMemory,
     Stats,
     StoreUnavailable,
     Uids,
@@ -147,7 +146,7 @@ class _Write:
                         "UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(HeldInMemory):
     backend = "embedded"
 
     def __init__(self, path: Path):
@@ -307,22 +306,6 @@ class EmbeddedStore(GraphStore):
                 gc.collect()
                 gc.freeze()
             return self._graph
-
-    def scope_graph(self, scope: str | None, facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:
-        return self.snapshot()
-
-    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
-        return self.snapshot()
-
-    def neighbourhood_graph(self, uid: str, depth: int, types: frozenset[str] | None
-                            ) -> nx.MultiDiGraph:
-        return self.snapshot()
-
-    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
-        return self.snapshot().subgraph(uids)
-
-    def path_search(self, source: str, target: str) -> tuple[nx.MultiDiGraph, Expand | None]:
-        return self.snapshot(), None
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

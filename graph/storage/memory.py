@@ -11,17 +11,22 @@ from typing import TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import Expand, Line, edge_of, node_of
+from govgraph.graph.algorithms import edge_of, node_of
 from govgraph.graph.editions import Statements
-from govgraph.graph.facts import Fact
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.search import search_key
-from govgraph.graph.storage.base import GraphStore, Stats, WriteFailed, WriteTransaction
+from govgraph.graph.storage.base import (
+    GraphStore,
+    HeldInMemory,
+    Stats,
+    WriteFailed,
+    WriteTransaction,
+)
 
 T = TypeVar("T")
 
 
-class GraphView(GraphStore):
+class GraphView(HeldInMemory):
     """The graph ``graph`` as a store: the graph of ``base`` as of ``at`` (its editions and
     statements dated up to then), or, without a base, a graph on its own."""
 
@@ -88,24 +93,6 @@ class GraphView(GraphStore):
                                        .items())),
                      edges=dict(sorted(Counter(t for *_, t in self.graph.edges(data="type"))
                                        .items())))
-
-    def scope_graph(self, scope: str | None,  # noqa: ARG002
-                    facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:  # noqa: ARG002
-        return self.graph
-
-    def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
-        return self.graph
-
-    def neighbourhood_graph(self, uid: str, depth: int,  # noqa: ARG002
-                            types: frozenset[str] | None) -> nx.MultiDiGraph:  # noqa: ARG002
-        return self.graph
-
-    def graph_among(self, uids: set[str]) -> nx.MultiDiGraph:
-        return self.graph.subgraph(uids)
-
-    def path_search(self, source: str, target: str  # noqa: ARG002
-                    ) -> tuple[nx.MultiDiGraph, Expand | None]:
-        return self.graph, None
 
     def revision(self) -> Hashable | None:
         return self.base.revision() if self.base else None
