@@ -70,6 +70,17 @@ def _p(kind: Kind, zh: str, *choices: str, description: str = "") -> PropertySpe
     return PropertySpec(kind=kind, zh=zh, choices=tuple(choices), description=description)
 
 
+# Whether a compound has each body, as a register's 有/无 cell or a report's explicit "没有"
+# states it: false is a stated "none", which the gap rules tell apart from "not recorded" (unset).
+# A body recorded as a node speaks for itself; these say what no node can, that there is none.
+STATED_PRESENCE: dict[str, PropertySpec] = {
+    "has_party_organization": PropertySpec(Kind.BOOL, "有党组织"),
+    "has_owners_committee": PropertySpec(Kind.BOOL, "有业委会"),
+    "has_management_committee": PropertySpec(Kind.BOOL, "有物管会"),
+    "has_property_company": PropertySpec(Kind.BOOL, "有物业服务企业"),
+}
+COMMITTEE_STATED_PRESENCE = {"has_party_organization": STATED_PRESENCE["has_party_organization"]}
+
 # Properties every node may carry. `count` lets one node stand for several like units the report
 # counts but does not name ("3栋楼设置3个党小组"), so nothing unstated is invented.
 COMMON_NODE_PROPERTIES: dict[str, PropertySpec] = {
@@ -95,7 +106,6 @@ PARTY_ORGANIZATION_KINDS = (
     "功能型党支部",
     "党小组",
     "党的工作小组",
-    "党员中心户",
 )
 
 PROJECT_STATUSES = ("计划", "进行中", "已完成")
@@ -154,6 +164,7 @@ NODE_TYPES: dict[str, NodeType] = {
                 "self_managed_property": _p(Kind.BOOL, "自办物业"),
                 "honours": _p(Kind.TEXTS, "荣誉"),
                 "register_columns": _p(Kind.TEXTS, "台账其他列"),  # "列名: 值", kept as given
+                **STATED_PRESENCE,
             },
         ),
         NodeType("Building", "楼栋", "building", "a residential building of a compound"),
@@ -168,6 +179,13 @@ NODE_TYPES: dict[str, NodeType] = {
                 "members": _p(Kind.QUANTITY, "党员人数"),
                 "established": _p(Kind.DATE, "成立时间"),
             },
+        ),
+        NodeType(
+            "PartyMemberHousehold",
+            "党员中心户",
+            "household",
+            "households of party members designated 党员中心户: party members, not a party "
+            "organisation; SUBORDINATE_TO names the party organisation they answer to",
         ),
         NodeType(
             "OwnersAssembly",
@@ -186,6 +204,7 @@ NODE_TYPES: dict[str, NodeType] = {
                 "party_members": _p(Kind.QUANTITY, "党员委员人数"),
                 "party_member_share": _p(Kind.QUANTITY, "党员占比"),
                 "established": _p(Kind.DATE, "成立时间"),
+                **COMMITTEE_STATED_PRESENCE,
             },
         ),
         NodeType(
@@ -196,7 +215,9 @@ NODE_TYPES: dict[str, NodeType] = {
             {
                 "members": _p(Kind.QUANTITY, "委员人数"),
                 "party_members": _p(Kind.QUANTITY, "党员委员人数"),
+                "party_member_share": _p(Kind.QUANTITY, "党员占比"),
                 "established": _p(Kind.DATE, "成立时间"),
+                **COMMITTEE_STATED_PRESENCE,
             },
         ),
         NodeType("PropertyCompany", "物业服务企业", "property", "a property service company"),
@@ -305,7 +326,7 @@ BODIES = frozenset(
         "VolunteerTeam",
     }
 )
-ACTORS = PLACES | BODIES | {"Person"}
+ACTORS = PLACES | BODIES | {"Person", "PartyMemberHousehold"}
 ACTIVITIES = frozenset({"Mechanism", "Meeting", "Project"})
 COMMITTEES = frozenset({"OwnersCommittee", "PropertyManagementCommittee"})
 
@@ -328,8 +349,9 @@ RELATIONSHIP_TYPES: dict[str, RelationshipType] = {
     for r in [
         _r("PART_OF", "隶属", "administrative containment, or a group within a body",
            PLACES | BODIES, PLACES | BODIES),
-        _r("SUBORDINATE_TO", "上级党组织", "the party line: an organisation under its superior",
-           {"PartyOrganization"}, {"PartyOrganization"}),
+        _r("SUBORDINATE_TO", "上级党组织",
+           "the party line: an organisation (or a 党员中心户) under its superior",
+           {"PartyOrganization", "PartyMemberHousehold"}, {"PartyOrganization"}),
         _r("ESTABLISHED_IN", "建在", "a party organisation set up in a place or body",
            {"PartyOrganization"}, (PLACES | BODIES) - {"PartyOrganization"}),
         _r("LEADS", "引领", "leads (党建引领) an actor or an activity",
@@ -357,7 +379,8 @@ RELATIONSHIP_TYPES: dict[str, RelationshipType] = {
         _r("APPROVED_BY", "表决通过", "an activity approved by an assembly, meeting or body",
            ACTIVITIES, ACTORS | {"Meeting"}),
         _r("LOCATED_IN", "位于", "where a facility, unit, activity is",
-           {"Facility", "Organization", "Project", "Meeting", "Mechanism"},
+           {"Facility", "Organization", "Project", "Meeting", "Mechanism",
+            "PartyMemberHousehold"},
            PLACES | {"Facility"}),
         _r("BENEFITS", "受益", "an activity or facility benefits a place or actor",
            ACTIVITIES | {"Facility"}, ACTORS),
