@@ -26,7 +26,7 @@ from govgraph.graph.answers import (
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, needed
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.rules import declared_facts
-from govgraph.graph.vocabulary import PLACES, zh_name
+from govgraph.graph.vocabulary import PLACES, STATED_PRESENCE, zh_name
 
 Line = Literal["admin", "party"]
 Expand = Callable[[list[str]], None]
@@ -228,6 +228,7 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str,
                 members=properties.get("members"),
                 party_members=properties.get("party_members"),
                 party_member_share=party_member_share(properties),
+                stated=stated_presence(properties),
             ))
     return CompoundProfile.model_construct(
         compound=ref(graph, uid),
@@ -236,7 +237,13 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str,
         facts_above=above,
         committee_profiles=committees,
         self_managed_property=graph.nodes[uid]["properties"].get("self_managed_property"),
+        stated=stated_presence(graph.nodes[uid]["properties"]),
     )
+
+
+def stated_presence(properties: dict[str, Any]) -> dict[str, bool]:
+    """The bodies a node's sources state it has or has not (vocabulary.STATED_PRESENCE)."""
+    return {k: properties[k] for k in STATED_PRESENCE if k in properties}
 
 
 def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,

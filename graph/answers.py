@@ -37,6 +37,9 @@ class CommitteeProfile(BaseModel):
     members: dict[str, Any] | None = None
     party_members: dict[str, Any] | None = None
     party_member_share: float | None = None  # percent, when stated or computable
+    stated: dict[str, bool] = Field(
+        default_factory=dict, description="has_… as stated (vocabulary.STATED_PRESENCE); "
+                                          "absent: not recorded")
 
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds around this committee."""
@@ -66,6 +69,9 @@ class CompoundProfile(BaseModel):
                                            "above the compound that has any, nearest first")
     committee_profiles: list[CommitteeProfile] = Field(default_factory=list)
     self_managed_property: bool | None = None
+    stated: dict[str, bool] = Field(
+        default_factory=dict, description="has_… as stated (vocabulary.STATED_PRESENCE): false "
+                                          "is a stated none; absent: not recorded")
 
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds: those joined to the compound, then (for a climbing fact)
@@ -111,6 +117,33 @@ def _found(facts: dict[str, list[NodeRef]], fact: Fact, around: NodeRef) -> list
                              "declared: add it to the reads of the rule or ratio") from None
 
 
+class ParameterUsed(BaseModel):
+    """A choice of 口径 as an answer used it."""
+
+    value: float
+    default: float
+    zh: str
+    en: str
+
+
+class Definition(BaseModel):
+    """The 口径 an answer was given under: what it counts, in Chinese and English, and the
+    value of every choice a city may make (graph.rules.PARAMETERS)."""
+
+    zh: str
+    en: str
+    parameters: dict[str, ParameterUsed] = Field(default_factory=dict)
+
+    def choices_zh(self) -> str:
+        """The choices made, in Chinese: "口径选择:…=是;…=50", for tables and workbooks."""
+        def shown(p: ParameterUsed) -> str:
+            value = ("是" if p.value else "否") if p.default in (0, 1) and p.value in (0, 1) \
+                else f"{p.value:g}"
+            return f"{p.zh}:{value}"
+        return "口径选择:" + ";".join(shown(p) for p in self.parameters.values()) \
+            if self.parameters else ""
+
+
 class GapHit(BaseModel):
     compound: NodeRef
     place: list[NodeRef]
@@ -126,18 +159,20 @@ class GapAnswer(BaseModel):
     hits: list[GapHit]
     not_recorded: list[GapHit] = Field(
         default_factory=list,
-        description="compounds the rule cannot decide because a fact is not recorded")
+        description="compounds the rule cannot decide because no source states the fact")
+    definition: Definition
 
 
 class Ratio(BaseModel):
     name: str
     title: str
     description: str
-    description_zh: str = ""  # its 口径 in Chinese
-    numerator: int
-    denominator: int
+    numerator: int  # units counted: yes
+    denominator: int  # every unit, or the recorded ones only (parameter unrecorded_in_denominator)
     ratio: float | None  # None when there is nothing to divide by
-    not_recorded: int = 0
+    recorded_no: int = 0  # units a source states are not counted
+    not_recorded: int = 0  # units no source decides
+    definition: Definition
 
 
 class CoverageAnswer(BaseModel):

@@ -115,6 +115,14 @@ PARTY_ORGANIZATIONS = Fact(
 COMMITTEE_PARTY_ORGANIZATIONS = Fact(
     "committee-party-organizations", ("ESTABLISHED_IN",), ("PartyOrganization",),
     of="committee", description="party organisations set up in a committee")
+SERVING_PARTY_ORGANIZATIONS = Fact(
+    "party-organizations-serving", ("SERVES",), ("PartyOrganization",),
+    description="party organisations serving the compound: a property company's party branch "
+                "that works in it, and the like")
+LEADING_PARTY_ORGANIZATIONS = Fact(
+    "party-organizations-leading", ("LEADS",), ("PartyOrganization",),
+    description="party organisations leading the compound: the party side of its 三位一体 or "
+                "三驾马车 (records reserve LEADS into a compound for that)")
 PROPERTY_COMPANIES = Fact(
     "property-companies", ("SERVES",), ("PropertyCompany",),
     description="property companies serving the compound")

@@ -167,6 +167,9 @@ def _parse_yaml(path: Path, text: str, out: ParsedFile) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         reason = error.problem or error.context or "malformed YAML"
+        if "nesting depth" in reason:  # PyYAML's own limit, newer releases
+            out.problem(where.model_copy(update={"line": line}), _nested("YAML"))
+            return None
         hint = "" if isinstance(error, yaml.constructor.ConstructorError) else (
             "; is the file complete?")
         out.problem(where.model_copy(update={"line": line}), f"valid YAML ({reason}){hint}")

@@ -481,6 +481,11 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
             relation, other = FACETS[column]
             parsed.claims.append(Claim(anchor, relation, "in", other))
 
+    def stated(column: str, no: set[str] = NO) -> bool | None:
+        """What a 有/无 cell states: a name or 有 is true, 无 false, blank not recorded."""
+        value = row.get(column, "").lower()
+        return None if not value else value not in no
+
     self_managed = row.get("自办物业", "").lower()
     if self_managed and self_managed not in YES | NO:
         parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"],
@@ -490,6 +495,9 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
          buildings=_count(parsed, location, row, "楼栋数", "栋"),
          party_members=_count(parsed, location, row, "党员人数", "人"),
          self_managed_property=(self_managed in YES) if self_managed in YES | NO else None,
+         has_party_organization=stated("小区党组织"), has_owners_committee=stated("业委会"),
+         has_management_committee=stated("物管会"),
+         has_property_company=stated("物业公司", NO_FIRM),
          note=row.get("备注") or None, register_columns=extra or None)
     node(community, "Community", names["所属社区"], shared=True)
     node(street, "StreetOffice", names["所属街道"], shared=True)
@@ -536,7 +544,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         committee = uid("committee", names["所属社区"], names["小区名称"])
         node(committee, "OwnersCommittee", committee_name,
              members=_count(parsed, location, row, "业委会委员人数", "人"),
-             party_members=_count(parsed, location, row, "业委会党员人数", "人"))
+             party_members=_count(parsed, location, row, "业委会党员人数", "人"),
+             has_party_organization=stated("业委会党组织"))
         edge("REPRESENTS", committee, compound)
         speaks_for("业委会党组织", committee)
         party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部",

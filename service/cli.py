@@ -22,9 +22,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
+from govgraph.graph.answers import Definition, NodeRef, Subgraph, TreeNode
 from govgraph.graph.model import InvalidInput, LoadSummary
-from govgraph.graph.rules import GAP_RULES, describe_rules
+from govgraph.graph.rules import GAP_RULES, PARAMETERS, describe_rules
 from govgraph.graph.storage import (
     ConflictingFacts,
     DanglingEdges,
@@ -319,8 +319,7 @@ def _place(refs: list[NodeRef]) -> str:
 def gaps(
     rule: Annotated[str | None, typer.Argument(help="A rule name; none lists the rules.")] = None,
     scope: ScopeOption = None,
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", help="A rule parameter as name=value, e.g. threshold=60.")] = None,
+    param: ParamOption = None,
     as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -328,12 +327,7 @@ def gaps(
     if rule is None:
         _list_rules(as_json)
         return
-    given = {}
-    for item in param or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--param")
-        given[name.strip()] = value.strip()
+    given = _parameters(param)
     with _service(as_of=as_of) as service:
         answer = service.gaps(rule, scope, given)
     if as_json:
@@ -350,7 +344,30 @@ def gaps(
     out.print(table)
     if answer.not_recorded:
         out.print(f"未记录, 无法判断 ({len(answer.not_recorded)}): " + "; ".join(
-            "; ".join(h.reasons) for h in answer.not_recorded))
+            f"{h.compound.name}: " + "; ".join(h.reasons) for h in answer.not_recorded))
+    _print_definition(answer.definition)
+
+
+def _print_definition(definition: Definition) -> None:
+    out.print(Text(f"口径: {definition.zh}", style="dim"))
+    if definition.parameters:
+        out.print(Text(definition.choices_zh() + "  (--param " + ", ".join(
+            f"{k}={p.value:g}" for k, p in definition.parameters.items()) + ")", style="dim"))
+
+
+ParamOption = Annotated[list[str] | None, typer.Option(
+    "--param", help="A choice of 口径 as name=value, e.g. threshold=60 or "
+                    "management_committee_counts=0 (`govgraph gaps` lists them).")]
+
+
+def _parameters(items: list[str] | None) -> dict[str, str]:
+    given = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--param")
+        given[name.strip()] = value.strip()
+    return given
 
 
 def _list_rules(as_json: bool) -> None:
@@ -364,6 +381,12 @@ def _list_rules(as_json: bool) -> None:
         table.add_row(r.name, r.title, r.description, ", ".join(
             f"{k}={p.default:g}" for k, p in r.parameters.items()))
     out.print(table)
+    table = Table(title="口径 parameters (--param name=value)")
+    for column in ("parameter", "default", "口径", "meaning"):
+        table.add_column(column)
+    for name, p in PARAMETERS.items():
+        table.add_row(name, f"{p.default:g}", p.zh, p.description)
+    out.print(table)
 
 
 @app.command()
@@ -372,26 +395,32 @@ def coverage(
     history: Annotated[bool, typer.Option(
         "--history", help="The ratios as of each date a source speaks for in the scope.")]
     = False,
+    param: ParamOption = None,
     as_of: AsOf = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Coverage ratios of a scope: 党组织覆盖率, 业委会组建率, 红色业委会比例, with their counts."""
+    """Coverage ratios of a scope: 党组织覆盖率, 业委会组建率, 红色业委会比例, with their counts
+    (counted, stated not counted, not recorded) and the 口径 of each."""
+    given = _parameters(param)
     with _service(as_of=as_of) as service:
         if history:
-            _print_coverage_history(service.coverage_history(scope), as_json)
+            _print_coverage_history(service.coverage_history(scope, given), as_json)
             return
-        answer = service.coverage(scope)
+        answer = service.coverage(scope, given)
     if as_json:
         _print_json(answer.model_dump())
         return
     where = answer.scope.name if answer.scope else "全部"
     table = Table(title=f"{where}: {answer.compounds} compounds")
-    for column in ("指标", "ratio", "numerator", "denominator", "not recorded", "what it counts"):
+    for column in ("指标", "ratio", "计入", "分母", "写明未达", "未记录"):
         table.add_column(column)
     for r in answer.ratios:
         table.add_row(r.title, "—" if r.ratio is None else f"{r.ratio:.1%}", str(r.numerator),
-                      str(r.denominator), str(r.not_recorded), r.description)
+                      str(r.denominator), str(r.recorded_no), str(r.not_recorded))
     out.print(table)
+    for r in answer.ratios:
+        out.print(Text(f"{r.title}", style="bold"))
+        _print_definition(r.definition)
 
 
 def _print_coverage_history(history: list[CoverageAt], as_json: bool) -> None:

@@ -46,7 +46,15 @@ from govgraph.graph.editions import (
 from govgraph.graph.facts import Fact
 from govgraph.graph.model import InvalidInput, LoadSummary, Node, RegisterLayout, type_of_uid
 from govgraph.graph.privacy import Masker
-from govgraph.graph.rules import COVERAGE_RATIOS, GAP_RULES, GapRule
+from govgraph.graph.rules import (
+    COVERAGE_RATIOS,
+    GAP_RULES,
+    GapRule,
+    Parameter,
+    chosen,
+    coverage_parameters,
+    definition,
+)
 from govgraph.graph.search import query_key, rank
 from govgraph.graph.storage import (
     ConflictingFacts,
@@ -249,9 +257,10 @@ class Service:
 
     def gaps(self, rule_name: str, scope: str | None = None,
              parameters: Mapping[str, str | float] | None = None) -> GapAnswer:
-        """The compounds of the scope the rule finds, each with its place and reasons."""
+        """The compounds of the scope the rule finds, each with its place and reasons, and
+        apart those it cannot decide because no source states what decides them."""
         rule = rule_named(rule_name)
-        values = rule_parameters(rule, parameters or {})
+        values = _chosen(rule.parameters, parameters or {}, f"rule {rule.name}")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, rule.reads)
         hits, undecided = [], []
@@ -266,24 +275,32 @@ class Service:
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
             compounds_checked=sum(p.compound.count for p in profiles), hits=hits,
-            not_recorded=undecided))
+            not_recorded=undecided,
+            definition=definition(rule.definition_zh, rule.definition_en, rule.parameters,
+                                  values)))
 
-    def coverage(self, scope: str | None = None) -> CoverageAnswer:
-        """The coverage ratios of the scope, with the counts behind each."""
+    def coverage(self, scope: str | None = None,
+                 parameters: Mapping[str, str | float] | None = None) -> CoverageAnswer:
+        """The coverage ratios of the scope, with the counts behind each: counted, stated not
+        counted, not recorded."""
+        values = _chosen(coverage_parameters(), parameters or {}, "coverage")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, (f for r in COVERAGE_RATIOS for f in r.reads))
         ratios = []
         for ratio in COVERAGE_RATIOS:
-            units = [unit for profile in profiles for unit in ratio.over(profile)]
-            decided = [(n, counted) for n, counted in units if counted is not None]
-            numerator = sum(n for n, counted in decided if counted)
-            denominator = sum(n for n, _ in decided)
+            mine = {k: values[k] for k in ratio.parameters}
+            units = [unit for profile in profiles for unit in ratio.over(profile, mine)]
+            yes = sum(n for n, counted in units if counted)
+            no = sum(n for n, counted in units if counted is False)
+            unknown = sum(n for n, counted in units if counted is None)
+            denominator = yes + no + (unknown if mine["unrecorded_in_denominator"] else 0)
             ratios.append(Ratio(
                 name=ratio.name, title=ratio.title, description=ratio.description,
-                description_zh=ratio.description_zh,
-                numerator=numerator, denominator=denominator,
-                ratio=round(numerator / denominator, 4) if denominator else None,
-                not_recorded=sum(n for n, counted in units if counted is None)))
+                numerator=yes, denominator=denominator,
+                ratio=round(yes / denominator, 4) if denominator else None,
+                recorded_no=no, not_recorded=unknown,
+                definition=definition(ratio.definition_zh, ratio.definition_en,
+                                      ratio.parameters, mine)))
         return self.shown(CoverageAnswer(
             scope=scope_ref, compounds=sum(p.compound.count for p in profiles), ratios=ratios))
 
@@ -489,9 +506,12 @@ class Service:
             before = after
         return [self.shown(e) for e in entries]
 
-    def coverage_history(self, scope: str | None = None) -> list[CoverageAt]:
+    def coverage_history(self, scope: str | None = None,
+                         parameters: Mapping[str, str | float] | None = None
+                         ) -> list[CoverageAt]:
         """The coverage ratios of the scope as of each date a source speaks for there."""
         self.scope_ref(scope)
+        _chosen(coverage_parameters(), parameters or {}, "coverage")
         editions = self.store.editions()
         if scope is not None:  # the dates of the sources that speak of the scope
             rows = self.store.statements(self._scope_members(scope)).values()
@@ -501,7 +521,8 @@ class Service:
         history = []
         for date in dates:
             try:
-                history.append(CoverageAt(as_of=date, coverage=self.at(date).coverage(scope)))
+                history.append(CoverageAt(as_of=date, coverage=self.at(date).coverage(
+                    scope, parameters)))
             except NodeNotFound:  # the scope was not yet known then
                 continue
         return history
@@ -541,10 +562,10 @@ class Service:
         sheet.title = "覆盖率"
         coverage = self.coverage(scope)
         sheet.append([f"覆盖率 · {title} · 共 {coverage.compounds} 个小区"])
-        sheet.append(["指标", "比例", "分子", "分母", "未记录", "口径"])
+        sheet.append(["指标", "比例", "分子", "分母", "写明未达", "未记录", "口径", "口径选择"])
         for r in coverage.ratios:
-            sheet.append([r.title, r.ratio, r.numerator, r.denominator, r.not_recorded,
-                          r.description_zh])
+            sheet.append([r.title, r.ratio, r.numerator, r.denominator, r.recorded_no,
+                          r.not_recorded, r.definition.zh, r.definition.choices_zh()])
             sheet.cell(sheet.max_row, 2).number_format = "0.0%"
         for rule in GAP_RULES.values():
             answer = self.gaps(rule.name, scope)
@@ -552,6 +573,7 @@ class Service:
             sheet.append([f"{rule.title} · {title} · {len(answer.hits)} / "
                           f"{answer.compounds_checked} 个小区"])
             sheet.append(["小区", "所在", "原因", "未记录, 无法判断"])
+            sheet.append(["口径", answer.definition.zh, answer.definition.choices_zh()])
             for hit in answer.hits:
                 sheet.append([hit.compound.name, " / ".join(p.name for p in reversed(hit.place)),
                               ";".join(hit.reasons), ""])
@@ -685,22 +707,9 @@ def rule_named(name: str) -> GapRule:
     return GAP_RULES[name]
 
 
-def rule_parameters(rule: GapRule, given: Mapping[str, str | float]) -> dict[str, float]:
-    """The rule's parameters: defaults, overridden by ``given`` (checked: known, numeric, in
-    range)."""
-    unknown = sorted(set(given) - set(rule.parameters))
-    if unknown:
-        known = ", ".join(rule.parameters) or "none"
-        raise InvalidQuery(f"rule {rule.name} has no parameter {unknown[0]!r} (it takes: {known})")
-    values = {name: p.default for name, p in rule.parameters.items()}
-    for name, raw in given.items():
-        spec = rule.parameters[name]
-        try:
-            value = float(raw)
-        except ValueError:
-            raise InvalidQuery(f"parameter {name}={raw!r}: expected a number") from None
-        if not spec.minimum <= value <= spec.maximum:
-            raise InvalidQuery(f"parameter {name}={raw!r}: expected a number from "
-                               f"{spec.minimum:g} to {spec.maximum:g}")
-        values[name] = value
-    return values
+def _chosen(parameters: dict[str, Parameter], given: Mapping[str, str | float], what: str
+            ) -> dict[str, float]:
+    try:
+        return chosen(parameters, given, what)
+    except ValueError as error:
+        raise InvalidQuery(str(error)) from None

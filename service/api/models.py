@@ -6,7 +6,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from govgraph.graph.answers import GapHit, NodeRef, Subgraph
+from govgraph.graph.answers import Definition, GapHit, NodeRef, Subgraph
 
 T = TypeVar("T")
 
@@ -49,6 +49,7 @@ class Health(BaseModel):
 class RuleParameterOut(BaseModel):
     default: float
     description: str
+    zh: str
     minimum: float
     maximum: float
 
@@ -57,6 +58,8 @@ class RuleOut(BaseModel):
     name: str
     title: str
     description: str
+    definition_zh: str
+    definition_en: str
     parameters: dict[str, RuleParameterOut]
 
 
@@ -99,6 +102,7 @@ class GapPage(BaseModel):
     compounds_checked: int
     hits: Page[GapHit]
     not_recorded: list[GapHit]
+    definition: Definition
 
 
 class PathOut(BaseModel):

@@ -107,7 +107,7 @@ def test_every_problem_is_reported_with_line_field_value_and_expectation(tmp_pat
     assert "field 'residential_compounds', got '{\"value\": -15" in joined
     assert "field 'start', got '2021-13-01': expected a date YYYY, YYYY-MM or YYYY-MM-DD" in joined
     assert ("field 'from', got 'community:莲花街道.景华社区 (Community)': expected a node of "
-            "type PartyOrganization for SUBORDINATE_TO") in joined
+            "type PartyMemberHousehold, PartyOrganization for SUBORDINATE_TO") in joined
     assert ("field 'to', got 'party:莲花街道.党工委': expected the uid of a node defined in the "
             "records loaded or in the store") in joined
     assert "field 'type', got 'OWNS': expected a relationship type (PART_OF" in joined

@@ -43,10 +43,14 @@ def test_csv_from_excel_in_any_usual_encoding(tmp_path, encoding):
     batch = batch_of(write_csv(tmp_path / "台账.csv", [HEADER, *ROWS], encoding))
     compound = batch.nodes["compound:景华社区.怡枫园"]
     assert compound.properties == {"households": {"value": 320, "unit": "户"},
-                                   "self_managed_property": False}
+                                   "self_managed_property": False,
+                                   # 有 and names state the body is there
+                                   "has_party_organization": True, "has_owners_committee": True,
+                                   "has_property_company": True}
     assert compound.citations[0].evidence == "第2行"
     assert batch.nodes["committee:景华社区.怡枫园"].properties == {
-        "members": {"value": 5, "unit": "人"}, "party_members": {"value": 3, "unit": "人"}}
+        "members": {"value": 5, "unit": "人"}, "party_members": {"value": 3, "unit": "人"},
+        "has_party_organization": False}  # 无: stated none, not "not recorded"
     assert batch.nodes["party:景华社区.怡枫园.小区党支部"].name == "怡枫园党支部"
     assert "party:景华社区.怡枫园.业委会党支部" not in batch.nodes  # 无
     assert {e.source for e in batch.edges.values() if e.type == "SERVES"} == {

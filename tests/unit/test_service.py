@@ -24,7 +24,12 @@ def store(tmp_path_factory):
 def test_the_catalogue_answers_on_the_fake_store(store):
     service = Service(store, personal=True)
     gaps = service.gaps("compound-without-owners-committee")
-    assert {h.compound.name for h in gaps.hits} == {"工行小区", "泛华盛世小区"}
+    assert gaps.hits == [] and gaps.not_recorded == []  # 工行小区's 物管会 counts, by default
+    strict = service.gaps("compound-without-owners-committee",
+                          parameters={"management_committee_counts": 0})
+    assert [(h.compound.name, h.reasons) for h in strict.hits] == [
+        ("工行小区", ["未成立业委会,由物管会(工行小区物管会)代行"])]
+    assert strict.definition.parameters["management_committee_counts"].value == 0
     lianhua = {r.name: r for r in service.coverage(LIANHUA).ratios}
     assert lianhua["owners-committee-formation"].ratio == 1.0
     assert service.path(GONGHANG, GONGHANG).nodes[0].uid == GONGHANG

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import inspect
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from govgraph.graph.answers import CoverageAnswer, ProjectFacts
 from govgraph.graph.exports import FORMATS
-from govgraph.graph.rules import GAP_RULES, GapRule, describe_rules
+from govgraph.graph.rules import (
+    GAP_RULES,
+    GapRule,
+    Parameter,
+    coverage_parameters,
+    describe_rules,
+)
 from govgraph.service.answers import CoverageAt, FactConflict
 from govgraph.service.api.deps import ServiceDep
 from govgraph.service.api.models import GapPage, Page, RuleOut
@@ -25,21 +32,27 @@ def rules(offset: Offset = 0, limit: Limit = 100) -> Page[RuleOut]:
     return page([RuleOut.model_validate(r) for r in describe_rules()], offset, limit)
 
 
+def _taking(endpoint: Callable[..., Any], parameters: dict[str, Parameter]) -> None:
+    """Give an endpoint taking ``**parameters`` exactly these query parameters (the choices of
+    口径 it reads), so the OpenAPI document says what each question takes."""
+    fixed = list(inspect.signature(endpoint).parameters.values())[:-1]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
+                               annotation=Annotated[float, Query(
+                                   ge=p.minimum, le=p.maximum,
+                                   description=f"{p.zh}. {p.description}")])
+             for name, p in parameters.items()]
+    endpoint.__signature__ = inspect.Signature([*fixed, *extra])  # type: ignore[attr-defined]
+
+
 def _gap_route(rule: GapRule) -> None:
-    """One route per rule, with exactly that rule's parameters, so the OpenAPI document says
-    what each rule takes; routes follow GAP_RULES."""
+    """One route per rule, with exactly that rule's parameters; routes follow GAP_RULES."""
 
     def endpoint(service: ServiceDep, scope: Scope = None, offset: Offset = 0,
                  limit: Limit = 100, **parameters: float) -> GapPage:
         answer = service.gaps(rule.name, scope, parameters)
         return GapPage(**answer.model_dump(exclude={"hits"}), hits=page(answer.hits, offset, limit))
 
-    fixed = list(inspect.signature(endpoint).parameters.values())[:-1]
-    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
-                               annotation=Annotated[float, Query(
-                                   ge=p.minimum, le=p.maximum, description=p.description)])
-             for name, p in rule.parameters.items()]
-    endpoint.__signature__ = inspect.Signature([*fixed, *extra])  # type: ignore[attr-defined]
+    _taking(endpoint, rule.parameters)
     router.add_api_route(
         f"/gaps/{rule.name}", endpoint, methods=["GET"], response_model=GapPage,
         responses=NOT_FOUND, name=f"gaps_{rule.name.replace('-', '_')}",
@@ -52,16 +65,23 @@ for _rule in GAP_RULES.values():
     _gap_route(_rule)
 
 
-@router.get("/coverage", response_model=CoverageAnswer, responses=NOT_FOUND)
-def coverage(service: ServiceDep, scope: Scope = None) -> CoverageAnswer:
-    """党组织覆盖率, 业委会组建率, 红色业委会比例 of a scope, with the counts behind each."""
-    return service.coverage(scope)
+def coverage(service: ServiceDep, scope: Scope = None, **parameters: float) -> CoverageAnswer:
+    """党组织覆盖率, 业委会组建率, 红色业委会比例 of a scope, with the counts behind each (counted,
+    stated not counted, not recorded) and the 口径 of each."""
+    return service.coverage(scope, parameters)
 
 
-@router.get("/coverage/history", response_model=list[CoverageAt], responses=NOT_FOUND)
-def coverage_history(service: ServiceDep, scope: Scope = None) -> list[CoverageAt]:
+def coverage_history(service: ServiceDep, scope: Scope = None, **parameters: float
+                     ) -> list[CoverageAt]:
     """The coverage ratios of a scope as of each date a source speaks for there: the trend."""
-    return service.coverage_history(scope)
+    return service.coverage_history(scope, parameters)
+
+
+for _path, _endpoint, _model in (("/coverage", coverage, CoverageAnswer),
+                                 ("/coverage/history", coverage_history, list[CoverageAt])):
+    _taking(_endpoint, coverage_parameters())
+    router.add_api_route(_path, _endpoint, methods=["GET"], response_model=_model,
+                         responses=NOT_FOUND)
 
 
 @router.get("/conflicts", response_model=Page[FactConflict], responses=NOT_FOUND)
