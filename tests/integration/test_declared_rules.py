@@ -115,13 +115,15 @@ def _no_mechanism_around(p, _):
 
 TEST_RULES = [
     # another facility kind
-    GapRule("test-compound-without-charging-shed", "小区无充电棚", "test",
+    GapRule("test-compound-without-charging-shed", "小区无充电棚", "test", "口径", "definition",
             (CHARGING_SHEDS,), _without_charging_shed),
     # a relationship no other rule reads (nor any ring of the network view), from committees
-    GapRule("test-committee-outside-mechanisms", "业委会(物管会)未参与工作机制", "test",
+    GapRule("test-committee-outside-mechanisms", "业委会(物管会)未参与工作机制", "test", "口径",
+            "definition",
             (COMMITTEE_MECHANISMS,), _committee_outside_mechanisms),
     # the same relationship from the compound or any place above it
-    GapRule("test-no-mechanism-around", "小区及所在地未参与工作机制", "test",
+    GapRule("test-no-mechanism-around", "小区及所在地未参与工作机制", "test", "口径",
+            "definition",
             (MECHANISMS_AROUND,), _no_mechanism_around),
 ]
 
