@@ -67,14 +67,25 @@ def test_node_detail_with_sources_evidence_and_neighbours(client):
 
 def test_catalogue_answers(client):
     gaps = client.get("/api/v1/gaps/compound-without-committee-branch",
-                      params={"scope": "street:福田区.莲花街道", "limit": 2}).json()
-    assert gaps["hits"]["count"] == 3 and len(gaps["hits"]["data"]) == 2
-    assert gaps["title"] == "业委会(物管会)未建党组织"
+                      params={"scope": "street:福田区.莲花街道"}).json()
+    assert gaps["title"] == "业委会(物管会)未建党组织" and gaps["hits"]["count"] == 0
+    assert {h["compound"]["name"] for h in gaps["not_recorded"]} == {"市政大院", "深业花园"}
+    assert gaps["definition"]["zh"].startswith("业委会(物管会)党组织指")
+    low = client.get("/api/v1/gaps/committee-low-party-share", params={"offset": 1}).json()
+    assert low["hits"]["count"] == 1 and low["hits"]["data"] == []  # paged
     low = client.get("/api/v1/gaps/committee-low-party-share",
                      params={"threshold": 30}).json()
-    assert low["parameters"] == {"threshold": 30.0} and low["hits"]["count"] == 0
+    assert low["parameters"]["threshold"] == 30.0 and low["hits"]["count"] == 0
+    assert low["definition"]["parameters"]["threshold"] == {
+        "value": 30.0, "default": 50.0, "zh": "红色业委会党员委员占比下限(%)",
+        "en": "the share of party members (percent) at which a committee is 红色"}
     coverage = client.get("/api/v1/coverage").json()
-    assert coverage["ratios"][0]["numerator"] == 3
+    assert coverage["ratios"][0]["numerator"] == 10
+    unrecorded_apart = client.get("/api/v1/coverage",
+                                  params={"unrecorded_in_denominator": 0}).json()
+    red = unrecorded_apart["ratios"][2]
+    assert (red["numerator"], red["denominator"], red["not_recorded"]) == (5, 5, 5)
+    assert client.get("/api/v1/coverage", params={"threshold": 120}).status_code == 422
     tree = client.get("/api/v1/nodes/compound:久安社区.工行小区/tree",
                       params={"line": "party"}).json()
     assert tree["children"][0]["node"]["kind"] == "支部"
@@ -422,9 +433,11 @@ def test_gap_lists_and_ratios_download_as_a_workbook(client):
     assert book.sheetnames[0] == "覆盖率" and "业委会(物管会)未建党组织" in book.sheetnames
     ratios = list(book["覆盖率"].values)
     assert ratios[0][0] == "覆盖率 · 莲花街道 · 截至 2024-06-01 · 共 3 个小区"
-    assert ratios[1] == ("指标", "比例", "分子", "分母", "未记录", "口径")
-    assert ratios[3][:4] == ("业委会组建率", 1, 3, 3)
+    assert ratios[1] == ("指标", "比例", "分子", "分母", "写明未达", "未记录", "口径", "口径选择")
+    assert ratios[3][:6] == ("业委会组建率", 1, 3, 3, 0, 0)
+    assert ratios[3][7].startswith("口径选择:物管会计为业委会(小区未成立业委会时):是")
     branches = list(book["业委会(物管会)未建党组织"].values)
-    assert branches[1] == ("小区", "所在", "原因", "未记录, 无法判断")
-    assert {r[0] for r in branches[2:]} == {"怡枫园", "市政大院", "深业花园"}
-    assert branches[2][1].startswith("深圳市 / 福田区 / 莲花街道")
+    assert branches[1][:4] == ("小区", "所在", "原因", "未记录, 无法判断")
+    assert branches[2][0] == "口径" and branches[2][1].startswith("业委会(物管会)党组织指")
+    assert {r[0] for r in branches[3:]} == {"市政大院", "深业花园"}
+    assert branches[3][1].startswith("深圳市 / 福田区 / 莲花街道")

@@ -137,9 +137,13 @@ def test_explorer_search_finds_a_seed_compound_and_shows_it_offline(page, servic
     network = page.frames[1]
     assert drawn_nodes(network) >= 10
     page.wait_for_function("document.getElementById('chart').naturalWidth > 0")
-    page.wait_for_selector("#gaps table")
-    gaps = page.inner_text("#gaps")
-    assert "业委会(物管会)未建党组织" in gaps and "工行小区物管会未记录党支部或党的工作小组" in gaps
+    page.wait_for_selector("#gaps details.not-recorded", state="attached")
+    gaps = page.text_content("#gaps")
+    assert "业委会(物管会)未建党组织 — 缺口 0 · 未记录 1 / 1 个小区" in gaps
+    assert "工行小区物管会未记录党支部或党的工作小组" in gaps  # not recorded, not a gap
+    page.click("#gaps details.not-recorded summary >> nth=0")
+    page.click("#gaps details.definition summary >> nth=0")
+    assert "口径选择" in page.inner_text("#coverage")
     assert "党组织覆盖率" in page.inner_text("#coverage")
     save(page, tmp_path, "explorer-gonghang.png")
     assert page.refused == []
@@ -204,7 +208,7 @@ def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_pat
     page.wait_for_function(FORMATION.replace("RATIO", "100.0%"))
     assert "按 2024-06-01 的数据" in page.inner_text("#asof-note")
     page.wait_for_selector("#trend svg polyline", state="attached")
-    page.wait_for_selector("#gaps table", state="attached")
+    page.wait_for_selector("#gaps details.definition", state="attached")
     page.locator("#trend").scroll_into_view_if_needed()
     save(page, tmp_path, "explorer-as-of.png")
     page.click("#latest")

@@ -91,7 +91,8 @@ def test_broken_records_give_one_message_per_problem_and_change_nothing(cli, tmp
         "truncated.yaml:2: expected valid YAML (",
         "wrong-types.yaml:3 (actors[0]), field 'type', got 'Street': expected a node type",
         "wrong-types.yaml:6 (relationships[0]), field 'from', got 'community:某街道.某社区 "
-        "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
+        "(Community)': expected a node of type PartyMemberHousehold, PartyOrganization for "
+        "SUBORDINATE_TO",
         "wrong-types.yaml:6 (relationships[0]), field 'to', got 'community:某街道.某社区 "
         "(Community)': expected a node of type PartyOrganization for SUBORDINATE_TO",
         "台账.xlsx sheet Sheet row 2, field '户数', got '约三百': expected a whole number",
@@ -174,20 +175,24 @@ def test_gaps_list_the_rules_then_answer_one_with_place_and_reason(cli):
     assert [r["name"] for r in listing][:2] == ["compound-without-party-branch",
                                                 "compound-without-committee-branch"]
     text = cli("gaps", "compound-without-committee-branch").stdout
-    assert "业委会(物管会)未建党组织" in text and "怡枫园" in text and "俊景苑" not in text
+    assert "业委会(物管会)未建党组织" in text and "市政大院" in text and "俊景苑" not in text
+    assert "未记录, 无法判断 (6)" in text and "口径: 业委会(物管会)党组织指" in text
     answer = cli.json("gaps", "compound-without-committee-branch", "--scope",
                       "street:福田区.莲花街道")
-    hit = next(h for h in answer["hits"] if h["compound"]["name"] == "怡枫园")
-    assert [p["name"] for p in hit["place"]][:2] == ["景华社区", "莲花街道"]
-    assert hit["reasons"] == ["怡枫园业主委员会未记录党支部或党的工作小组"]
+    assert answer["hits"] == []  # no report says a committee has no party organisation
+    unknown = next(h for h in answer["not_recorded"] if h["compound"]["name"] == "市政大院")
+    assert [p["name"] for p in unknown["place"]][:2] == ["狮岭社区", "莲花街道"]
+    assert unknown["reasons"] == ["市政大院业主委员会未记录党支部或党的工作小组"]
 
 
 def test_gap_parameters_are_checked(cli):
     cli("load", str(CASES))
     ok = cli.json("gaps", "committee-low-party-share", "--param", "threshold=30")
-    assert ok["parameters"] == {"threshold": 30.0} and ok["hits"] == []
+    assert ok["parameters"]["threshold"] == 30.0 and ok["hits"] == []
     bad = cli("gaps", "committee-low-party-share", "--param", "share=30", ok=False)
-    assert bad.exit_code == 2 and "has no parameter 'share' (it takes: threshold)" in bad.stderr
+    assert bad.exit_code == 2 and ("has no parameter 'share' (it takes: threshold, "
+                                   "pooled_figure_counts, management_committee_counts)"
+                                   ) in bad.stderr
     bad = cli("gaps", "committee-low-party-share", "--param", "threshold", ok=False)
     assert bad.exit_code == 2 and "expected name=value" in bad.output
 

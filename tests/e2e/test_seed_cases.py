@@ -81,12 +81,14 @@ def test_gonghang_compound_party_line_and_self_managed_property(seed_store):
     kinds_down_the_party_line = []
     node = next(u for u, _, d in graph.in_edges("compound:久安社区.工行小区", data=True)
                 if d["type"] == "ESTABLISHED_IN"
-                and graph.nodes[u]["properties"]["kind"] == "支部")
+                and graph.nodes[u]["properties"].get("kind") == "支部")
     while node:
-        kinds_down_the_party_line.append(graph.nodes[node]["properties"]["kind"])
+        kinds_down_the_party_line.append(graph.nodes[node]["properties"].get("kind")
+                                         or graph.nodes[node]["type"])
         node = next((u for u, _, d in graph.in_edges(node, data=True)
                      if d["type"] == "SUBORDINATE_TO"), None)
-    assert kinds_down_the_party_line == ["支部", "党小组", "党员中心户"]
+    # 党员中心户 are party members' households, not a party organisation
+    assert kinds_down_the_party_line == ["支部", "党小组", "PartyMemberHousehold"]
     pmc = [u for u, _, d in graph.in_edges("compound:久安社区.工行小区", data=True)
            if d["type"] == "REPRESENTS"]
     assert [graph.nodes[u]["type"] for u in pmc] == ["PropertyManagementCommittee"]

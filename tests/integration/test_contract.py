@@ -43,63 +43,94 @@ def test_every_type_the_reports_mention_is_counted(store):
 
 
 def test_compounds_lacking_a_committee_branch(store):
+    """No report says a committee has no party branch: those it names none for are not
+    recorded, never gaps."""
     answer = ask(store).gaps("compound-without-committee-branch")
     assert answer.title == "业委会(物管会)未建党组织"
-    assert names(answer.hits) == sorted(
-        ["宝欣苑一村", "宝欣苑四村", "市政大院", "深业花园", "怡枫园", "工行小区", "泛华盛世小区"])
-    by_name = {h.compound.name: h for h in answer.hits}
-    assert by_name["泛华盛世小区"].reasons == ["未记录业委会或物管会,故无业委会党组织"]
+    assert answer.hits == []
+    assert names(answer.not_recorded) == sorted(
+        ["宝欣苑一村", "宝欣苑四村", "市政大院", "深业花园", "工行小区", "泛华盛世小区"])
+    by_name = {h.compound.name: h for h in answer.not_recorded}
     assert by_name["工行小区"].reasons == ["工行小区物管会未记录党支部或党的工作小组"]
-    assert [p.name for p in by_name["怡枫园"].place] == ["景华社区", "莲花街道", "福田区", "深圳市"]
+    assert [p.name for p in by_name["市政大院"].place] == ["狮岭社区", "莲花街道", "福田区",
+                                                           "深圳市"]
     assert answer.compounds_checked == 10  # 宝欣苑八村's "两个小区" count twice
+    assert "未记录" in answer.definition.zh and "not recorded" in answer.definition.en
 
 
 def test_gaps_in_a_scope(store):
     answer = ask(store).gaps("compound-without-committee-branch", LIANHUA)
     assert answer.scope.name == "莲花街道"
-    assert names(answer.hits) == ["市政大院", "怡枫园", "深业花园"]
+    assert names(answer.not_recorded) == ["市政大院", "深业花园"]  # 怡枫园: 业委会功能型党支部
     assert answer.compounds_checked == 3
 
 
-def test_owners_committee_and_property_service_gaps_say_what_stands_in(store):
-    committee = ask(store).gaps("compound-without-owners-committee")
+def test_a_stand_in_counts_or_not_as_the_city_chooses(store):
+    """工行小区 has a 物管会 and 自办物业: by default they count; a city that does not count them
+    sees 工行小区 as a gap, the reason saying what stands in."""
+    for rule in ("compound-without-owners-committee", "compound-without-property-service",
+                 "troika-incomplete"):
+        default = ask(store).gaps(rule)
+        assert default.hits == [] and default.not_recorded == [], rule
+    strict = {"management_committee_counts": 0, "self_managed_counts": 0}
+    committee = ask(store).gaps("compound-without-owners-committee",
+                                parameters={"management_committee_counts": 0})
     assert {h.compound.name: h.reasons for h in committee.hits} == {
-        "工行小区": ["未记录业委会,由物管会(工行小区物管会)代行"],
-        "泛华盛世小区": ["未记录业委会,也未记录物管会"],
-    }
-    service = ask(store).gaps("compound-without-property-service")
-    reasons = {h.compound.name: h.reasons for h in service.hits}
-    assert reasons["工行小区"] == ["未记录物业服务企业,实行自办物业"]
-    assert "泛华盛世小区" not in reasons  # 泛华物业公司
+        "工行小区": ["未成立业委会,由物管会(工行小区物管会)代行"]}
+    service = ask(store).gaps("compound-without-property-service",
+                              parameters={"self_managed_counts": 0})
+    assert {h.compound.name: h.reasons for h in service.hits} == {
+        "工行小区": ["无物业服务企业,实行自办物业"]}
+    troika = ask(store).gaps("troika-incomplete", "district:吕梁市.离石区", strict)
+    assert {h.compound.name: h.reasons for h in troika.hits} == {
+        "工行小区": ["缺业委会(物管会工行小区物管会代行)", "缺物业服务"]}
+    assert troika.definition.parameters["self_managed_counts"].value == 0
 
 
-def test_troika(store):
-    answer = ask(store).gaps("troika-incomplete", "district:吕梁市.离石区")
-    assert {h.compound.name: h.reasons for h in answer.hits} == {
-        "工行小区": ["缺业委会(物管会工行小区物管会代行)"],
-        "泛华盛世小区": ["缺业委会"],
-    }
+def test_the_party_side_of_a_troika_counts_as_the_city_chooses(store):
+    """宝欣苑一村 and 四村 record no 小区党支部; the 党支部 that convenes their 三驾马车 counts by
+    default, and not for a city that counts only a party organisation set up in the compound."""
+    default = ask(store).gaps("compound-without-party-branch")
+    assert default.hits == [] and default.not_recorded == []
+    strict = ask(store).gaps("compound-without-party-branch", parameters={
+        "leading_party_organization_counts": 0, "committee_party_organization_counts": 0,
+        "serving_party_organization_counts": 0})
+    assert strict.hits == []  # no report says a compound has none
+    assert names(strict.not_recorded) == ["俊景苑", "宝欣苑一村", "宝欣苑八村居民区所辖小区",
+                                          "宝欣苑四村", "怡枫园"]
 
 
 def test_committee_party_share_with_a_threshold(store):
     default = ask(store).gaps("committee-low-party-share")
     assert [(h.compound.name, h.reasons) for h in default.hits] == [
-        ("宝欣苑八村居民区所辖小区", ["业委会(宝欣苑八村居民区两个小区)党员委员占比40%,低于50%"])]
+        ("宝欣苑八村居民区所辖小区",
+         ["业委会(宝欣苑八村居民区两个小区)党员委员占比40%(2个业委会合计),低于50%"])]
     assert len(default.not_recorded) == 6
     assert ask(store).gaps("committee-low-party-share", parameters={"threshold": "30"}
                           ).hits == []
+    unpooled = ask(store).gaps("committee-low-party-share",
+                               parameters={"pooled_figure_counts": 0})
+    assert unpooled.hits == [] and len(unpooled.not_recorded) == 7
 
 
 def test_coverage_ratios_match_a_count_by_hand(store):
     ratios = {r.name: r for r in ask(store).coverage().ratios}
-    assert (ratios["party-organization-coverage"].numerator,
-            ratios["party-organization-coverage"].denominator) == (3, 10)
-    assert (ratios["owners-committee-formation"].numerator,
-            ratios["owners-committee-formation"].denominator) == (8, 10)
-    red = ratios["red-committee-share"]
-    assert (red.numerator, red.denominator, red.not_recorded) == (4, 4, 4)
+    counts = {name: (r.numerator, r.recorded_no, r.not_recorded, r.denominator)
+              for name, r in ratios.items()}
+    assert counts == {
+        "party-organization-coverage": (10, 0, 0, 10),
+        "owners-committee-formation": (10, 0, 0, 10),  # 工行小区's 物管会 counts
+        # 八村 (two, 党的工作小组), 市政大院 (全部由党员担任), 怡枫园 and 俊景苑 (党支部);
+        # five say neither branch nor share
+        "red-committee-share": (5, 0, 5, 10),
+    }
+    known = {r.name: r for r in ask(store).coverage(
+        parameters={"unrecorded_in_denominator": 0}).ratios}
+    assert (known["red-committee-share"].numerator,
+            known["red-committee-share"].denominator) == (5, 5)
+    assert ratios["red-committee-share"].definition.parameters["threshold"].value == 50
     lianhua = {r.name: r for r in ask(store).coverage(LIANHUA).ratios}
-    assert lianhua["party-organization-coverage"].ratio == pytest.approx(1 / 3, abs=1e-4)
+    assert lianhua["red-committee-share"].ratio == pytest.approx(2 / 3, abs=1e-4)
     assert lianhua["owners-committee-formation"].ratio == 1.0
 
 
@@ -110,7 +141,8 @@ def test_party_line_of_gonghang(store):
         (tree,) = tree.children
         chain.append((tree.node.kind, tree.node.count, tree.relation))
     assert chain == [("支部", 1, "建在"), ("党小组", 3, "上级党组织"),
-                     ("党员中心户", 9, "上级党组织")]
+                     (None, 9, "上级党组织")]  # 党员中心户: households, not an organisation
+    assert tree.node.type == "PartyMemberHousehold"
 
 
 def test_administrative_tree_is_depth_limited(store):

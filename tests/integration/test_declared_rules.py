@@ -34,7 +34,8 @@ def gaps(store, rule, scope=None):
 
 
 def reasons(answer):
-    return {h.compound.name: h.reasons for h in answer.hits}
+    """What the rule says of each compound it lists: a gap or (no source deciding) 未记录."""
+    return {h.compound.name: h.reasons for h in [*answer.hits, *answer.not_recorded]}
 
 
 def report(number):
@@ -47,7 +48,8 @@ def report(number):
 def test_compounds_without_a_service_facility(store):
     """Only 002 (工行小区) and 003 (泛华盛世小区) record a 党群服务站 in a compound; 004 records
     the 居民议事厅 of 朝西社区, the community of 俊景苑, which the reason names; 000 and 001
-    record no 阵地 at all, so their compounds are hits saying 未记录."""
+    record no 阵地 at all, so their compounds are listed as not recorded: no source says a
+    compound has none."""
     answer = gaps(store, RULE)
     assert answer.title == "小区无党群服务阵地"
     assert reasons(answer) == {
@@ -59,7 +61,7 @@ def test_compounds_without_a_service_facility(store):
         "怡枫园": [NOT_RECORDED],
         "俊景苑": [NOT_RECORDED + ",所在朝西社区有居民议事厅"],
     }
-    assert answer.not_recorded == []
+    assert answer.hits == []
     assert answer.compounds_checked == 10  # 宝欣苑八村's "两个小区" count twice
 
 
@@ -196,7 +198,7 @@ def test_the_fetch_plan_follows_the_rules(monkeypatch):
 # -- declarations are checked ---------------------------------------------------------------
 
 def test_a_rule_that_reads_what_it_does_not_declare_fails_on_every_store(store, monkeypatch):
-    sloppy = GapRule("test-sloppy", "未声明", "test", (),
+    sloppy = GapRule("test-sloppy", "未声明", "test", "口径", "definition", (),
                      lambda p, _: ([] if p.found(PARTY_ORGANIZATIONS) else ["x"], []))
     monkeypatch.setitem(GAP_RULES, sloppy.name, sloppy)
     with pytest.raises(UndeclaredFact, match="party-organizations"):

@@ -22,3 +22,12 @@ def test_neo4j_schema_has_a_uniqueness_constraint_for_every_node_type():
     schema = (ROOT / "graph" / "schema.cypher").read_text(encoding="utf-8")
     constrained = set(re.findall(r"FOR \(n:(\w+)\) REQUIRE n\.uid IS UNIQUE", schema))
     assert constrained == set(NODE_TYPES)
+
+
+def test_the_definitions_page_is_generated_from_the_rules():
+    """docs/definitions.md says what every rule and ratio counts, as the answers do."""
+    from govgraph.graph.rules import definitions_markdown
+
+    page = (ROOT / "docs" / "definitions.md").read_text(encoding="utf-8")
+    assert page == definitions_markdown(), \
+        "run: python -m govgraph.graph.rules > docs/definitions.md"
