@@ -112,3 +112,17 @@ def test_committees_record_members_and_party_members(seed_store):
 def test_only_named_people_are_in_the_graph(seeds):
     people = [n.name for n in seeds.nodes.values() if n.type == "Person"]
     assert people == ["赵鸿翔"]
+
+
+def test_every_project_has_its_place_and_the_actors_its_report_names(seed_store):
+    """`govgraph projects` lists every project of the seeds, each under its place; where a report
+    names who proposed or led a project, the role column says so."""
+    service = Service(seed_store, personal=True)
+    listed = {p.project.uid: p for p in service.projects()}
+    assert set(listed) == {uid for uid in seed_batch().node_uids() if uid.startswith("project:")}
+    # 001: 业委会还牵头成立一个3-5人的加装电梯工作小组
+    lift = listed["project:市政大院.加装电梯"]
+    assert "市政大院业主委员会" in {a.name for a in lift.initiated_by}
+    # 000: 在党建引领下“三驾马车”共同商议,提出大门改造方案
+    gate = listed["project:宝欣苑四村.大门改造"]
+    assert {a.type for a in gate.initiated_by} >= {"OwnersCommittee", "PropertyCompany"}
