@@ -570,5 +570,6 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         edge("SERVES", company_uid, compound)
         if firm_party in YES:  # the firm's own party organisation
             row["物业党组织"] = "有"
-            party("物业党组织", "", f"{company.strip()}党支部", uid("party", company, "党支部"),
-                  company_uid)
+            firm_party_uid = uid("party", company, "党支部")
+            party("物业党组织", "", f"{company.strip()}党支部", firm_party_uid, company_uid)
+            edge("SERVES", firm_party_uid, compound)  # the compound's, by the 口径

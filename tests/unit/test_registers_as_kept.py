@@ -108,6 +108,8 @@ def test_a_register_as_kept_loads_and_answers_as_its_reader_counts(register, tmp
         assert "party:丙物业.党支部" not in {n.uid for n in service.nodes_of_type(
             "PartyOrganization")}  # ×: 丙物业 has none
         firm = service.node_detail("party:甲物业.党支部")
-        assert [r.other.name for r in firm.relationships] == ["甲物业"]
+        # set up in the firm, serving the compound of its row
+        assert sorted((r.relation, r.other.name) for r in firm.relationships) == [
+            ("ESTABLISHED_IN", "甲物业"), ("SERVES", "怡枫园")]
         committee = service.node_detail("committee:梅富社区.梅富苑")
         assert committee.properties["party_members"] == {"value": 4, "unit": "人"}
