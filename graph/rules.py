@@ -496,8 +496,11 @@ def definitions_markdown() -> str:
              "Only a stated no is a gap; a compound no source decides is listed under 未记录 (not "
              "recorded), and a ratio counts it apart (`recorded_no`, `not_recorded`).", "",
              "## Choices a city may make (parameters)", "",
-             "Pass them as `--param name=value` (CLI) or `?name=value` (API); each answer shows "
-             "the values it used.", "",
+             "A city sets its own once, for every answer: `GOVGRAPH_DEFINITIONS='{\"threshold\": "
+             "60}'` (the CLI and the API read it; an unknown name or a value out of range stops "
+             "them with a message). One question may choose otherwise with `--param name=value` "
+             "(CLI) or `?name=value` (API). Each answer shows the values it used, beside the "
+             "defaults below.", "",
              "| parameter | default | 口径 | meaning |", "|---|---|---|---|"]
     lines += [f"| `{name}` | {p.default:g} | {p.zh} | {p.description} |"
               for name, p in PARAMETERS.items()]

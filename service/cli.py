@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -85,12 +86,20 @@ def main(
              "directory) or a Bolt URI, bolt://host:7687 or neo4j://host:7687 (the Neo4j store, "
              "on Neo4j or ArcadeDB; NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE).")] = None,
 ) -> None:
-    State.store_location = store or Settings().store
+    State.store_location = store or _settings().store
 
 
 AsOf = Annotated[str | None, typer.Option(
     "--as-of", help="Answer as of a date, YYYY-MM-DD: from what the sources dated up to then "
                     "said (default: now, each source's latest edition).")]
+
+
+def _settings() -> Settings:
+    """GOVGRAPH_* settings; a bad one (an unknown 口径 in GOVGRAPH_DEFINITIONS) is bad usage."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise _fail("bad settings", error, 2) from error
 
 
 @contextmanager
@@ -103,7 +112,8 @@ def _service(personal: bool = True, as_of: str | None = None) -> Iterator[Servic
     except StoreUnavailable as error:
         raise _fail("store unavailable", error, 3) from error
     try:
-        yield Service(store, personal=personal).at(as_of)
+        yield Service(store, personal=personal,
+                      definitions=_settings().definitions).at(as_of)
     except (NodeNotFound, SourceNotFound) as error:
         raise _fail("not found", error, 4) from error
     except (ConflictingFacts, DanglingEdges) as error:

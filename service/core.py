@@ -127,9 +127,11 @@ class Service:
     (the API keeps one per store revision); by default it is made from the store when needed."""
 
     def __init__(self, store: GraphStore, *, personal: bool,
-                 masker: Callable[[], Masker] | None = None):
+                 masker: Callable[[], Masker] | None = None,
+                 definitions: Mapping[str, float] | None = None):
         self.store = store
         self.personal = personal
+        self.definitions = dict(definitions or {})  # the city's 口径, over the defaults
         self._masker_of = masker or (lambda: Masker.for_people(store.statements_of_type("Person")))
         self._masker: Masker | None = None
 
@@ -260,7 +262,7 @@ class Service:
         """The compounds of the scope the rule finds, each with its place and reasons, and
         apart those it cannot decide because no source states what decides them."""
         rule = rule_named(rule_name)
-        values = _chosen(rule.parameters, parameters or {}, f"rule {rule.name}")
+        values = self._chosen(rule.parameters, parameters, f"rule {rule.name}")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, rule.reads)
         hits, undecided = [], []
@@ -283,7 +285,7 @@ class Service:
                  parameters: Mapping[str, str | float] | None = None) -> CoverageAnswer:
         """The coverage ratios of the scope, with the counts behind each: counted, stated not
         counted, not recorded."""
-        values = _chosen(coverage_parameters(), parameters or {}, "coverage")
+        values = self._chosen(coverage_parameters(), parameters, "coverage")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, (f for r in COVERAGE_RATIOS for f in r.reads))
         ratios = []
@@ -303,6 +305,16 @@ class Service:
                                       ratio.parameters, mine)))
         return self.shown(CoverageAnswer(
             scope=scope_ref, compounds=sum(p.compound.count for p in profiles), ratios=ratios))
+
+    def _chosen(self, parameters: dict[str, Parameter],
+                given: Mapping[str, str | float] | None, what: str) -> dict[str, float]:
+        """The values of a question's parameters: the documented default, the city's choice
+        (``definitions``), what the question gives, in that order."""
+        city = {k: v for k, v in self.definitions.items() if k in parameters}
+        try:
+            return chosen(parameters, {**city, **(given or {})}, what)
+        except ValueError as error:
+            raise InvalidQuery(str(error)) from None
 
     def projects(self, scope: str | None = None) -> list[ProjectFacts]:
         """Projects located in or benefiting a place of the scope, and who ran them."""
@@ -435,7 +447,7 @@ class Service:
             date, base = min(date, base.at or date), base.base
         # names are masked as they are now: everyone any source ever named
         return Service(GraphView(base.as_of(date), at=date, base=base), personal=self.personal,
-                       masker=self._masker_of)
+                       masker=self._masker_of, definitions=self.definitions)
 
     def sources(self) -> list[SourceEdition]:
         """Every edition of every source: its date, when it was loaded, what it states, and
@@ -511,7 +523,7 @@ class Service:
                          ) -> list[CoverageAt]:
         """The coverage ratios of the scope as of each date a source speaks for there."""
         self.scope_ref(scope)
-        _chosen(coverage_parameters(), parameters or {}, "coverage")
+        self._chosen(coverage_parameters(), parameters, "coverage")
         editions = self.store.editions()
         if scope is not None:  # the dates of the sources that speak of the scope
             rows = self.store.statements(self._scope_members(scope)).values()
@@ -707,9 +719,3 @@ def rule_named(name: str) -> GapRule:
     return GAP_RULES[name]
 
 
-def _chosen(parameters: dict[str, Parameter], given: Mapping[str, str | float], what: str
-            ) -> dict[str, float]:
-    try:
-        return chosen(parameters, given, what)
-    except ValueError as error:
-        raise InvalidQuery(str(error)) from None

@@ -36,6 +36,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    definitions: dict[str, float] = Field(
+        default_factory=dict,
+        description="the city's choices of 口径, parameter → value, over the documented "
+                    "defaults (docs/definitions.md): "
+                    "GOVGRAPH_DEFINITIONS='{\"management_committee_counts\": 0}'")
+
+    @model_validator(mode="after")
+    def _known_definitions(self) -> Settings:
+        from govgraph.graph.rules import PARAMETERS, chosen
+
+        chosen(PARAMETERS, self.definitions, "GOVGRAPH_DEFINITIONS")  # ValueError names it
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_tokens(self) -> Settings:

@@ -112,7 +112,8 @@ RightsDep = Annotated[set[Right], Depends(get_rights)]
 def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
     """The service layer as this caller may use it (names masked without `personal`), on the
     store as it is now: for loading, unloading and the sources."""
-    return Service(store, personal="personal" in rights, masker=request.app.state.store.masker)
+    return Service(store, personal="personal" in rights, masker=request.app.state.store.masker,
+                   definitions=request.app.state.settings.definitions)
 
 
 LiveServiceDep = Annotated[Service, Depends(get_live_service)]

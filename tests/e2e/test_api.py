@@ -441,3 +441,21 @@ def test_gap_lists_and_ratios_download_as_a_workbook(client):
     assert branches[2][0] == "口径" and branches[2][1].startswith("业委会(物管会)党组织指")
     assert {r[0] for r in branches[3:]} == {"市政大院", "深业花园"}
     assert branches[3][1].startswith("深圳市 / 福田区 / 莲花街道")
+
+
+def test_a_citys_choice_of_definitions_is_every_answers_default(settings):
+    """GOVGRAPH_DEFINITIONS sets the city's 口径: answers use it unless a question gives its
+    own, and say so; an unknown choice is refused when the service starts."""
+    city = settings.model_copy(update={"definitions": {"management_committee_counts": 0}})
+    with TestClient(create_app(city)) as client:
+        answer = client.get("/api/v1/gaps/compound-without-owners-committee").json()
+        assert [h["compound"]["name"] for h in answer["hits"]["data"]] == ["工行小区"]
+        used = answer["definition"]["parameters"]["management_committee_counts"]
+        assert (used["value"], used["default"]) == (0, 1)
+        asked = client.get("/api/v1/gaps/compound-without-owners-committee",
+                           params={"management_committee_counts": 1}).json()
+        assert asked["hits"]["count"] == 0
+        formation = client.get("/api/v1/coverage").json()["ratios"][1]
+        assert (formation["numerator"], formation["recorded_no"]) == (9, 1)
+    with pytest.raises(ValueError, match="has no parameter 'bogus'"):
+        Settings(definitions={"bogus": 1})

@@ -34,22 +34,30 @@ def rules(offset: Offset = 0, limit: Limit = 100) -> Page[RuleOut]:
 
 def _taking(endpoint: Callable[..., Any], parameters: dict[str, Parameter]) -> None:
     """Give an endpoint taking ``**parameters`` exactly these query parameters (the choices of
-    口径 it reads), so the OpenAPI document says what each question takes."""
+    口径 it reads), so the OpenAPI document says what each question takes; those not given
+    arrive as None (see ``given``)."""
     fixed = list(inspect.signature(endpoint).parameters.values())[:-1]
-    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
-                               annotation=Annotated[float, Query(
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                               annotation=Annotated[float | None, Query(
                                    ge=p.minimum, le=p.maximum,
-                                   description=f"{p.zh}. {p.description}")])
+                                   description=f"{p.zh}. {p.description} Default: the city's "
+                                               f"choice (GOVGRAPH_DEFINITIONS), else "
+                                               f"{p.default:g}.")])
              for name, p in parameters.items()]
     endpoint.__signature__ = inspect.Signature([*fixed, *extra])  # type: ignore[attr-defined]
+
+
+def given(parameters: dict[str, float | None]) -> dict[str, float]:
+    """The parameters the caller gave: the others take the city's choice or the default."""
+    return {k: v for k, v in parameters.items() if v is not None}
 
 
 def _gap_route(rule: GapRule) -> None:
     """One route per rule, with exactly that rule's parameters; routes follow GAP_RULES."""
 
     def endpoint(service: ServiceDep, scope: Scope = None, offset: Offset = 0,
-                 limit: Limit = 100, **parameters: float) -> GapPage:
-        answer = service.gaps(rule.name, scope, parameters)
+                 limit: Limit = 100, **parameters: float | None) -> GapPage:
+        answer = service.gaps(rule.name, scope, given(parameters))
         return GapPage(**answer.model_dump(exclude={"hits"}), hits=page(answer.hits, offset, limit))
 
     _taking(endpoint, rule.parameters)
@@ -65,16 +73,17 @@ for _rule in GAP_RULES.values():
     _gap_route(_rule)
 
 
-def coverage(service: ServiceDep, scope: Scope = None, **parameters: float) -> CoverageAnswer:
+def coverage(service: ServiceDep, scope: Scope = None, **parameters: float | None
+             ) -> CoverageAnswer:
     """党组织覆盖率, 业委会组建率, 红色业委会比例 of a scope, with the counts behind each (counted,
     stated not counted, not recorded) and the 口径 of each."""
-    return service.coverage(scope, parameters)
+    return service.coverage(scope, given(parameters))
 
 
-def coverage_history(service: ServiceDep, scope: Scope = None, **parameters: float
+def coverage_history(service: ServiceDep, scope: Scope = None, **parameters: float | None
                      ) -> list[CoverageAt]:
     """The coverage ratios of a scope as of each date a source speaks for there: the trend."""
-    return service.coverage_history(scope, parameters)
+    return service.coverage_history(scope, given(parameters))
 
 
 for _path, _endpoint, _model in (("/coverage", coverage, CoverageAnswer),
