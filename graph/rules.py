@@ -143,10 +143,11 @@ def _committees(p: CompoundProfile, params: dict[str, float]) -> list[CommitteeP
 
 
 def _has_committee(p: CompoundProfile, params: dict[str, float]) -> Presence:
+    """Whether the compound has a 业委会 (or, by the 口径, a 物管会 in its stead)."""
     if _committees(p, params):
         return True
     if p.management_committees or p.stated.get("has_owners_committee") is False:
-        return False  # a 物管会 stands where there is no 业委会
+        return False  # a stated none of the 业委会 decides, a 物管会 not recorded or not
     return None
 
 
@@ -168,8 +169,15 @@ def _without_party_branch(p: CompoundProfile, params: dict[str, float]) -> Verdi
 def _without_committee_branch(p: CompoundProfile, params: dict[str, float]) -> Verdict:
     committees = p.committees
     if not committees:
-        if _has_committee(p, params) is False:
-            return ["无业委会或物管会,故无业委会党组织"], []
+        none = [k for k, zh in (("has_owners_committee", "业委会"),
+                                ("has_management_committee", "物管会"))
+                if p.stated.get(k) is False]
+        if len(none) == 2:
+            return ["无业委会或物管会(来源写明),故无业委会党组织"], []
+        if none:
+            side = "业委会" if none == ["has_owners_committee"] else "物管会"
+            other = "物管会" if side == "业委会" else "业委会"
+            return [], [f"无{side},未记录{other}"]
         return [], ["未记录业委会或物管会"]
     if any(c.found(COMMITTEE_PARTY_ORGANIZATIONS) for c in committees):
         return [], []
@@ -185,8 +193,9 @@ def _without_owners_committee(p: CompoundProfile, params: dict[str, float]) -> V
     if p.management_committees:
         return [f"未成立业委会,由物管会({_names(p.management_committees)})代行"], []
     if has is False:
-        return ["无业委会(来源写明)" + ("" if p.stated.get("has_management_committee") is not False
-                                    else ",也无物管会")], []
+        pmc = {False: ",也无物管会", None: ",未记录物管会"}.get(
+            p.stated.get("has_management_committee"), "")
+        return [f"无业委会(来源写明){pmc}"], []
     return [], ["未记录业委会或物管会"]
 
 

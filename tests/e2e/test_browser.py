@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT, seed_batch
 
@@ -182,6 +183,9 @@ def test_party_line_of_gonghang_as_a_tree_view(page, service, tmp_path):
     assert page.refused == []
 
 
+ALL_GAPS_ANSWERED = ("[...document.querySelectorAll('#gaps .rule')].length === "
+                     f"{len(GAP_RULES)} && [...document.querySelectorAll('#gaps .rule')]"
+                     ".every(r => r.textContent.includes('个小区'))")
 FORMATION = ("[...document.querySelectorAll('#coverage tr')]"
              ".some(r => r.innerText.includes('业委会组建率') && r.innerText.includes('RATIO'))")
 
@@ -208,11 +212,14 @@ def test_the_coverage_trend_and_a_date_for_the_whole_page(page, service, tmp_pat
     page.wait_for_function(FORMATION.replace("RATIO", "100.0%"))
     assert "按 2024-06-01 的数据" in page.inner_text("#asof-note")
     page.wait_for_selector("#trend svg polyline", state="attached")
-    page.wait_for_selector("#gaps details.definition", state="attached")
+    page.wait_for_function(ALL_GAPS_ANSWERED)  # 怡枫园 without its committee in June
+    assert "error" not in page.inner_text("#gaps")
     page.locator("#trend").scroll_into_view_if_needed()
     save(page, tmp_path, "explorer-as-of.png")
     page.click("#latest")
     page.wait_for_function(FORMATION.replace("RATIO", "66.7%"))
+    page.wait_for_function(ALL_GAPS_ANSWERED)
+    assert "error" not in page.inner_text("#gaps")
     assert page.refused == []
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from govgraph.graph.model import InvalidInput
+from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.loaders.registers import RegisterOptions
 from govgraph.service.core import Service
@@ -93,6 +94,20 @@ def test_a_register_as_kept_loads_and_answers_as_its_reader_counts(register, tmp
 
         assert hits("compound-without-owners-committee") == ["深业花园"]
         assert hits("compound-without-property-service") == ["市政大院"]
+        # 市政大院: 业委会 是, 业委会党组织 否; 深业花园: 否 and no 物管会 column, so
+        # whether it has a 物管会 (with a party branch) is not recorded
+        branch = service.gaps("compound-without-committee-branch", STREET)
+        assert {h.compound.name: h.reasons for h in branch.hits} == {
+            "市政大院": ["市政大院业主委员会无党支部或党的工作小组(来源写明)"]}
+        assert {h.compound.name: h.reasons for h in branch.not_recorded} == {
+            "深业花园": ["无业委会,未记录物管会"]}
+        owners = service.gaps("compound-without-owners-committee", STREET)
+        assert owners.hits[0].reasons == ["无业委会(来源写明),未记录物管会"]
+        troika = service.gaps("troika-incomplete", STREET)
+        assert {h.compound.name: h.reasons for h in troika.hits} == {
+            "深业花园": ["缺业委会"], "市政大院": ["缺物业服务"]}
+        for rule in GAP_RULES:  # every rule answers a register's 有, 无 and blanks
+            service.gaps(rule, STREET)
         ratios = {r.name: (r.numerator, r.denominator) for r in service.coverage(STREET).ratios}
         assert ratios["owners-committee-formation"] == (3, 4)
         assert ratios["red-committee-share"] == (2, 3)  # 怡枫园 √ and 梅富苑 是; 市政大院 否
