@@ -166,7 +166,7 @@ def _without_party_branch(p: CompoundProfile, params: dict[str, float]) -> Verdi
     return ([] if has else ["无小区党组织(来源写明)"]), []
 
 
-def _without_committee_branch(p: CompoundProfile, params: dict[str, float]) -> Verdict:
+def _without_committee_branch(p: CompoundProfile, _: dict[str, float]) -> Verdict:
     committees = p.committees
     if not committees:
         none = [k for k, zh in (("has_owners_committee", "业委会"),
