@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS statements (
 CREATE TABLE IF NOT EXISTS editions (
     source TEXT NOT NULL, as_of TEXT NOT NULL, body TEXT NOT NULL, uids TEXT NOT NULL,
     PRIMARY KEY (source, as_of));
+CREATE TABLE IF NOT EXISTS changes (
+    revision INTEGER NOT NULL, uid TEXT NOT NULL, is_edge INTEGER NOT NULL, source TEXT,
+    target TEXT);
+CREATE INDEX IF NOT EXISTS changes_revision ON changes(revision);
 CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
 CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
 CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
@@ -61,6 +65,11 @@ CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
 CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 """
 _CHUNK = 500  # uids per IN (...) look-up, under SQLite's variable limit
+# A write of at most this many nodes and edges is logged (table changes), so that every process
+# holding the graph applies it instead of reading the whole graph again; a larger one (a city's
+# first load) is not: whoever held the graph before it reads it whole.
+LOGGED_CHANGES = 20_000
+KEPT_REVISIONS = 5_000  # how far back the log reaches; a process further behind reads it all
 
 
 def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
@@ -120,14 +129,38 @@ class _Write:
         return nodes, edges
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
+        self._log([n.uid for n in nodes], [(e.uid, e.source, e.target) for e in edges])
         for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
             self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?)", rows)  # noqa: S608
         self._written()
 
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
+        ends = [] if len(nodes) + len(edges) > LOGGED_CHANGES else [
+            (row["uid"], row["source"], row["target"]) for row in self.rows("edges", "uid", edges)]
+        self._log(list(nodes), ends, len(edges))
         for table, uids in (("edges", edges), ("nodes", nodes)):
             self.db.executemany(f"DELETE FROM {table} WHERE uid = ?", [(u,) for u in uids])  # noqa: S608
         self._written()
+
+    def _log(self, nodes: list[str], edges: list[tuple[str, str, str]],
+             edge_count: int | None = None) -> None:
+        """Log what the coming revision changes, or, for a large write, that it is not logged
+        (meta log_from: a process holding an older graph reads it whole)."""
+        revision = _revision(self.db) + 1
+        self.logged = getattr(self, "logged", 0) + len(nodes) + (
+            len(edges) if edge_count is None else edge_count)
+        if self.logged > LOGGED_CHANGES:
+            _set_meta(self.db, "log_from", revision)
+            return
+        self.db.executemany("INSERT INTO changes VALUES (?,?,0,NULL,NULL)",
+                            [(revision, uid) for uid in nodes])
+        self.db.executemany("INSERT INTO changes VALUES (?,?,1,?,?)",
+                            [(revision, *ends) for ends in edges])
+        if revision % 100 == 0:  # now and then, forget the oldest changes
+            self.db.execute("DELETE FROM changes WHERE revision <= ?",
+                            (revision - KEPT_REVISIONS,))
+            _set_meta(self.db, "log_from", max(_meta(self.db, "log_from"),
+                                               revision - KEPT_REVISIONS))
 
     def keep(self, statements: list[Statements], dropped: list[str],
              editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
@@ -142,8 +175,21 @@ class _Write:
         self._written()
 
     def _written(self) -> None:
-        self.db.execute("INSERT INTO meta VALUES ('revision', '1') ON CONFLICT(key) DO "
-                        "UPDATE SET value = CAST(value AS INTEGER) + 1")
+        _set_meta(self.db, "revision", _revision(self.db) + 1)
+
+
+def _meta(db: sqlite3.Connection, key: str) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return int(row["value"]) if row else 0
+
+
+def _set_meta(db: sqlite3.Connection, key: str, value: int) -> None:
+    db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+               (key, str(value), str(value)))
+
+
+def _revision(db: sqlite3.Connection) -> int:
+    return _meta(db, "revision")
 
 
 class EmbeddedStore(HeldInMemory):
@@ -168,6 +214,9 @@ class EmbeddedStore(HeldInMemory):
             self._db.executescript(SCHEMA)
             if version is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            if self._db.execute("SELECT 1 FROM meta WHERE key = 'log_from'").fetchone() is None:
+                # the log starts now: writes before it (by an older govgraph) are not in it
+                _set_meta(self._db, "log_from", _revision(self._db))
         except sqlite3.DatabaseError as error:
             hint = ("; the store file or its folder is read-only, and the store needs to finish "
                     "an interrupted write first" if "readonly" in str(error) else "")
@@ -178,6 +227,7 @@ class EmbeddedStore(HeldInMemory):
         self._lock = threading.RLock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
+        self.refreshed = ""  # how the graph was last brought up to date: "whole" or "changes"
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -288,24 +338,53 @@ class EmbeddedStore(HeldInMemory):
     def revision(self) -> int:
         """A counter every committed write raises, whichever process or connection made it."""
         with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
-        return int(row["value"]) if row else 0
+            return _revision(self._db)
 
     def snapshot(self) -> nx.MultiDiGraph:
-        """The whole graph, rebuilt when the file changed; every question reads it."""
+        """The whole graph, brought up to date when the file changed: by the logged changes
+        since the graph held (a register's upload: milliseconds), else read whole."""
         with self._lock:
-            revision = self.revision()
-            if self._graph is None or self._graph_version != revision:
-                if self._graph is not None:  # let the collector free the old graph
-                    gc.unfreeze()
+            revision = self.revision()  # read first: what follows is at least this new
+            if self._graph is not None and self._graph_version != revision:
+                if self._graph_version is not None and \
+                        self._graph_version >= _meta(self._db, "log_from"):
+                    self._apply_changes(self._graph, self._graph_version)
+                    self._graph_version = revision
+                    self.refreshed = "changes"
+                    return self._graph
+                gc.unfreeze()  # let the collector free the old graph
                 self._graph = None
+            if self._graph is None:
                 self._graph = self._read_graph()
                 self._graph_version = revision
+                self.refreshed = "whole"
                 # A city's graph is millions of long-lived objects: keep the cyclic garbage
                 # collector from walking them again and again (it stalls answers for 100s of ms).
                 gc.collect()
                 gc.freeze()
             return self._graph
+
+    def _apply_changes(self, graph: nx.MultiDiGraph, since: int) -> None:
+        """Bring ``graph`` (as of revision ``since``) to the file's present content: each node
+        and edge the log names since then is put as the file holds it, or removed."""
+        rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
+                                "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
+        nodes = {r["uid"] for r in rows if not r["is_edge"]}
+        edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
+        for uid, (source, target) in edges.items():
+            if graph.has_edge(source, target, uid):
+                graph.remove_edge(source, target, uid)
+        now = _Write(self._db)
+        present = now.nodes(list(nodes))
+        for uid, node in present.items():
+            if uid in graph:
+                graph.nodes[uid].clear()
+            add_node(graph, node)
+        for edge in now.edges(dict.fromkeys(edges, "")).values():
+            add_edge(graph, edge)
+        for uid in nodes - present.keys():
+            if uid in graph:
+                graph.remove_node(uid)
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()
