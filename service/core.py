@@ -254,8 +254,7 @@ class Service:
 
     def _profiles(self, scope: str | None, facts: Iterable[Fact]) -> list[CompoundProfile]:
         """The scope's compounds with the facts a question reads (and no others)."""
-        wanted = list(facts)
-        return algorithms.compound_profiles(self.store.scope_graph(scope, wanted), scope, wanted)
+        return self.store.profiles(scope, list(facts))
 
     def gaps(self, rule_name: str, scope: str | None = None,
              parameters: Mapping[str, str | float] | None = None) -> GapAnswer:

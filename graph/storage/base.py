@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -21,7 +22,8 @@ from typing import Protocol, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from govgraph.graph.algorithms import Expand, Line
+from govgraph.graph.algorithms import Expand, Line, compound_profiles, places_under
+from govgraph.graph.answers import CompoundProfile
 from govgraph.graph.editions import (
     ClaimSaid,
     Statements,
@@ -31,7 +33,7 @@ from govgraph.graph.editions import (
     derive_graph,
     said_of,
 )
-from govgraph.graph.facts import Fact
+from govgraph.graph.facts import Fact, needed
 from govgraph.graph.model import (
     Batch,
     Conflict,
@@ -41,10 +43,16 @@ from govgraph.graph.model import (
     LoadSummary,
     Node,
 )
+from govgraph.graph.rules import declared_facts
 
 T = TypeVar("T")
 AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
 _AS_OF_LOCK = threading.Lock()
+# Each graph held in memory → ((revision, the facts declared), its compounds' profiles by uid)
+_PROFILES: weakref.WeakKeyDictionary[
+    nx.MultiDiGraph, tuple[tuple[Hashable, frozenset[Fact]], dict[str, CompoundProfile]]
+] = weakref.WeakKeyDictionary()
+_PROFILES_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -501,6 +509,10 @@ class GraphStore(ABC):
         party organisations and projects around them and who initiated, approved, supervised
         and implemented those projects."""
 
+    def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
+        """What the rules read of each compound of the scope (all when None): the ``facts``."""
+        return compound_profiles(self.scope_graph(scope, facts), scope, facts)
+
     @abstractmethod
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
         """Enough of the graph below ``root`` to draw its tree ``depth`` levels deep."""
@@ -541,6 +553,21 @@ class HeldInMemory(GraphStore):
     def scope_graph(self, scope: str | None,  # noqa: ARG002
                     facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.whole_graph()
+
+    def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
+        """Read from the profiles of every compound, made once for each revision of the graph
+        (a whole city's question then costs the verdicts only)."""
+        graph = self.whole_graph()
+        key = (self.revision(), frozenset(needed(declared_facts())))
+        with _PROFILES_LOCK:
+            held = _PROFILES.get(graph)
+        if held is None or held[0] != key or not set(needed(facts)) <= key[1]:
+            every = compound_profiles(graph, None, list(key[1]))
+            held = (key, {p.compound.uid: p for p in every})
+            with _PROFILES_LOCK:
+                _PROFILES[graph] = held
+        by_uid = held[1]
+        return [by_uid[uid] for uid in places_under(graph, scope) if uid in by_uid]
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.whole_graph()
