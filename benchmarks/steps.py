@@ -153,8 +153,48 @@ def renders(store_path: Path, seed: int) -> dict[str, Any]:
             "peak_mb": peak_mb()}
 
 
+def living(store_path: Path, records: Path) -> dict[str, Any]:
+    """Living data on the loaded city: a process answering questions while registers arrive.
+    A one-row register and a street's register (its file again, as of a later date) are loaded
+    by another connection; the answering process's next answers, and questions as of a date."""
+    answering = EmbeddedStore(store_path)
+    service = Service(answering, personal=True)
+    street = answering.nodes_of_type("StreetOffice")[0].uid
+    rule = "troika-incomplete"
+
+    def seconds(run: Any) -> float:
+        begin = time.perf_counter()
+        run()
+        return time.perf_counter() - begin
+
+    today = seconds(lambda: service.gaps(rule, street))  # reads the graph
+    today = min(seconds(lambda: service.gaps(rule, street)) for _ in range(20))
+    row = store_path.with_name("one-row.csv")
+    row.write_text("小区名称,所属社区,所属街道,所属区,户数\n新小区,新社区,新街道,新区,100\n",
+                   encoding="utf-8")
+    register = next(f for f in sorted(records.rglob("*.csv")))
+    results: dict[str, Any] = {"today_seconds": today}
+    with EmbeddedStore(store_path) as writer:
+        uploads = Service(writer, personal=True)
+        results["one_row_upload_seconds"] = seconds(
+            lambda: uploads.ingest([row], as_of="2024-07-31"))
+        results["after_one_row_seconds"] = seconds(lambda: service.gaps(rule, street))
+        results["refreshed"] = answering.refreshed
+        results["street_register_seconds"] = seconds(
+            lambda: uploads.ingest([register], as_of="2024-08-31"))
+        results["after_street_register_seconds"] = seconds(lambda: service.gaps(rule, street))
+    results["whole_city_after_seconds"] = seconds(lambda: service.gaps(rule))
+    results["whole_city_again_seconds"] = seconds(lambda: service.gaps(rule))
+    results["as_of_first_seconds"] = seconds(
+        lambda: service.at("2024-07-01").gaps(rule, street))  # derives the city as of then
+    results["as_of_again_seconds"] = min(seconds(
+        lambda: service.at("2024-07-01").gaps(rule, street)) for _ in range(20))
+    results["peak_mb"] = peak_mb()
+    return results
+
+
 STEPS = {"load": load, "raw_floor": raw_floor, "queries": queries, "renders": renders,
-         "bad_input": bad_input}
+         "bad_input": bad_input, "living": living}
 
 if __name__ == "__main__":
     step, *args = sys.argv[1:]

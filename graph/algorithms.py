@@ -247,14 +247,16 @@ def stated_presence(properties: dict[str, Any]) -> dict[str, bool]:
 
 
 def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,
-                      facts: Iterable[Fact] | None = None) -> list[CompoundProfile]:
-    """A profile of every compound in the scope (all compounds when scope is None), with the
-    facts every rule and ratio declares (or ``facts``)."""
+                      facts: Iterable[Fact] | None = None, only: Iterable[str] | None = None
+                      ) -> list[CompoundProfile]:
+    """A profile of every compound in the scope (all compounds when scope is None), or of the
+    compounds ``only`` names, with the facts every rule and ratio declares (or ``facts``)."""
     memo: dict[str, list[NodeRef]] = {}
     at_places: dict[tuple[str, str], list[str]] = {}
     wanted = needed(declared_facts() if facts is None else facts)
-    return [compound_profile(graph, uid, memo, wanted, at_places)
-            for uid in places_under(graph, scope) if graph.nodes[uid]["type"] == "Compound"]
+    uids = only if only is not None else (
+        uid for uid in places_under(graph, scope) if graph.nodes[uid]["type"] == "Compound")
+    return [compound_profile(graph, uid, memo, wanted, at_places) for uid in uids]
 
 
 def _tree_children(graph: nx.MultiDiGraph, uid: str, line: Line) -> list[tuple[str, str]]:

@@ -555,19 +555,23 @@ class HeldInMemory(GraphStore):
         return self.whole_graph()
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
-        """Read from the profiles of every compound, made once for each revision of the graph
-        (a whole city's question then costs the verdicts only)."""
+        """The profiles of the scope's compounds, each made once for each revision of the graph
+        with every fact declared: a whole city's second question costs the verdicts only, and
+        a street's question after a change makes its own compounds' profiles only."""
         graph = self.whole_graph()
         key = (self.revision(), frozenset(needed(declared_facts())))
         with _PROFILES_LOCK:
             held = _PROFILES.get(graph)
-        if held is None or held[0] != key or not set(needed(facts)) <= key[1]:
-            every = compound_profiles(graph, None, list(key[1]))
-            held = (key, {p.compound.uid: p for p in every})
-            with _PROFILES_LOCK:
-                _PROFILES[graph] = held
-        by_uid = held[1]
-        return [by_uid[uid] for uid in places_under(graph, scope) if uid in by_uid]
+            if held is None or held[0] != key or not set(needed(facts)) <= key[1]:
+                held = _PROFILES[graph] = (key, {})
+        made = held[1]
+        compounds = [uid for uid in places_under(graph, scope)
+                     if graph.nodes[uid]["type"] == "Compound"]
+        missing = [uid for uid in compounds if uid not in made]
+        if missing:
+            made.update((p.compound.uid, p) for p in compound_profiles(
+                graph, None, list(key[1]), only=missing))
+        return [made[uid] for uid in compounds]
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.whole_graph()
