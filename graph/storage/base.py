@@ -22,7 +22,13 @@ from typing import Protocol, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from govgraph.graph.algorithms import Expand, Line, compound_profiles, places_under
+from govgraph.graph.algorithms import (
+    Expand,
+    Line,
+    compound_profiles,
+    outgoing,
+    places_under,
+)
 from govgraph.graph.answers import CompoundProfile
 from govgraph.graph.editions import (
     ClaimSaid,
@@ -44,6 +50,7 @@ from govgraph.graph.model import (
     Node,
 )
 from govgraph.graph.rules import declared_facts
+from govgraph.graph.vocabulary import COMMITTEES, PLACES
 
 T = TypeVar("T")
 AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
@@ -572,6 +579,32 @@ class HeldInMemory(GraphStore):
             made.update((p.compound.uid, p) for p in compound_profiles(
                 graph, None, list(key[1]), only=missing))
         return [made[uid] for uid in compounds]
+
+    @staticmethod
+    def _carry_profiles(graph: nx.MultiDiGraph, since: Hashable, now: Hashable,
+                        touched: set[str]) -> None:
+        """Keep the profiles made at revision ``since`` for the revision now, all but those of
+        the compounds the ``touched`` nodes (changed, or ends of changed edges) can change:
+        each such node's compounds, of itself and of its neighbours (a compound, the compounds
+        a committee represents, every compound under a place)."""
+        with _PROFILES_LOCK:
+            held = _PROFILES.get(graph)
+            if held is None or held[0][0] != since:
+                return
+            stale: set[str] = set()
+            for uid in touched:
+                around = [uid, *graph.predecessors(uid), *graph.successors(uid)] \
+                    if uid in graph else [uid]
+                for near in around:
+                    kind = graph.nodes[near]["type"] if near in graph else ""
+                    if kind == "Compound" or near not in graph:
+                        stale.add(near)
+                    elif kind in COMMITTEES:
+                        stale.update(outgoing(graph, near, "REPRESENTS"))
+                    elif kind in PLACES:
+                        stale.update(places_under(graph, near))
+            made = {uid: p for uid, p in held[1].items() if uid not in stale}
+            _PROFILES[graph] = ((now, held[0][1]), made)
 
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.whole_graph()

@@ -348,7 +348,8 @@ class EmbeddedStore(HeldInMemory):
             if self._graph is not None and self._graph_version != revision:
                 if self._graph_version is not None and \
                         self._graph_version >= _meta(self._db, "log_from"):
-                    self._apply_changes(self._graph, self._graph_version)
+                    touched = self._apply_changes(self._graph, self._graph_version)
+                    self._carry_profiles(self._graph, self._graph_version, revision, touched)
                     self._graph_version = revision
                     self.refreshed = "changes"
                     return self._graph
@@ -364,9 +365,10 @@ class EmbeddedStore(HeldInMemory):
                 gc.freeze()
             return self._graph
 
-    def _apply_changes(self, graph: nx.MultiDiGraph, since: int) -> None:
+    def _apply_changes(self, graph: nx.MultiDiGraph, since: int) -> set[str]:
         """Bring ``graph`` (as of revision ``since``) to the file's present content: each node
-        and edge the log names since then is put as the file holds it, or removed."""
+        and edge the log names since then is put as the file holds it, or removed. Returns the
+        nodes touched: those changed and the ends of the edges changed."""
         rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
                                 "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
         nodes = {r["uid"] for r in rows if not r["is_edge"]}
@@ -385,6 +387,7 @@ class EmbeddedStore(HeldInMemory):
         for uid in nodes - present.keys():
             if uid in graph:
                 graph.remove_node(uid)
+        return nodes | {end for ends in edges.values() for end in ends}
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

@@ -51,6 +51,16 @@ def _graph_data(graph):
                    graph.edges(keys=True, data=True)))
 
 
+def answers(store):
+    """Every gap rule's and ratio's answer over every compound."""
+    from govgraph.graph.rules import GAP_RULES
+    from govgraph.service.core import Service
+
+    service = Service(store, personal=True)
+    return ([service.gaps(rule).model_dump() for rule in GAP_RULES],
+            service.coverage().model_dump())
+
+
 REGISTER = ("小区名称,所属社区,所属街道,所属区,所属市,业委会,物业公司\n"
             "怡枫园,景华社区,莲花街道,福田区,深圳市,{committee},{firm}\n")
 
@@ -67,7 +77,7 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
     register = tmp_path / "景华社区台账.csv"
     with EmbeddedStore(path) as serving, EmbeddedStore(path) as uploads:
         uploads.load(seed_batch())
-        serving.snapshot()
+        answers(serving)  # profiles of every compound made, to be carried over the uploads
         for date, committee, firm in (("2024-05-31", "有", "甲物业"),
                                       ("2024-06-30", "无", "乙物业")):
             register.write_text(REGISTER.format(committee=committee, firm=firm),
@@ -77,6 +87,7 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
             assert serving.refreshed == "changes"
             with EmbeddedStore(path) as fresh:
                 assert _graph_data(graph) == _graph_data(fresh.snapshot())
+                assert answers(serving) == answers(fresh)
         assert "property:乙物业" in graph and not graph.has_edge(
             "property:甲物业", "compound:景华社区.怡枫园")
         Service(uploads, personal=True).unload("source:台账.景华社区台账")
