@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, UndeclaredFact
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.vocabulary import zh_name
+
+T = TypeVar("T")
 
 
 class NodeRef(BaseModel):
@@ -45,10 +49,6 @@ class CommitteeProfile(BaseModel):
         """The nodes the fact finds around this committee."""
         return _found(self.facts, fact, self.committee)
 
-    def reading(self, names: Collection[str]) -> CommitteeProfile:
-        return self.model_copy(update={"facts": {k: v for k, v in self.facts.items()
-                                                 if k in names}})
-
 
 class PlaceFacts(BaseModel):
     """What a climbing fact finds at one place a compound lies in."""
@@ -72,6 +72,16 @@ class CompoundProfile(BaseModel):
     stated: dict[str, bool] = Field(
         default_factory=dict, description="has_… as stated (vocabulary.STATED_PRESENCE): false "
                                           "is a stated none; absent: not recorded")
+    answers: dict[Hashable, Any] = Field(
+        default_factory=dict, exclude=True, repr=False,
+        description="what rules and ratios answered of this profile, by (rule, parameters): a "
+                    "store keeping profiles across questions (HeldInMemory) keeps these too")
+
+    def answered(self, key: Hashable, answer: Callable[[], T]) -> T:
+        """The answer of ``key`` of this profile, made once."""
+        if key not in self.answers:
+            self.answers[key] = answer()
+        return cast(T, self.answers[key])
 
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds: those joined to the compound, then (for a climbing fact)
@@ -98,23 +108,29 @@ class CompoundProfile(BaseModel):
     def management_committees(self) -> list[CommitteeProfile]:
         return [c for c in self.committees if c.committee.type == "PropertyManagementCommittee"]
 
-    def reading(self, names: Collection[str]) -> CompoundProfile:
-        """The profile as a rule sees it that declares the facts of these names (see
-        facts.declared_names): those facts and no others, so a rule that reads what it does not
-        declare fails on every store alike."""
-        return self.model_copy(update={
-            "facts": {k: v for k, v in self.facts.items() if k in names},
-            "facts_above": {k: v for k, v in self.facts_above.items() if k in names},
-            "committee_profiles": [c.reading(names) for c in self.committee_profiles]
-            if COMMITTEES_OF_COMPOUND.name in names else []})
+
+# The names of the facts the rule or ratio now reading a profile declares (None: any fact).
+_DECLARED: ContextVar[frozenset[str] | None] = ContextVar("declared", default=None)
+
+
+@contextmanager
+def declaring(names: frozenset[str]) -> Iterator[None]:
+    """Profiles read within answer only for the facts of these names (see graph.facts
+    declared_names): a rule that reads what it does not declare fails on every store alike,
+    and no profile is copied to say so."""
+    token = _DECLARED.set(names)
+    try:
+        yield
+    finally:
+        _DECLARED.reset(token)
 
 
 def _found(facts: dict[str, list[NodeRef]], fact: Fact, around: NodeRef) -> list[NodeRef]:
-    try:
+    declared = _DECLARED.get()
+    if fact.name in facts and (declared is None or fact.name in declared):
         return facts[fact.name]
-    except KeyError:
-        raise UndeclaredFact(f"the fact {fact.name!r} about {around.uid} was read but not "
-                             "declared: add it to the reads of the rule or ratio") from None
+    raise UndeclaredFact(f"the fact {fact.name!r} about {around.uid} was read but not "
+                         "declared: add it to the reads of the rule or ratio")
 
 
 class ParameterUsed(BaseModel):

@@ -20,6 +20,7 @@ from govgraph.graph.answers import (
     Definition,
     NodeRef,
     ParameterUsed,
+    declaring,
 )
 from govgraph.graph.facts import (
     COMMITTEE_PARTY_ORGANIZATIONS,
@@ -106,8 +107,12 @@ class GapRule:
         return declared_names(self.reads)
 
     def check(self, profile: CompoundProfile, parameters: dict[str, float]) -> Verdict:
-        """The verdict on one compound, which sees only the facts the rule declares."""
-        return self.verdict(profile.reading(self._declared), parameters)
+        """The verdict on one compound, which sees only the facts the rule declares (made once
+        for a profile and these parameters)."""
+        def judge() -> Verdict:
+            with declaring(self._declared):
+                return self.verdict(profile, parameters)
+        return profile.answered((self.name, self.verdict, *parameters.items()), judge)
 
 
 def _names(bodies: list[CommitteeProfile] | list[NodeRef]) -> str:
@@ -387,8 +392,12 @@ class CoverageRatio:
         return declared_names(self.reads)
 
     def over(self, profile: CompoundProfile, parameters: dict[str, float]) -> list[Unit]:
-        """The units of one compound, read from the facts the ratio declares only."""
-        return self.units(profile.reading(self._declared), parameters)
+        """The units of one compound, read from the facts the ratio declares only (made once
+        for a profile and these parameters)."""
+        def count() -> list[Unit]:
+            with declaring(self._declared):
+                return self.units(profile, parameters)
+        return profile.answered((self.name, self.units, *parameters.items()), count)
 
 
 def _red(c: CommitteeProfile, params: dict[str, float]) -> Presence:

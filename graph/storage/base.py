@@ -578,6 +578,8 @@ class HeldInMemory(GraphStore):
         if missing:
             made.update((p.compound.uid, p) for p in compound_profiles(
                 graph, None, list(key[1]), only=missing))
+            if len(missing) > 1000:  # a city's profiles are long-lived: as for the graph,
+                gc.freeze()  # keep the cyclic collector from walking them at every question
         return [made[uid] for uid in compounds]
 
     @staticmethod
