@@ -54,8 +54,11 @@ def tree_levels(tree: TreeNode) -> dict[str, int]:
     return levels
 
 
-def _options(hierarchical: bool) -> dict[str, Any]:
-    layout: dict[str, Any] = {"randomSeed": 7, "improvedLayout": True}
+def _options(hierarchical: bool, nodes: int) -> dict[str, Any]:
+    # vis's improved first layout (Kamada-Kawai) costs seconds beyond a few hundred nodes,
+    # and "dynamic" smooth edges add a body per edge to the physics: both only for small views
+    small = nodes <= 150
+    layout: dict[str, Any] = {"randomSeed": 7, "improvedLayout": small}
     if hierarchical:
         layout["hierarchical"] = {"enabled": True, "direction": "UD", "sortMethod": "directed",
                                   "levelSeparation": 170, "nodeSpacing": 190}
@@ -65,7 +68,8 @@ def _options(hierarchical: bool) -> dict[str, Any]:
                     "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.01,
                                          "springLength": 70, "springConstant": 0.06,
                                          "avoidOverlap": 1},
-                    "stabilization": {"enabled": True, "iterations": 400, "fit": True}},
+                    "stabilization": {"enabled": True, "iterations": 400 if small else 200,
+                                      "fit": True}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
                         "navigationButtons": False, "keyboard": True},
         "nodes": {"font": {"face": CJK_FONTS, "size": 18}, "borderWidth": 1.5,
@@ -73,7 +77,7 @@ def _options(hierarchical: bool) -> dict[str, Any]:
         "edges": {"font": {"face": CJK_FONTS, "size": 13, "align": "middle",
                            "strokeWidth": 3, "color": "#555"},
                   "color": {"color": "#9aa4ad", "highlight": "#c0392b"},
-                  "smooth": {"enabled": True, "type": "dynamic"}},
+                  "smooth": {"enabled": True, "type": "dynamic" if small else "continuous"}},
     }
 
 
@@ -101,7 +105,7 @@ def network_data(subgraph: Subgraph, *, focus: str | None = None,
             net.add_edge(edge.source, edge.target, id=edge.uid, label=zh_name(edge.type),
                          title=f"{zh_name(edge.type)} ({edge.type})", arrows="to")
     return {
-        "nodes": net.nodes, "edges": net.edges, "options": _options(levels is not None),
+        "nodes": net.nodes, "edges": net.edges, "options": _options(levels is not None, len(net.nodes)),
         "legend": legend({n.type for n in nodes}),
         "truncated": subgraph.truncated or len(subgraph.nodes) > MAX_NODES,
         "total": len(subgraph.nodes), "focus": focus if focus in shown else None,
