@@ -105,7 +105,8 @@ def network_data(subgraph: Subgraph, *, focus: str | None = None,
             net.add_edge(edge.source, edge.target, id=edge.uid, label=zh_name(edge.type),
                          title=f"{zh_name(edge.type)} ({edge.type})", arrows="to")
     return {
-        "nodes": net.nodes, "edges": net.edges, "options": _options(levels is not None, len(net.nodes)),
+        "nodes": net.nodes, "edges": net.edges,
+        "options": _options(levels is not None, len(net.nodes)),
         "legend": legend({n.type for n in nodes}),
         "truncated": subgraph.truncated or len(subgraph.nodes) > MAX_NODES,
         "total": len(subgraph.nodes), "focus": focus if focus in shown else None,

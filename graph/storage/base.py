@@ -578,8 +578,9 @@ class HeldInMemory(GraphStore):
         if missing:
             made.update((p.compound.uid, p) for p in compound_profiles(
                 graph, None, list(key[1]), only=missing))
-            if len(missing) > 1000:  # a city's profiles are long-lived: as for the graph,
-                gc.freeze()  # keep the cyclic collector from walking them at every question
+            # Profiles are long-lived, like the graph: keep the cyclic collector from walking
+            # them again and again as the kept ones grow (it stalls answers for 100s of ms)
+            gc.freeze()
         return [made[uid] for uid in compounds]
 
     @staticmethod

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -37,7 +37,7 @@ from govgraph.graph.storage.rows import (
     node_fields,
     node_of_fields,
 )
-from govgraph.graph.vocabulary import NODE_TYPES
+from govgraph.graph.vocabulary import COMMITTEES, NODE_TYPES
 
 T = TypeVar("T")
 SCHEMA_VERSION = "2"  # 2: statements of every edition kept, the graph derived from them
@@ -176,6 +176,16 @@ class _Write:
 
     def _written(self) -> None:
         _set_meta(self.db, "revision", _revision(self.db) + 1)
+
+
+def _reads_alike(held: dict[str, Any], node: Node) -> bool:
+    """Whether a node changed only where no rule reads it: the same type, name, kind and count
+    (what a profile shows of it), and, for a compound or a committee, the same properties."""
+    if held["type"] != node.type or held["name"] != node.name:
+        return False
+    if node.type == "Compound" or node.type in COMMITTEES:
+        return bool(held["properties"] == node.properties)
+    return all(held["properties"].get(k) == node.properties.get(k) for k in ("kind", "count"))
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:
@@ -368,26 +378,38 @@ class EmbeddedStore(HeldInMemory):
     def _apply_changes(self, graph: nx.MultiDiGraph, since: int) -> set[str]:
         """Bring ``graph`` (as of revision ``since``) to the file's present content: each node
         and edge the log names since then is put as the file holds it, or removed. Returns the
-        nodes touched: those changed and the ends of the edges changed."""
+        nodes whose change can change what a rule reads (see ``_reads_alike``): those added,
+        removed or shown otherwise, and the ends of edges added or removed."""
         rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
                                 "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
         nodes = {r["uid"] for r in rows if not r["is_edge"]}
         edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
+        touched: set[str] = set()
+        before: dict[str, tuple[str, str, str]] = {}
         for uid, (source, target) in edges.items():
             if graph.has_edge(source, target, uid):
+                before[uid] = (source, target, graph.edges[source, target, uid]["type"])
                 graph.remove_edge(source, target, uid)
         now = _Write(self._db)
         present = now.nodes(list(nodes))
         for uid, node in present.items():
             if uid in graph:
+                if not _reads_alike(graph.nodes[uid], node):
+                    touched.add(uid)
                 graph.nodes[uid].clear()
+            else:
+                touched.add(uid)
             add_node(graph, node)
-        for edge in now.edges(dict.fromkeys(edges, "")).values():
+        for uid, edge in now.edges(dict.fromkeys(edges, "")).items():
+            if before.pop(uid, None) != (edge.source, edge.target, edge.type):
+                touched.update((edge.source, edge.target))
             add_edge(graph, edge)
+        touched.update(end for source, target, _ in before.values() for end in (source, target))
         for uid in nodes - present.keys():
             if uid in graph:
+                touched.add(uid)
                 graph.remove_node(uid)
-        return nodes | {end for ends in edges.values() for end in ends}
+        return touched
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()
