@@ -274,12 +274,13 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"{alive['after_street_register_seconds'] * 1000:.0f} ms | "
         + verdict(alive["street_register_seconds"] <= 1, "reading, planning and writing the "
                   "street's edition") + " |",
-        f"| whole-city gaps after a change (profiles of every compound made again) and then | "
-        f"{alive['whole_city_after_seconds']:.2f} s, then "
+        f"| whole-city gaps ≤ 100 ms: first in the process (every compound's profile made), "
+        f"after the two uploads (the profiles they can change made again), and again | "
+        f"{alive['whole_city_first_seconds']:.2f} s, {alive['whole_city_after_seconds']:.2f} s, "
         f"{alive['whole_city_again_seconds']:.2f} s | "
-        + verdict(alive["whole_city_again_seconds"] <= 0.1, "the profiles are made once per "
-                  "revision, not kept up to date by each write; the verdicts over every "
-                  "compound remain") + " |",
+        + verdict(alive["whole_city_after_seconds"] <= 0.1, "the verdicts and the answer over "
+                  "13,609 compounds, read from kept profiles and verdicts, take 0.1–0.3 s in "
+                  "Python") + " |",
         f"| as-of question within 2× of the same question today "
         f"({alive['today_seconds'] * 1000:.1f} ms) | first "
         f"{alive['as_of_first_seconds']:.1f} s (the city derived as of the date), again "
