@@ -239,9 +239,10 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"query: {worst[0]} p99 {worst[1]['p99']:.1f} ms; whole-city questions: " + ", ".join(
             f"{k} p99 {v['p99']:.0f} ms" for k, v in whole.items()) + " | " + verdict(
             worst[1]["p99"] <= 100 and all(v["p99"] <= 100 for v in whole.values()),
-            "questions over the whole city build a profile of every compound "
-            f"({counts['compounds']:,}); questions of a street, a community or a compound meet "
-            "it") + " |",
+            "questions over the whole city read kept profiles, but the first in a process "
+            f"makes one for every compound ({counts['compounds']:,}) and the verdicts over all "
+            "remain; search matches names by LIKE over every node; questions of a street, a "
+            "community or a compound meet it") + " |",
         f"| API ≥ 500 requests/s for one street's gap queries, no errors | "
         f"{service['street']['rps']:.0f} requests/s, p50 {service['street']['p50']:.1f} ms, "
         f"p99 {service['street']['p99']:.1f} ms, {service['street']['non_2xx']} errors | "
