@@ -7,14 +7,35 @@ matches ``query_key(text)`` as a substring of it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.mmseg import seg as mmseg
+from pypinyin.seg.simpleseg import seg as simpleseg
 
 _SPACE = re.compile(r"\s+")
 
 
 def _pinyin(text: str, style: Style) -> str:
     return "".join(lazy_pinyin(text, style=style, errors="default")).lower()
+
+
+@lru_cache(maxsize=100_000)
+def _word(word: str) -> tuple[str, str]:
+    return _pinyin(word, Style.NORMAL), _pinyin(word, Style.FIRST_LETTER)
+
+
+def _full_and_initials(text: str) -> tuple[str, str]:
+    """The full pinyin and the initials of ``text``, as lazy_pinyin gives them, word by word:
+    split the way pypinyin splits (Chinese and other runs, then its MMSEG words), each word's
+    pinyin cached. A load computes this for every node: the words repeat (小区, 业委会, 党支部),
+    the names do not.
+
+    >>> _full_and_initials("重庆银行长安分行a栋")
+    ('chongqingyinhangchanganfenhangadong', 'cqyhcafhad')
+    """
+    words = [_word(word) for run in simpleseg(text) for word in mmseg.cut(run)]
+    return "".join(full for full, _ in words), "".join(initials for _, initials in words)
 
 
 def search_key(name: str, aliases: list[str] | None = None) -> str:
@@ -26,7 +47,7 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
     parts: list[str] = []
     for text in [name, *(aliases or [])]:
         compact = _SPACE.sub("", text).lower()
-        parts += [compact, _pinyin(compact, Style.NORMAL), _pinyin(compact, Style.FIRST_LETTER)]
+        parts += [compact, *_full_and_initials(compact)]
     return "|".join(dict.fromkeys(parts))
 
 
