@@ -561,12 +561,16 @@ class HeldInMemory(GraphStore):
                     facts: Iterable[Fact] = ()) -> nx.MultiDiGraph:  # noqa: ARG002
         return self.whole_graph()
 
+    def held(self) -> tuple[nx.MultiDiGraph, Hashable | None]:
+        """The graph held and the revision it is at (a graph as of a date: its base's)."""
+        return self.whole_graph(), self.revision()
+
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
         """The profiles of the scope's compounds, each made once for each revision of the graph
         with every fact declared: a whole city's second question costs the verdicts only, and
         a street's question after a change makes its own compounds' profiles only."""
-        graph = self.whole_graph()
-        key = (self.revision(), frozenset(needed(declared_facts())))
+        graph, revision = self.held()
+        key = (revision, frozenset(needed(declared_facts())))
         with _PROFILES_LOCK:
             held = _PROFILES.get(graph)
             if held is None or held[0] != key or not set(needed(facts)) <= key[1]:

@@ -94,6 +94,7 @@ class _Write:
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        self.logged = 0  # nodes and edges this transaction has changed, for the log
 
     def rows(self, table: str, column: str, keys: Iterable[str]) -> Iterator[sqlite3.Row]:
         for chunk in chunks(list(keys), _CHUNK):
@@ -129,29 +130,33 @@ class _Write:
         return nodes, edges
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
-        self._log([n.uid for n in nodes], [(e.uid, e.source, e.target) for e in edges])
+        if self._logging(len(nodes) + len(edges)):
+            self._log([n.uid for n in nodes], [(e.uid, e.source, e.target) for e in edges])
         for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
             self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?)", rows)  # noqa: S608
         self._written()
 
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
-        ends = [] if len(nodes) + len(edges) > LOGGED_CHANGES else [
-            (row["uid"], row["source"], row["target"]) for row in self.rows("edges", "uid", edges)]
-        self._log(list(nodes), ends, len(edges))
+        if self._logging(len(nodes) + len(edges)):
+            self._log(list(nodes), [(row["uid"], row["source"], row["target"])
+                                    for row in self.rows("edges", "uid", edges)])
         for table, uids in (("edges", edges), ("nodes", nodes)):
             self.db.executemany(f"DELETE FROM {table} WHERE uid = ?", [(u,) for u in uids])  # noqa: S608
         self._written()
 
-    def _log(self, nodes: list[str], edges: list[tuple[str, str, str]],
-             edge_count: int | None = None) -> None:
-        """Log what the coming revision changes, or, for a large write, that it is not logged
-        (meta log_from: a process holding an older graph reads it whole)."""
-        revision = _revision(self.db) + 1
-        self.logged = getattr(self, "logged", 0) + len(nodes) + (
-            len(edges) if edge_count is None else edge_count)
+    def _logging(self, changes: int) -> bool:
+        """Whether the coming revision's changes are logged: not once the transaction has
+        changed more than LOGGED_CHANGES (meta log_from: a process holding an older graph then
+        reads it whole)."""
+        self.logged += changes
         if self.logged > LOGGED_CHANGES:
-            _set_meta(self.db, "log_from", revision)
-            return
+            _set_meta(self.db, "log_from", _revision(self.db) + 1)
+            return False
+        return True
+
+    def _log(self, nodes: list[str], edges: list[tuple[str, str, str]]) -> None:
+        """Log the nodes and edges (with their ends) the coming revision changes."""
+        revision = _revision(self.db) + 1
         self.db.executemany("INSERT INTO changes VALUES (?,?,0,NULL,NULL)",
                             [(revision, uid) for uid in nodes])
         self.db.executemany("INSERT INTO changes VALUES (?,?,1,?,?)",
@@ -344,6 +349,12 @@ class EmbeddedStore(HeldInMemory):
                 nodes={r["type"]: r["n"] for r in self._db.execute(count.format("nodes"))},
                 edges={r["type"]: r["n"] for r in self._db.execute(count.format("edges"))},
             )
+
+    def held(self) -> tuple[nx.MultiDiGraph, int | None]:
+        """The graph and the revision it was brought to: a write committed since is not in it,
+        so what is made of it is not taken for the newer revision."""
+        with self._lock:
+            return self.snapshot(), self._graph_version
 
     def revision(self) -> int:
         """A counter every committed write raises, whichever process or connection made it."""
