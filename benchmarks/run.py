@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -89,11 +91,10 @@ def wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict[str,
             "socket_errors": socket_errors[1] if socket_errors else "none"}
 
 
-def api(store: Path, streets: list[str]) -> dict[str, Any]:
-    """The service on loopback under wrk: one street's gap queries (every rule), then a mix of
-    every street's (first asked, so not yet answered before)."""
-    from govgraph.graph.rules import GAP_RULES
-
+@contextmanager
+def serving(store: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`govgraph serve` on the store, on a free loopback port, once it answers: its base URL
+    and its process; stopped afterwards."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "govgraph", "--store", str(store),
                                "serve", "--port", str(port)], cwd=ROOT,
@@ -106,6 +107,18 @@ def api(store: Path, streets: list[str]) -> dict[str, Any]:
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def api(store: Path, streets: list[str]) -> dict[str, Any]:
+    """The service on loopback under wrk: one street's gap queries (every rule), then a mix of
+    every street's (first asked, so not yet answered before)."""
+    from govgraph.graph.rules import GAP_RULES
+
+    with serving(store) as (base, server):
         one = [f"/api/v1/gaps/{rule}?scope={quote(streets[0])}" for rule in GAP_RULES]
         for url in one:  # first answers made once, as any official's first look would
             urllib.request.urlopen(base + url, timeout=60).read()
@@ -115,9 +128,6 @@ def api(store: Path, streets: list[str]) -> dict[str, Any]:
         mixed = wrk(base, everywhere, 10, 8)
         status = Path(f"/proc/{server.pid}/status").read_text()
         peak = int(re.search(r"VmHWM:\s+(\d+)", status)[1]) / 1024  # type: ignore[index]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {"street": street, "mixed": mixed, "mixed_urls": len(everywhere), "peak_mb": peak}
 
 
@@ -130,38 +140,23 @@ def browser(store: Path, streets: list[str]) -> dict[str, Any]:
         return {"seconds": None, "nodes": 0}
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "govgraph", "--store", str(store),
-                               "serve", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--no-first-run"]
     worst = {"seconds": 0.0, "nodes": 0, "street": ""}
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/health", timeout=60)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=chromium, args=flags)
-            page = launched.new_page(viewport={"width": 1400, "height": 1000})
-            for street in streets[:5]:
-                url = f"{base}/views/network/{quote(street)}"
-                urllib.request.urlopen(url, timeout=60).read()  # the answer made once
-                begin = time.perf_counter()
-                page.goto(url)
-                page.wait_for_selector("body[data-stable=true]", timeout=120_000)
-                seconds = time.perf_counter() - begin
-                nodes = page.evaluate("window.govgraphData.nodes.length")
-                if nodes > worst["nodes"]:
-                    worst = {"seconds": seconds, "nodes": nodes, "street": street}
-            launched.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(store) as (base, _), sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=flags)
+        page = launched.new_page(viewport={"width": 1400, "height": 1000})
+        for street in streets[:5]:
+            url = f"{base}/views/network/{quote(street)}"
+            urllib.request.urlopen(url, timeout=60).read()  # the answer made once
+            begin = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("body[data-stable=true]", timeout=120_000)
+            seconds = time.perf_counter() - begin
+            nodes = page.evaluate("window.govgraphData.nodes.length")
+            if nodes > worst["nodes"]:
+                worst = {"seconds": seconds, "nodes": nodes, "street": street}
+        launched.close()
     return worst
 
 

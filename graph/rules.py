@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from govgraph.graph.answers import (
     CommitteeProfile,
@@ -87,6 +87,7 @@ def _parameters(*names: str) -> dict[str, Parameter]:
     return {name: PARAMETERS[name] for name in names}
 
 
+T = TypeVar("T")
 Verdict = tuple[list[str], list[str]]  # (reasons it is a hit, facts not recorded)
 Presence = bool | None  # yes, no (stated none), None (not recorded)
 
@@ -109,15 +110,22 @@ class GapRule:
     def check(self, profile: CompoundProfile, parameters: dict[str, float]) -> Verdict:
         """The verdict on one compound, which sees only the facts the rule declares (made once
         for a profile and these parameters)."""
-        def judge() -> Verdict:
-            with declaring(self._declared):
-                return self.verdict(profile, parameters)
-        return profile.answered((self.name, self.verdict, *parameters.items()), judge)
+        return _read_once(profile, self._declared, self.name, self.verdict, parameters)
 
 
-def _names(bodies: list[CommitteeProfile] | list[NodeRef]) -> str:
-    return "、".join(b.committee.name if isinstance(b, CommitteeProfile) else b.name
-                    for b in bodies)
+def _read_once(profile: CompoundProfile, declared: frozenset[str], name: str,
+               read: Callable[[CompoundProfile, dict[str, float]], T],
+               parameters: dict[str, float]) -> T:
+    """What a rule or ratio reads of a profile, seeing only the facts it declares, made once
+    for the profile and these parameters."""
+    def made() -> T:
+        with declaring(declared):
+            return read(profile, parameters)
+    return profile.answered((name, read, *parameters.items()), made)
+
+
+def _names(bodies: list[CommitteeProfile]) -> str:
+    return "、".join(b.committee.name for b in bodies)
 
 
 PARTY_SIDE = (PARTY_ORGANIZATIONS, COMMITTEES_OF_COMPOUND, COMMITTEE_PARTY_ORGANIZATIONS,
@@ -174,15 +182,14 @@ def _without_party_branch(p: CompoundProfile, params: dict[str, float]) -> Verdi
 def _without_committee_branch(p: CompoundProfile, _: dict[str, float]) -> Verdict:
     committees = p.committees
     if not committees:
-        none = [k for k, zh in (("has_owners_committee", "业委会"),
-                                ("has_management_committee", "物管会"))
-                if p.stated.get(k) is False]
-        if len(none) == 2:
+        owners = p.stated.get("has_owners_committee")
+        management = p.stated.get("has_management_committee")
+        if owners is False and management is False:
             return ["无业委会或物管会(来源写明),故无业委会党组织"], []
-        if none:
-            side = "业委会" if none == ["has_owners_committee"] else "物管会"
-            other = "物管会" if side == "业委会" else "业委会"
-            return [], [f"无{side},未记录{other}"]
+        if owners is False:
+            return [], ["无业委会,未记录物管会"]
+        if management is False:
+            return [], ["无物管会,未记录业委会"]
         return [], ["未记录业委会或物管会"]
     if any(c.found(COMMITTEE_PARTY_ORGANIZATIONS) for c in committees):
         return [], []
@@ -394,10 +401,7 @@ class CoverageRatio:
     def over(self, profile: CompoundProfile, parameters: dict[str, float]) -> list[Unit]:
         """The units of one compound, read from the facts the ratio declares only (made once
         for a profile and these parameters)."""
-        def count() -> list[Unit]:
-            with declaring(self._declared):
-                return self.units(profile, parameters)
-        return profile.answered((self.name, self.units, *parameters.items()), count)
+        return _read_once(profile, self._declared, self.name, self.units, parameters)
 
 
 def _red(c: CommitteeProfile, params: dict[str, float]) -> Presence:
