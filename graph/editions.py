@@ -6,7 +6,8 @@ the graph is derived from them for a moment in time (a ``Timeline``): each sourc
 its latest edition up to then; a relationship a later register row's facet leaves out is
 superseded; the latest statement of a value wins (loaded later on a tie) and lists are united.
 Stores keep the derived current graph for questions, and re-derive only the uids a load or
-unload touches; a question asked as of a date derives the graph of that date (``derive_graph``).
+unload touches; a question asked as of a date derives the graph of that date (``derive_graph``),
+from today's by what the editions speaking differently then state (``derive_into``).
 Pure functions over plain values, so every store derives alike.
 """
 
@@ -240,15 +241,32 @@ def disagreements(statements: Statements, said: list[Said]) -> dict[str, list[Di
 def derive_graph(rows: Mapping[str, Statements], timeline: Timeline) -> nx.MultiDiGraph:
     """The whole graph at the timeline's moment (edges whose ends do not exist then left out)."""
     graph = nx.MultiDiGraph()
+    derive_into(graph, rows, timeline)
+    return graph
+
+
+def derive_into(graph: nx.MultiDiGraph, rows: Mapping[str, Statements],
+                timeline: Timeline) -> None:
+    """Put the nodes and edges of ``rows`` into ``graph`` as the timeline's moment makes them
+    (removed where none counts then). A graph of one moment becomes that of another when
+    ``rows`` hold everything the editions speaking differently state, the edges at those nodes,
+    and those edges' ends."""
     for row in rows.values():
         if row.ends is None:
             node = derive(row, timeline)
-            if node is not None:
+            if node is None:
+                if row.uid in graph:
+                    graph.remove_node(row.uid)
+            else:
+                if row.uid in graph:
+                    graph.nodes[row.uid].clear()
                 add_node(graph, node)  # type: ignore[arg-type]
     for row in rows.values():
-        if row.ends is not None and row.ends[0] in graph and row.ends[1] in graph:
-            edge = derive(row, timeline, claims_at(row.ends, rows))
-            if edge is not None:
-                add_edge(graph, edge)  # type: ignore[arg-type]
-    return graph
-
+        if row.ends is not None:
+            source, target = row.ends
+            if graph.has_edge(source, target, row.uid):
+                graph.remove_edge(source, target, row.uid)
+            if source in graph and target in graph:
+                edge = derive(row, timeline, claims_at(row.ends, rows))
+                if edge is not None:
+                    add_edge(graph, edge)  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ from govgraph.graph.editions import (
     claims_at,
     derive,
     derive_graph,
+    derive_into,
     said_of,
 )
 from govgraph.graph.facts import Fact, needed
@@ -444,28 +445,40 @@ class GraphStore(ABC):
     def statements_of_type(self, type_name: str) -> list[Statements]:
         """What the editions said of every node of one type (current or not)."""
 
+    @abstractmethod
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        """The nodes and edges one edition (source, as_of) states."""
+
     def as_of(self, at: str) -> nx.MultiDiGraph:
         """The graph as the sources dated up to ``at`` (YYYY-MM-DD) said it: each source's
-        latest edition by then. The last few are kept while the store does not change."""
-        key = (self.revision(), at)
-        with _AS_OF_LOCK:
-            cached = self._as_of_cache.get(key) if key[0] is not None else None
-        if cached is not None:
-            return cached
+        latest edition by then. The last few are kept, by the editions that speak then: a date
+        between the same editions, or asked again after later editions came, is not derived
+        again."""
         editions = self.editions()
-        rows = {row.uid: row for row in self.all_statements()}
-        graph = derive_graph(rows, Timeline(editions, at))
-        if key[0] is not None and self.revision() != key[0]:
-            return self.as_of(at)  # another process wrote between the two reads: read again
+        timeline = Timeline(editions, at)
+        key = frozenset((e.source, e.as_of, e.loaded_at) for e in editions
+                        if timeline.speaks(e.key))
         with _AS_OF_LOCK:
-            if key[0] is not None:
-                self._as_of_cache[key] = graph
-                while len(self._as_of_cache) > AS_OF_CACHED:
-                    self._as_of_cache.popitem(last=False)
+            cached = self._as_of_cache.get(key)
+            if cached is not None:
+                self._as_of_cache.move_to_end(key)
+                return cached
+        graph = self._derive_as_of(editions, timeline)
+        if self.editions() != editions:
+            return self.as_of(at)  # a write landed while deriving: derive again
+        with _AS_OF_LOCK:
+            self._as_of_cache[key] = graph
+            while len(self._as_of_cache) > AS_OF_CACHED:
+                self._as_of_cache.popitem(last=False)
         return graph
 
+    def _derive_as_of(self, editions: list[Edition],  # noqa: ARG002
+                      timeline: Timeline) -> nx.MultiDiGraph:
+        """The graph at the timeline's moment, derived from every statement kept."""
+        return derive_graph({row.uid: row for row in self.all_statements()}, timeline)
+
     @property
-    def _as_of_cache(self) -> OrderedDict[tuple[Hashable, str], nx.MultiDiGraph]:
+    def _as_of_cache(self) -> OrderedDict[Hashable, nx.MultiDiGraph]:
         if "_as_of_graphs" not in self.__dict__:
             self.__dict__["_as_of_graphs"] = OrderedDict()
         return self.__dict__["_as_of_graphs"]
@@ -564,6 +577,37 @@ class HeldInMemory(GraphStore):
     def held(self) -> tuple[nx.MultiDiGraph, Hashable | None]:
         """The graph held and the revision it is at (a graph as of a date: its base's)."""
         return self.whole_graph(), self.revision()
+
+    def as_of(self, at: str) -> nx.MultiDiGraph:
+        """The graph held, when the same editions speak at ``at`` as now; else as
+        GraphStore.as_of."""
+        editions = self.editions()
+        now, then = Timeline(editions), Timeline(editions, at)
+        if now.speaking == then.speaking:
+            graph, _ = self.held()
+            if self.editions() == editions:
+                return graph
+        return super().as_of(at)
+
+    def _derive_as_of(self, editions: list[Edition], timeline: Timeline) -> nx.MultiDiGraph:
+        """The graph held, copied, with what differs at the timeline's moment derived again:
+        everything the editions speaking then but not now (or now but not then) state, the edges
+        at those nodes, and their ends (a month's registers: a street or a few, not the city)."""
+        graph, _ = self.held()
+        now = Timeline(editions)
+        uids: set[str] = set()
+        for edition in editions:
+            if now.speaks(edition.key) != timeline.speaks(edition.key):
+                nodes, edges = self.edition_uids(edition.key)
+                uids.update(nodes, edges)
+        rows = self.statements(uids)
+        rows.update(self.statements(self.statement_edges_at(
+            [u for u, row in rows.items() if row.ends is None]) - rows.keys()))
+        rows.update(self.statements({end for row in list(rows.values()) for end in row.ends or ()}
+                                    - rows.keys()))
+        changed = graph.copy()
+        derive_into(changed, rows, timeline)
+        return changed
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
         """The profiles of the scope's compounds, each made once for each revision of the graph

@@ -242,6 +242,7 @@ class EmbeddedStore(HeldInMemory):
         self._lock = threading.RLock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
+        self._editions: tuple[int | None, list[Edition]] = (None, [])
         self.refreshed = ""  # how the graph was last brought up to date: "whole" or "changes"
 
     @contextmanager
@@ -292,9 +293,17 @@ class EmbeddedStore(HeldInMemory):
             return _Write(self._db).nodes(list(uids))
 
     def editions(self) -> list[Edition]:
+        """Read again only when the file changed: every question as of a date asks."""
         with self._lock:
-            rows = self._db.execute("SELECT body FROM editions ORDER BY source, as_of").fetchall()
-        return [Edition.model_validate_json(row["body"]) for row in rows]
+            revision = self.revision()
+            if self._editions[0] != revision:
+                rows = self._db.execute("SELECT body FROM editions ORDER BY source, as_of")
+                self._editions = (revision, [Edition.model_validate_json(r["body"]) for r in rows])
+            return list(self._editions[1])
+
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        with self._lock:
+            return _Write(self._db).edition_uids(key)
 
     def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
         with self._lock:

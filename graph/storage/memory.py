@@ -19,6 +19,7 @@ from govgraph.graph.storage.base import (
     GraphStore,
     HeldInMemory,
     Stats,
+    Uids,
     WriteFailed,
     WriteTransaction,
 )
@@ -52,6 +53,10 @@ class GraphView(HeldInMemory):
     def editions(self) -> list[Edition]:
         at = self.at or "9999-12-31"
         return [e for e in self.base.editions() if e.as_of <= at] if self.base else []
+
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        dated = self.base is not None and key[1] <= (self.at or "9999-12-31")
+        return self.base.edition_uids(key) if self.base and dated else ([], [])
 
     def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
         return self._dated(self.base.statements(uids).values()) if self.base else {}

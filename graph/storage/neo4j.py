@@ -131,6 +131,12 @@ def _statements(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
     return {row.uid: row for row in found}
 
 
+def _edition_uids(run: Callable[..., list[dict[str, Any]]], key: tuple[str, str]) -> Uids:
+    rows = run(q.EDITION_UIDS, key=_edition_key(key))
+    nodes, edges = json.loads(rows[0]["uids"]) if rows else ([], [])
+    return nodes, edges
+
+
 class _Write:
     """The load's view of one managed write transaction."""
 
@@ -166,9 +172,7 @@ class _Write:
                 for row in self.run(q.EDITIONS_OF, sources=list(chunk))]
 
     def edition_uids(self, key: tuple[str, str]) -> Uids:
-        rows = self.run(q.EDITION_UIDS, key=_edition_key(key))
-        nodes, edges = json.loads(rows[0]["uids"]) if rows else ([], [])
-        return nodes, edges
+        return _edition_uids(self.run, key)
 
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
         for statement, uids_by_type in ((q.delete_edges, _grouped(edges)),
@@ -288,6 +292,9 @@ class Neo4jStore(GraphStore):
 
     def statements(self, uids: Iterable[str]) -> dict[str, Statements]:
         return _statements(self._read, uids)
+
+    def edition_uids(self, key: tuple[str, str]) -> Uids:
+        return _edition_uids(self._read, key)
 
     def statement_edges_at(self, uids: Iterable[str]) -> set[str]:
         return {row["uid"] for chunk in chunks(sorted(set(uids)), BATCH_SIZE)

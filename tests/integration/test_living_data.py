@@ -295,3 +295,35 @@ def test_every_store_answers_living_data_as_the_embedded_store_does(store, tmp_p
     answers = scenario(store, tmp_path / "store")
     for name, answer in answers.items():
         assert answer == expected[name], name
+
+
+def test_the_graph_as_of_any_date_is_what_every_statement_derives_then(store, tmp_path):
+    """As-of graphs are derived from today's by what differs, and kept by the editions that
+    speak: at every date around every edition, after each upload, replacement and unload, they
+    are the graph every statement kept derives at that date."""
+    from govgraph.graph.editions import Timeline, derive_graph
+    from govgraph.graph.storage.memory import GraphView
+
+    path = tmp_path / "台账.csv"
+    other = ["深业花园", "福中社区", "莲花街道", "福田区", "深圳市", "800", "有", "丙物业"]
+    steps = [
+        lambda: load(store, report(tmp_path / "report.yaml", "2021-03-01", 1000, firm="丁物业")),
+        # its 物业公司 says all: the report's firm is no longer 怡枫园's from this edition on
+        lambda: load(store, register(path, yifengyuan("1100", "有", "甲物业"), other),
+                     as_of="2024-05-31"),
+        lambda: load(store, register(path, yifengyuan("1200", "无", "乙物业")),
+                     as_of="2024-06-30"),  # 深业花园's row gone, 怡枫园's firm changed
+        lambda: load(store, register(path, yifengyuan("1250", "无", "乙物业")),
+                     as_of="2024-06-30"),  # the same edition, corrected
+        lambda: load(store, register(tmp_path / "b" / "其他.csv", yifengyuan("", "有", "")),
+                     as_of="2024-07-01"),
+        lambda: ask(store).unload("台账", "2024-06-30"),
+    ]
+    dates = ["2021-02-28", "2021-03-01", "2024-05-30", "2024-05-31", "2024-06-15",
+             "2024-06-30", "2024-07-01", "9999-12-31"]
+    for step in steps:
+        step()
+        statements = {row.uid: row for row in store.all_statements()}
+        for date in dates:
+            expected = derive_graph(statements, Timeline(store.editions(), date))
+            assert export(GraphView(store.as_of(date))) == export(GraphView(expected)), date
