@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, UndeclaredFact
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.vocabulary import zh_name
-
-T = TypeVar("T")
 
 
 class NodeRef(BaseModel):
@@ -76,12 +74,6 @@ class CompoundProfile(BaseModel):
         default_factory=dict, exclude=True, repr=False,
         description="what rules and ratios answered of this profile, by (rule, parameters): a "
                     "store keeping profiles across questions (HeldInMemory) keeps these too")
-
-    def answered(self, key: Hashable, answer: Callable[[], T]) -> T:
-        """The answer of ``key`` of this profile, made once."""
-        if key not in self.answers:
-            self.answers[key] = answer()
-        return cast(T, self.answers[key])
 
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds: those joined to the compound, then (for a climbing fact)

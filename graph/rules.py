@@ -107,21 +107,28 @@ class GapRule:
     def _declared(self) -> frozenset[str]:
         return declared_names(self.reads)
 
-    def check(self, profile: CompoundProfile, parameters: dict[str, float]) -> Verdict:
-        """The verdict on one compound, which sees only the facts the rule declares (made once
+    def check(self, profiles: list[CompoundProfile], parameters: dict[str, float]
+              ) -> list[Verdict]:
+        """The verdict on each compound, which sees only the facts the rule declares (made once
         for a profile and these parameters)."""
-        return _read_once(profile, self._declared, self.name, self.verdict, parameters)
+        return _read_once(profiles, self._declared, self.name, self.verdict, parameters)
 
 
-def _read_once(profile: CompoundProfile, declared: frozenset[str], name: str,
+def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: str,
                read: Callable[[CompoundProfile, dict[str, float]], T],
-               parameters: dict[str, float]) -> T:
-    """What a rule or ratio reads of a profile, seeing only the facts it declares, made once
-    for the profile and these parameters."""
-    def made() -> T:
-        with declaring(declared):
-            return read(profile, parameters)
-    return profile.answered((name, read, *parameters.items()), made)
+               parameters: dict[str, float]) -> list[T]:
+    """What a rule or ratio reads of each profile, seeing only the facts it declares, made once
+    for a profile and these parameters (kept in the profile: a whole city's question again
+    costs a lookup per compound)."""
+    key = (name, read, *parameters.items())
+    found: list[T] = []
+    with declaring(declared):
+        for profile in profiles:
+            kept = profile.answers
+            if key not in kept:
+                kept[key] = read(profile, parameters)
+            found.append(kept[key])
+    return found
 
 
 def _names(bodies: list[CommitteeProfile]) -> str:
@@ -398,10 +405,12 @@ class CoverageRatio:
     def _declared(self) -> frozenset[str]:
         return declared_names(self.reads)
 
-    def over(self, profile: CompoundProfile, parameters: dict[str, float]) -> list[Unit]:
-        """The units of one compound, read from the facts the ratio declares only (made once
+    def over(self, profiles: list[CompoundProfile], parameters: dict[str, float]
+             ) -> list[Unit]:
+        """The units of these compounds, read from the facts the ratio declares only (made once
         for a profile and these parameters)."""
-        return _read_once(profile, self._declared, self.name, self.units, parameters)
+        return [unit for units in _read_once(profiles, self._declared, self.name, self.units,
+                                             parameters) for unit in units]
 
 
 def _red(c: CommitteeProfile, params: dict[str, float]) -> Presence:

@@ -264,15 +264,13 @@ class Service:
         values = self._chosen(rule.parameters, parameters, f"rule {rule.name}")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, rule.reads)
-        hits, undecided = [], []
-        for profile in profiles:
-            reasons, unknown = rule.check(profile, values)
-            if reasons:
-                hits.append(GapHit(compound=profile.compound, place=profile.place,
-                                   reasons=reasons))
-            elif unknown:
-                undecided.append(GapHit(compound=profile.compound, place=profile.place,
-                                        reasons=unknown))
+        hits: list[GapHit] = []
+        undecided: list[GapHit] = []
+        for profile, (reasons, unknown) in zip(profiles, rule.check(profiles, values),
+                                               strict=True):
+            if reasons or unknown:
+                (hits if reasons else undecided).append(GapHit(
+                    compound=profile.compound, place=profile.place, reasons=reasons or unknown))
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
             compounds_checked=sum(p.compound.count for p in profiles), hits=hits,
@@ -290,7 +288,7 @@ class Service:
         ratios = []
         for ratio in COVERAGE_RATIOS:
             mine = {k: values[k] for k in ratio.parameters}
-            units = [unit for profile in profiles for unit in ratio.over(profile, mine)]
+            units = ratio.over(profiles, mine)
             yes = sum(n for n, counted in units if counted)
             no = sum(n for n, counted in units if counted is False)
             unknown = sum(n for n, counted in units if counted is None)
