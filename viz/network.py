@@ -56,7 +56,10 @@ def tree_levels(tree: TreeNode) -> dict[str, int]:
 
 def _options(hierarchical: bool, nodes: int) -> dict[str, Any]:
     # vis's improved first layout (Kamada-Kawai) costs seconds beyond a few hundred nodes,
-    # and "dynamic" smooth edges add a body per edge to the physics: both only for small views
+    # "dynamic" smooth edges add a body per edge to the physics, and drawing every edge's label
+    # takes the first picture of a street (900 edges) 1.5 s, while at the scale a street is
+    # shown whole they are too small to read: labels drawn from a zoom where they can be read,
+    # all three only for small views
     small = nodes <= 150
     layout: dict[str, Any] = {"randomSeed": 7, "improvedLayout": small}
     if hierarchical:
@@ -77,7 +80,8 @@ def _options(hierarchical: bool, nodes: int) -> dict[str, Any]:
         "edges": {"font": {"face": CJK_FONTS, "size": 13, "align": "middle",
                            "strokeWidth": 3, "color": "#555"},
                   "color": {"color": "#9aa4ad", "highlight": "#c0392b"},
-                  "smooth": {"enabled": True, "type": "dynamic" if small else "continuous"}},
+                  "smooth": {"enabled": True, "type": "dynamic" if small else "continuous"},
+                  "scaling": {"label": {"drawThreshold": 5 if small else 9}}},
     }
 
 
