@@ -262,16 +262,17 @@ class _Plan:
         self._read([*batch.nodes, *batch.edges])
         for item in batch.items():
             ends = (item.source, item.target) if isinstance(item, Edge) else None
-            row = self.rows[item.uid] or Statements.model_construct(
-                uid=item.uid, type=item.type, ends=ends, said=[], claims=[])
-            if row.type != item.type or row.ends != ends:
+            row, said = self.rows[item.uid], said_of(item, edition)
+            if row is None:  # most of a first load: made once, not made and then copied
+                self.rows[item.uid] = Statements.model_construct(
+                    uid=item.uid, type=item.type, ends=ends, said=[said], claims=[])
+            elif row.type != item.type or row.ends != ends:
                 stored, stated = (f"{row.type} {row.ends or ''}".strip(),
                                   f"{item.type} {ends or ''}".strip())
                 self.conflicts.append(Conflict(uid=item.uid, field="type", existing=stored,
                                                incoming=stated))
-                continue
-            self.rows[item.uid] = row.model_copy(update={
-                "said": [*row.said, said_of(item, edition)]})
+            else:
+                self.rows[item.uid] = row.model_copy(update={"said": [*row.said, said]})
         for claim in batch.claims:
             anchor = self.rows[claim.anchor]
             assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"

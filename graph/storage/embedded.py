@@ -172,7 +172,7 @@ class _Write:
              ) -> None:
         self.db.executemany("DELETE FROM statements WHERE uid = ?", [(u,) for u in dropped])
         self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
-            (row.uid, *(row.ends or (None, None)), dumps(row.model_dump())) for row in statements])
+            (row.uid, *(row.ends or (None, None)), row.model_dump_json()) for row in statements])
         self.db.executemany("DELETE FROM editions WHERE source = ? AND as_of = ?",
                             dropped_editions)
         self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?,?)", [

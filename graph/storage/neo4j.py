@@ -185,7 +185,7 @@ class _Write:
              editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
              ) -> None:
         rows = [{"uid": row.uid, "from_uid": row.ends[0] if row.ends else None,
-                 "to_uid": row.ends[1] if row.ends else None, "body": dumps(row.model_dump())}
+                 "to_uid": row.ends[1] if row.ends else None, "body": row.model_dump_json()}
                 for row in statements]
         editions_rows = [{"edition_key": _edition_key(e.key), "source": e.source,
                           "as_of": e.as_of, "body": dumps(e.model_dump()), "uids": dumps(uids)}
