@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import networkx as nx
@@ -175,46 +176,57 @@ def related(graph: nx.MultiDiGraph, uid: str, fact: Fact) -> list[str]:
                   if fact.admits(nodes[e]["type"], nodes[e]["properties"].get("kind")))
 
 
+@dataclass
+class Shared:
+    """What the profiles of many compounds share, made once: each node as answers name it (a
+    street's party committee is found for every compound under it), each place's chain of
+    places above, and what climbing facts found at each place."""
+
+    refs: dict[str, NodeRef] = field(default_factory=dict)
+    chains: dict[str, list[NodeRef]] = field(default_factory=dict)
+    at_places: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def ref(self, graph: nx.MultiDiGraph, uid: str) -> NodeRef:
+        if uid not in self.refs:
+            self.refs[uid] = ref(graph, uid)
+        return self.refs[uid]
+
+
 def _gather(graph: nx.MultiDiGraph, uid: str, place: list[NodeRef], fact: Fact,
-            at_places: dict[tuple[str, str], list[str]]) -> tuple[list[NodeRef], list[PlaceFacts]]:
+            shared: Shared) -> tuple[list[NodeRef], list[PlaceFacts]]:
     """What the fact finds around ``uid``: every node (the compound's own first), and for a
-    climbing fact what it finds at each place above (those with any). ``at_places`` keeps what
-    facts found at places already climbed: compounds share their community's."""
+    climbing fact what it finds at each place above (those with any)."""
     found = related(graph, uid, fact)
     if not fact.climb:
-        return [ref(graph, n) for n in found], []
+        return [shared.ref(graph, n) for n in found], []
     seen, above = set(found), []
     for at in place:
         key = (at.uid, fact.name)
-        if key not in at_places:
-            at_places[key] = related(graph, at.uid, fact)
-        here = [n for n in at_places[key] if n not in seen]
+        if key not in shared.at_places:
+            shared.at_places[key] = related(graph, at.uid, fact)
+        here = [n for n in shared.at_places[key] if n not in seen]
         if here:
             seen.update(here)
             found = found + here
-            above.append(PlaceFacts.model_construct(place=at,
-                                                    nodes=[ref(graph, n) for n in here]))
-    return [ref(graph, n) for n in found], above
+            above.append(PlaceFacts.model_construct(
+                place=at, nodes=[shared.ref(graph, n) for n in here]))
+    return [shared.ref(graph, n) for n in found], above
 
 
-def compound_profile(graph: nx.MultiDiGraph, uid: str,
-                     memo: dict[str, list[NodeRef]] | None = None,
-                     facts: Iterable[Fact] | None = None,
-                     at_places: dict[tuple[str, str], list[str]] | None = None
-                     ) -> CompoundProfile:
+def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | None = None,
+                     shared: Shared | None = None) -> CompoundProfile:
     """What the rules read of one compound: each fact they declare (``facts``; by default those
     of every rule and ratio of graph.rules), the compound's committees with their own facts, and
     its properties. Built without re-validating the graph's own data (model_construct): a city
-    asks this of thirteen thousand compounds at once, sharing ``memo`` (place chains) and
-    ``at_places`` (what climbing facts found at each place)."""
+    asks this of thirteen thousand compounds at once, sharing what they share (``shared``)."""
     wanted = needed(declared_facts() if facts is None else facts)
-    at_places = {} if at_places is None else at_places
-    place = place_chain(graph, uid, memo)
+    shared = Shared() if shared is None else shared
+    place = place_chain(graph, uid, shared.chains)
     found: dict[str, list[NodeRef]] = {}
     above: dict[str, list[PlaceFacts]] = {}
     for fact in wanted:
         if fact.of == "compound":
-            found[fact.name], at_place = _gather(graph, uid, place, fact, at_places)
+            found[fact.name], at_place = _gather(graph, uid, place, fact, shared)
             if fact.climb:
                 above[fact.name] = at_place
     committees = []
@@ -223,7 +235,7 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str,
             properties = graph.nodes[body.uid]["properties"]
             committees.append(CommitteeProfile.model_construct(
                 committee=body,
-                facts={f.name: [ref(graph, n) for n in related(graph, body.uid, f)]
+                facts={f.name: [shared.ref(graph, n) for n in related(graph, body.uid, f)]
                        for f in wanted if f.of == "committee"},
                 members=properties.get("members"),
                 party_members=properties.get("party_members"),
@@ -231,7 +243,7 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str,
                 stated=stated_presence(properties),
             ))
     return CompoundProfile.model_construct(
-        compound=ref(graph, uid),
+        compound=shared.ref(graph, uid),
         place=place,
         facts=found,
         facts_above=above,
@@ -251,12 +263,11 @@ def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,
                       ) -> list[CompoundProfile]:
     """A profile of every compound in the scope (all compounds when scope is None), or of the
     compounds ``only`` names, with the facts every rule and ratio declares (or ``facts``)."""
-    memo: dict[str, list[NodeRef]] = {}
-    at_places: dict[tuple[str, str], list[str]] = {}
+    shared = Shared()
     wanted = needed(declared_facts() if facts is None else facts)
     uids = only if only is not None else (
         uid for uid in places_under(graph, scope) if graph.nodes[uid]["type"] == "Compound")
-    return [compound_profile(graph, uid, memo, wanted, at_places) for uid in uids]
+    return [compound_profile(graph, uid, wanted, shared) for uid in uids]
 
 
 def _tree_children(graph: nx.MultiDiGraph, uid: str, line: Line) -> list[tuple[str, str]]:

@@ -9,20 +9,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.seg.mmseg import seg as mmseg
-from pypinyin.seg.simpleseg import seg as simpleseg
-
 _SPACE = re.compile(r"\s+")
-
-
-def _pinyin(text: str, style: Style) -> str:
-    return "".join(lazy_pinyin(text, style=style, errors="default")).lower()
 
 
 @lru_cache(maxsize=100_000)
 def _word(word: str) -> tuple[str, str]:
-    return _pinyin(word, Style.NORMAL), _pinyin(word, Style.FIRST_LETTER)
+    # pypinyin's dictionaries are 55 MB: imported by what writes keys, not by every process
+    # that only answers (a typed query is matched as typed, see query_key)
+    from pypinyin import Style, lazy_pinyin
+
+    full, initials = ("".join(lazy_pinyin(word, style=style, errors="default")).lower()
+                      for style in (Style.NORMAL, Style.FIRST_LETTER))
+    return full, initials
 
 
 def _full_and_initials(text: str) -> tuple[str, str]:
@@ -34,6 +32,9 @@ def _full_and_initials(text: str) -> tuple[str, str]:
     >>> _full_and_initials("重庆银行长安分行a栋")
     ('chongqingyinhangchanganfenhangadong', 'cqyhcafhad')
     """
+    from pypinyin.seg.mmseg import seg as mmseg
+    from pypinyin.seg.simpleseg import seg as simpleseg
+
     words = [_word(word) for run in simpleseg(text) for word in mmseg.cut(run)]
     return "".join(full for full, _ in words), "".join(initials for _, initials in words)
 
