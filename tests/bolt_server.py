@@ -36,9 +36,12 @@ def _package() -> Path:
 
 class BoltServer:
     """One ArcadeDB server process with a fresh database, stopped (and its files removed) by
-    ``stop``."""
+    ``stop``. ``heap`` is the JVM's maximum heap: 1 GB holds the tests' graphs; the benchmarks
+    give a city more. ``max_message_mb`` bounds one Bolt message (ArcadeDB's default, 16 MB): a
+    city's first load sends all its editions in one message of about 22 MB, which ArcadeDB
+    refuses while the driver waits for an answer for ever, so the benchmarks raise it."""
 
-    def __init__(self, timeout: float = 180):
+    def __init__(self, timeout: float = 180, heap: str = "1g", max_message_mb: int = 16):
         package = _package()
         self.root = Path(tempfile.mkdtemp(prefix="govgraph-arcadedb-"))
         self.port = _free_port()
@@ -52,8 +55,9 @@ class BoltServer:
             "arcadedb.server.plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
             "arcadedb.bolt.host": "127.0.0.1",
             "arcadedb.bolt.port": self.port,
+            "arcadedb.bolt.maxMessageSize": max_message_mb * 2**20,
         }
-        command = [str(package / "jre" / "bin" / "java"), "-Xmx1g",
+        command = [str(package / "jre" / "bin" / "java"), f"-Xmx{heap}",
                    *(f"-D{k}={v}" for k, v in properties.items()),
                    "-cp", f"{package / 'jars'}/*", "com.arcadedb.server.ArcadeDBServer"]
         with self.log.open("wb") as log:

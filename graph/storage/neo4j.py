@@ -190,11 +190,15 @@ class _Write:
         editions_rows = [{"edition_key": _edition_key(e.key), "source": e.source,
                           "as_of": e.as_of, "body": dumps(e.model_dump()), "uids": dumps(uids)}
                          for e, uids in editions]
-        for statement, name, items in (
-                (q.DELETE_STATEMENTS, "uids", dropped), (q.WRITE_STATEMENTS, "rows", rows),
-                (q.DELETE_EDITIONS, "keys", [_edition_key(k) for k in dropped_editions]),
-                (q.WRITE_EDITIONS, "rows", editions_rows)):
-            for chunk in chunks(items, BATCH_SIZE):
+        # an edition carries every uid it states (a city's 400: 22 MB, over a server's message
+        # limit, ArcadeDB's 16 MB): editions go one a message
+        for statement, name, items, size in (
+                (q.DELETE_STATEMENTS, "uids", dropped, BATCH_SIZE),
+                (q.WRITE_STATEMENTS, "rows", rows, BATCH_SIZE),
+                (q.DELETE_EDITIONS, "keys", [_edition_key(k) for k in dropped_editions],
+                 BATCH_SIZE),
+                (q.WRITE_EDITIONS, "rows", editions_rows, 1)):
+            for chunk in chunks(items, size):
                 self.tx.run(statement, {name: list(chunk)}).consume()
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
