@@ -468,6 +468,9 @@ class GraphStore(ABC):
         again."""
         editions = self.editions()
         timeline = Timeline(editions, at)
+        held = self._held_alike(editions, timeline)
+        if held is not None:
+            return held
         key = frozenset((e.source, e.as_of, e.loaded_at) for e in editions
                         if timeline.speaks(e.key))
         with _AS_OF_LOCK:
@@ -483,6 +486,12 @@ class GraphStore(ABC):
             while len(self._as_of_cache) > AS_OF_CACHED:
                 self._as_of_cache.popitem(last=False)
         return graph
+
+    def _held_alike(self, editions: list[Edition],  # noqa: ARG002
+                    timeline: Timeline) -> nx.MultiDiGraph | None:  # noqa: ARG002
+        """The graph the store holds, when it is the graph at the timeline's moment (never
+        kept as a graph of a date: it follows later writes); None when none is held."""
+        return None
 
     def _derive_as_of(self, editions: list[Edition],  # noqa: ARG002
                       timeline: Timeline) -> nx.MultiDiGraph:
@@ -590,16 +599,13 @@ class HeldInMemory(GraphStore):
         """The graph held and the revision it is at (a graph as of a date: its base's)."""
         return self.whole_graph(), self.revision()
 
-    def as_of(self, at: str) -> nx.MultiDiGraph:
-        """The graph held, when the same editions speak at ``at`` as now; else as
-        GraphStore.as_of."""
-        editions = self.editions()
-        now, then = Timeline(editions), Timeline(editions, at)
-        if now.speaking == then.speaking:
-            graph, _ = self.held()
-            if self.editions() == editions:
-                return graph
-        return super().as_of(at)
+    def _held_alike(self, editions: list[Edition], timeline: Timeline
+                    ) -> nx.MultiDiGraph | None:
+        """The graph held, when the same editions speak at the timeline's moment as now."""
+        if Timeline(editions).speaking != timeline.speaking:
+            return None
+        graph, _ = self.held()
+        return graph if self.editions() == editions else None
 
     def _derive_as_of(self, editions: list[Edition], timeline: Timeline) -> nx.MultiDiGraph:
         """The graph held, copied, with what differs at the timeline's moment derived again:
