@@ -35,6 +35,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def resident_mb() -> float:
+    """This process's resident memory now (the peak is ``peak_mb``)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
 def read_batch(records: Path) -> tuple[Any, int]:
     files, _ = input_files([records])
     parsed = [read_file(f) for f in files]
@@ -115,6 +121,7 @@ def queries(location: str | Path, seed: int) -> dict[str, Any]:
     the peak memory is the questions'."""
     rng = random.Random(seed)
     store = open_store(location)
+    before_graph = resident_mb()
     held = isinstance(store, HeldInMemory)
     graph_read = whole_graph_read(store) if held else None
     streets = [n.uid for n in store.nodes_of_type("StreetOffice")]
@@ -156,7 +163,7 @@ def queries(location: str | Path, seed: int) -> dict[str, Any]:
     graph_read = graph_read or whole_graph_read(store)
     return {"graph_read_seconds": graph_read["seconds"], "answers_from_whole_graph": held,
             "nodes": graph_read["nodes"], "edges": graph_read["edges"], "queries": results,
-            "peak_mb": peak}
+            "peak_mb": peak, "before_graph_mb": before_graph}
 
 
 def renders(store_path: Path, seed: int) -> dict[str, Any]:

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # a street's records and registers are tens of KB; 1 MB is read or refused within about 2 s
     # (python -m benchmarks.bad_input); larger imports go through the command line
     max_upload_bytes: int = 1024 * 1024
+    # answers kept per process until the store changes; 0 answers every request afresh
+    answer_cache_entries: int = Field(default=512, ge=0)
     host: str = "127.0.0.1"
     port: int = 8000
     definitions: dict[str, float] = Field(

@@ -10,6 +10,7 @@ from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BeforeValidator
 
 from govgraph.graph.privacy import Masker
@@ -33,6 +34,10 @@ class StoreHolder:
             if self._store is None:
                 self._store = open_store(self.location)
             return self._store
+
+    def opened(self) -> GraphStore | None:
+        """The store if it is open (no waiting on the lock, no connecting)."""
+        return self._store
 
     def failed(self) -> None:
         """Forget a store that stopped answering; the next request opens it afresh."""
@@ -81,22 +86,28 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def get_store(request: Request) -> GraphStore:
+# Dependencies that only read the request are `async def`: FastAPI runs a plain `def` in a
+# worker thread, and a question's half-dozen hops there cost more than answering it.
+
+
+async def get_store(request: Request) -> GraphStore:
     holder: StoreHolder = request.app.state.store
-    return holder.get()
+    opened = holder.opened()
+    return opened if opened is not None else await run_in_threadpool(holder.get)
 
 
-def get_rights(request: Request) -> set[Right]:
+async def get_rights(request: Request) -> set[Right]:
     return rights_of(bearer(request), request.app.state.settings)
 
 
-def require_read(rights: Annotated[set[Right], Depends(get_rights)]) -> None:
+async def require_read(rights: Annotated[set[Right], Depends(get_rights)]) -> None:
     if "read" not in rights:
         raise HTTPException(401, "a bearer token is needed to read",
                             headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_write(request: Request, rights: Annotated[set[Right], Depends(get_rights)]) -> None:
+async def require_write(request: Request,
+                        rights: Annotated[set[Right], Depends(get_rights)]) -> None:
     if "write" in rights:
         return
     if granted(bearer(request), request.app.state.settings) is None:
@@ -109,7 +120,7 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 RightsDep = Annotated[set[Right], Depends(get_rights)]
 
 
-def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
+async def get_live_service(request: Request, store: StoreDep, rights: RightsDep) -> Service:
     """The service layer as this caller may use it (names masked without `personal`), on the
     store as it is now: for loading, unloading and the sources."""
     return Service(store, personal="personal" in rights, masker=request.app.state.store.masker,
@@ -133,9 +144,10 @@ def iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
-def get_service(service: LiveServiceDep, as_of: AsOf = None) -> Service:
-    """The service layer for a question, as of the date asked (``as_of``), if any."""
-    return service.at(iso(as_of))
+async def get_service(service: LiveServiceDep, as_of: AsOf = None) -> Service:
+    """The service layer for a question, as of the date asked (``as_of``), if any (deriving
+    the graph as of a date may take seconds: in a worker thread)."""
+    return service if as_of is None else await run_in_threadpool(service.at, iso(as_of))
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

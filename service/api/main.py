@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from govgraph.graph.model import InvalidInput
 from govgraph.graph.storage import (
@@ -23,7 +25,7 @@ from govgraph.graph.storage import (
     StoreUnavailable,
     WriteFailed,
 )
-from govgraph.service.api.cache import Answer, AnswerCache
+from govgraph.service.api.cache import AnswerCache, KeptAnswers
 from govgraph.service.api.deps import StoreHolder, bearer, rights_of
 from govgraph.service.api.models import ErrorOut, ProblemOut
 from govgraph.service.api.routes import catalogue, meta, nodes, records, views
@@ -60,7 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = StoreHolder(settings.store)
-    answers = AnswerCache()
 
     @app.exception_handler(NodeNotFound)
     @app.exception_handler(SourceNotFound)
@@ -117,29 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("internal error", exc_info=error)
         return _error(500, "internal error; the service log has the details")
 
-    @app.middleware("http")
-    async def limits_and_cache(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
-            if length is None or not length.isdigit():
-                return _error(411, "a Content-Length header is needed")
-            if int(length) > settings.max_upload_bytes:
-                return _error(413, f"request larger than {settings.max_upload_bytes} bytes")
-        # answers differ by the caller's rights (names are masked without `personal`)
-        key = (str(request.url), frozenset(rights_of(bearer(request), settings)))
-        revision = _revision(request) if request.method == "GET" else None
-        cached = answers.get(key, revision) if revision is not None else None
-        if cached is not None:
-            return Response(cached.body, status_code=cached.status, headers=dict(cached.headers))
-        response = await call_next(request)
-        if revision is None or response.status_code != 200:
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        answers.put(key, Answer(revision, 200, tuple(headers.items()), body))
-        return Response(body, status_code=200, headers=headers)
-
+    app.add_middleware(UploadLimit, largest=settings.max_upload_bytes)
+    # answers differ by the caller's rights (names are masked without `personal`)
+    app.add_middleware(
+        KeptAnswers, answers=AnswerCache(settings.answer_cache_entries), revision=_revision,
+        key=lambda request: (str(request.url),
+                             frozenset(rights_of(bearer(request), settings))))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization",
@@ -149,6 +133,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(views.static)
     return app
+
+
+class UploadLimit:
+    """ASGI middleware refusing a write without a Content-Length (411) or larger than the
+    settings allow (413) before its body is read."""
+
+    def __init__(self, app: ASGIApp, largest: int):
+        self.app, self.largest = app, largest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            length = Headers(scope=scope).get("content-length")
+            if length is None or not length.isdigit():
+                return await _error(411, "a Content-Length header is needed")(scope, receive,
+                                                                              send)
+            if int(length) > self.largest:
+                return await _error(413, f"request larger than {self.largest} bytes")(
+                    scope, receive, send)
+        return await self.app(scope, receive, send)
 
 
 def _revision(request: Request) -> Hashable | None:
