@@ -27,6 +27,7 @@ from govgraph.graph.algorithms import (
     Expand,
     Line,
     compound_profiles,
+    copy_changing,
     outgoing,
     places_under,
 )
@@ -471,8 +472,8 @@ class GraphStore(ABC):
         held = self._held_alike(editions, timeline)
         if held is not None:
             return held
-        key = frozenset((e.source, e.as_of, e.loaded_at) for e in editions
-                        if timeline.speaks(e.key))
+        key = (self._as_of_basis(), frozenset((e.source, e.as_of, e.loaded_at)
+                                              for e in editions if timeline.speaks(e.key)))
         with _AS_OF_LOCK:
             cached = self._as_of_cache.get(key)
             if cached is not None:
@@ -491,6 +492,11 @@ class GraphStore(ABC):
                     timeline: Timeline) -> nx.MultiDiGraph | None:  # noqa: ARG002
         """The graph the store holds, when it is the graph at the timeline's moment (never
         kept as a graph of a date: it follows later writes); None when none is held."""
+        return None
+
+    def _as_of_basis(self) -> Hashable:
+        """What a graph of a date is derived from besides the statements (nothing here: each is
+        derived from every statement kept, so it serves after later editions too)."""
         return None
 
     def _derive_as_of(self, editions: list[Edition],  # noqa: ARG002
@@ -607,10 +613,16 @@ class HeldInMemory(GraphStore):
         graph, _ = self.held()
         return graph if self.editions() == editions else None
 
+    def _as_of_basis(self) -> Hashable:
+        """The revision of the graph held: a graph of a date shares most of it (see
+        ``_derive_as_of``), and the graph held changes in place with each write."""
+        return self.held()[1]
+
     def _derive_as_of(self, editions: list[Edition], timeline: Timeline) -> nx.MultiDiGraph:
-        """The graph held, copied, with what differs at the timeline's moment derived again:
-        everything the editions speaking then but not now (or now but not then) state, the edges
-        at those nodes, and their ends (a month's registers: a street or a few, not the city)."""
+        """The graph held, with what differs at the timeline's moment derived again in a copy
+        sharing everything else: what the editions speaking then but not now (or now but not
+        then) state, the edges at those nodes, and their ends (a month's registers: a street or
+        a few, not the city)."""
         graph, _ = self.held()
         now = Timeline(editions)
         uids: set[str] = set()
@@ -623,7 +635,8 @@ class HeldInMemory(GraphStore):
             [u for u, row in rows.items() if row.ends is None]) - rows.keys()))
         rows.update(self.statements({end for row in list(rows.values()) for end in row.ends or ()}
                                     - rows.keys()))
-        changed = graph.copy()
+        changed = copy_changing(graph, {end for row in rows.values()
+                                        for end in row.ends or (row.uid,)})
         derive_into(changed, rows, timeline)
         return changed
 
