@@ -102,3 +102,4 @@ CREATE INDEX statements_from IF NOT EXISTS FOR (s:GovgraphStatements) ON (s.from
 CREATE INDEX statements_to IF NOT EXISTS FOR (s:GovgraphStatements) ON (s.to_uid);
 CREATE CONSTRAINT edition_key IF NOT EXISTS FOR (e:GovgraphEdition) REQUIRE e.edition_key IS UNIQUE;
 CREATE INDEX edition_source IF NOT EXISTS FOR (e:GovgraphEdition) ON (e.source);
+CREATE CONSTRAINT revision_id IF NOT EXISTS FOR (r:GovgraphRevision) REQUIRE r.id IS UNIQUE;

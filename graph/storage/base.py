@@ -58,6 +58,7 @@ from govgraph.graph.vocabulary import COMMITTEES, PLACES
 T = TypeVar("T")
 AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
 _AS_OF_LOCK = threading.Lock()
+SCOPES_PROFILED = 8  # scopes whose compounds' profiles a store fetching parts keeps
 
 
 @dataclass
@@ -557,8 +558,26 @@ class GraphStore(ABC):
         and implemented those projects."""
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
-        """What the rules read of each compound of the scope (all when None): the ``facts``."""
-        return compound_profiles(self.scope_graph(scope, facts), scope, facts)
+        """What the rules read of each compound of the scope (all when None): the ``facts``.
+        Where the store has a revision, the last few scopes' are kept with every fact declared,
+        so the next question of the scope, by any rule or ratio, fetches nothing."""
+        revision, every = self.revision(), needed(declared_facts())
+        if revision is None or not set(needed(facts)) <= set(every):
+            return compound_profiles(self.scope_graph(scope, facts), scope, facts)
+        kept: OrderedDict[tuple[Hashable, str | None], list[CompoundProfile]] = (
+            self.__dict__.setdefault("_scope_profiles", OrderedDict()))
+        made = (revision, frozenset(every))  # the rules declared may change (a city's own)
+        with _PROFILES_LOCK:
+            profiles = kept.get((made, scope))
+        if profiles is None:
+            profiles = compound_profiles(self.scope_graph(scope, every), scope, every)
+            with _PROFILES_LOCK:
+                for older in [key for key in kept if key[0] != made]:
+                    del kept[older]
+                kept[made, scope] = profiles
+                while len(kept) > SCOPES_PROFILED:
+                    kept.popitem(last=False)
+        return profiles
 
     @abstractmethod
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -283,8 +284,19 @@ class Neo4jStore(GraphStore):
             bookmark_manager=self._driver.execute_query_bookmark_manager)
 
     def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
+        def written(tx: neo4j.ManagedTransaction) -> T:
+            done = work(_Write(tx))
+            tx.run(q.NEW_REVISION, token=uuid.uuid4().hex).consume()
+            return done
+
         with self._errors(), self._session() as session:
-            return session.execute_write(lambda tx: work(_Write(tx)))
+            return session.execute_write(written)
+
+    def revision(self) -> str | None:
+        """The token the last write left (a random one each time, so a database emptied and
+        written again never repeats one); None before any write."""
+        rows = self._read(q.READ_REVISION)
+        return rows[0]["token"] if rows else None
 
     # -- reads ------------------------------------------------------------------------------
 

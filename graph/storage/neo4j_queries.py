@@ -22,6 +22,8 @@ GRAPH_LABELS = "|".join(NODE_TYPES)
 # nothing, so no question of the graph ever meets them
 STATEMENTS = "GovgraphStatements"
 EDITION = "GovgraphEdition"
+# one node whose token every write transaction replaces: what answers are kept by
+REVISION = "GovgraphRevision"
 
 
 def label(name: str) -> str:
@@ -75,6 +77,7 @@ def schema_statements() -> list[str]:
         f"CREATE CONSTRAINT edition_key IF NOT EXISTS FOR (e:{EDITION}) "
         "REQUIRE e.edition_key IS UNIQUE",
         f"CREATE INDEX edition_source IF NOT EXISTS FOR (e:{EDITION}) ON (e.source)",
+        f"CREATE CONSTRAINT revision_id IF NOT EXISTS FOR (r:{REVISION}) REQUIRE r.id IS UNIQUE",
     ]
     return statements
 
@@ -156,6 +159,8 @@ WRITE_EDITIONS = (f"UNWIND $rows AS row MERGE (e:{EDITION} {{edition_key: row.ed
                   "SET e.source = row.source, e.as_of = row.as_of, e.body = row.body, "
                   "e.uids = row.uids")
 DELETE_EDITIONS = f"MATCH (e:{EDITION}) WHERE e.edition_key IN $keys DELETE e"
+NEW_REVISION = f"MERGE (r:{REVISION} {{id: 1}}) SET r.token = $token"
+READ_REVISION = f"MATCH (r:{REVISION} {{id: 1}}) RETURN r.token AS token"
 
 _EXPAND_PATTERNS = {"in": "(n)<-[r]-(m)", "out": "(n)-[r]->(m)", "both": "(n)-[r]-(m)"}
 
@@ -224,6 +229,8 @@ def all_statements() -> list[Statement]:
                                              "source": "source:a", "as_of": "2024-05-31",
                                              "body": "{}", "uids": "[[],[]]"}]}),
         Statement(DELETE_EDITIONS, {"keys": ["source:a@2024-05-31"]}),
+        Statement(NEW_REVISION, {"token": "0f1e"}),
+        Statement(READ_REVISION),
     ]
     return statements
 

@@ -6,6 +6,8 @@ import pytest
 
 from govgraph.graph.model import Batch, Citation, Edge, Edition, EditionBatch, Node
 from govgraph.graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
+from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.graph.storage.neo4j import Neo4jStore
 from govgraph.service.core import Service
 from tests.conftest import WRITE_STORES, open_empty
 
@@ -99,3 +101,36 @@ def test_search_by_chinese_pinyin_and_initials(store):
         assert [n.uid for n in ask(store).search(text)[0]] == ["community:莲花街道.景华社区"], text
     assert ask(store).search("社区", types=["StreetOffice"]) == ([], 0)
     assert ask(store).search("%") == ([], 0) and ask(store).search("") == ([], 0)
+
+
+def compound(name, source="source:a"):
+    return Node(uid=f"compound:景华社区.{name}", type="Compound", name=name,
+                citations=[Citation(source=source)])
+
+
+def in_community(name, source="source:a"):
+    return Edge(uid=f"{name}-PART_OF->c", type="PART_OF", source=f"compound:景华社区.{name}",
+                target="community:莲花街道.景华社区", citations=[Citation(source=source)])
+
+
+@pytest.mark.parametrize("backend", WRITE_STORES)
+def test_answers_follow_a_write_made_through_another_connection(request, tmp_path, backend):
+    """What one process keeps (answers, profiles, the graph held) follows what another writes:
+    every write gives the store a new revision."""
+    asking = open_empty(request, backend, tmp_path / "store.db")
+    writing = (EmbeddedStore(tmp_path / "store.db") if backend == "embedded"
+               else Neo4jStore(request.getfixturevalue(f"{backend}_settings")))
+    try:
+        writing.load(batch(street(), community(), part_of(), compound("怡枫园"),
+                           in_community("怡枫园")))
+        first = asking.revision()
+        checked = [ask(asking).gaps("compound-without-owners-committee", scope).compounds_checked
+                   for scope in (None, "street:福田区.莲花街道")]
+        writing.load(batch(compound("新小区", "source:b"), in_community("新小区", "source:b")))
+        assert asking.revision() not in (None, first)
+        assert [ask(asking).gaps("troika-incomplete", scope).compounds_checked
+                for scope in (None, "street:福田区.莲花街道")] == [2, 2]
+        assert checked == [1, 1]
+    finally:
+        writing.close()
+        asking.close()

@@ -12,10 +12,10 @@ from tests.conftest import ROOT
 
 LINTER = ROOT / "tools" / "cypher-lint"
 SCHEMA = {
-    "labels": [*NODE_TYPES, q.STATEMENTS, q.EDITION],
+    "labels": [*NODE_TYPES, q.STATEMENTS, q.EDITION, q.REVISION],
     "relationshipTypes": list(RELATIONSHIP_TYPES),
     "propertyKeys": ["uid", "name", "search", "properties", "citations", "from_uid", "to_uid",
-                     "body", "edition_key", "source", "as_of", "uids"],
+                     "body", "edition_key", "source", "as_of", "uids", "id", "token"],
 }
 
 
