@@ -57,6 +57,7 @@ from govgraph.graph.vocabulary import COMMITTEES, PLACES
 
 T = TypeVar("T")
 AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
+AS_OF_DATES = 64  # dates asked at the store's present revision, each with its graph
 _AS_OF_LOCK = threading.Lock()
 SCOPES_PROFILED = 8  # scopes whose compounds' profiles a store fetching parts keeps
 
@@ -468,12 +469,29 @@ class GraphStore(ABC):
         latest edition by then. The last few are kept, by the editions that speak then: a date
         between the same editions, or asked again after later editions came, is not derived
         again."""
-        editions = self.editions()
+        revision = self.revision()  # the same date asked again before any write: found at once
+        dates = self._as_of_dates
+        with _AS_OF_LOCK:
+            seen = dates.get((at, revision)) if revision is not None else None
+        if seen is not None:
+            return seen
+        graph = self._as_of_graph(at, self.editions(), self._as_of_basis())
+        if revision is not None:
+            with _AS_OF_LOCK:
+                for older in [key for key in dates if key[1] != revision]:
+                    del dates[older]
+                dates[at, revision] = graph
+                while len(dates) > AS_OF_DATES:
+                    dates.popitem(last=False)
+        return graph
+
+    def _as_of_graph(self, at: str, editions: list[Edition], basis: Hashable
+                     ) -> nx.MultiDiGraph:
         timeline = Timeline(editions, at)
         held = self._held_alike(editions, timeline)
         if held is not None:
             return held
-        key = (self._as_of_basis(), frozenset((e.source, e.as_of, e.loaded_at)
+        key = (basis, frozenset((e.source, e.as_of, e.loaded_at)
                                               for e in editions if timeline.speaks(e.key)))
         with _AS_OF_LOCK:
             cached = self._as_of_cache.get(key)
@@ -486,7 +504,9 @@ class GraphStore(ABC):
         with _AS_OF_LOCK:
             self._as_of_cache[key] = graph
             while len(self._as_of_cache) > AS_OF_CACHED:
-                self._as_of_cache.popitem(last=False)
+                _, dropped = self._as_of_cache.popitem(last=False)
+                for date in [d for d, kept in self._as_of_dates.items() if kept is dropped]:
+                    del self._as_of_dates[date]  # nothing keeps a dropped graph alive
         return graph
 
     def _held_alike(self, editions: list[Edition],  # noqa: ARG002
@@ -507,9 +527,14 @@ class GraphStore(ABC):
 
     @property
     def _as_of_cache(self) -> OrderedDict[Hashable, nx.MultiDiGraph]:
-        if "_as_of_graphs" not in self.__dict__:
-            self.__dict__["_as_of_graphs"] = OrderedDict()
-        return self.__dict__["_as_of_graphs"]
+        """The graphs of past dates kept, by the editions that speak then."""
+        return self.__dict__.setdefault("_as_of_graphs", OrderedDict())
+
+    @property
+    def _as_of_dates(self) -> OrderedDict[tuple[str, Hashable], nx.MultiDiGraph]:
+        """The dates asked at the store's present revision, each with its graph (the held one,
+        or one of ``_as_of_cache``)."""
+        return self.__dict__.setdefault("_as_of_dates", OrderedDict())
 
     @abstractmethod
     def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:

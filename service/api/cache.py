@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,7 +62,8 @@ class KeptAnswers:
         if scope["type"] != "http" or scope["method"] != "GET" or not self.answers.entries:
             return await self.app(scope, receive, send)
         request = Request(scope)
-        key, revision = self.key(request), self.revision(request)
+        # in a worker thread: a store may wait on a server, or on a whole graph being read
+        key, revision = self.key(request), await run_in_threadpool(self.revision, request)
         if key is None or revision is None:  # None: the store cannot say, so nothing is kept
             return await self.app(scope, receive, send)
         kept = self.answers.get(key, revision)
