@@ -627,6 +627,10 @@ class GraphStore(ABC):
         None where a backend cannot tell cheaply (then nothing is cached)."""
         return None
 
+    # whether ``revision`` is read without a round trip to a server (then a service may ask it
+    # on its event loop, for every request)
+    revision_is_local = False
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -209,6 +209,7 @@ def _revision(db: sqlite3.Connection) -> int:
 
 class EmbeddedStore(HeldInMemory):
     backend = "embedded"
+    revision_is_local = True
 
     def __init__(self, path: Path):
         self.file = path
@@ -217,6 +218,11 @@ class EmbeddedStore(HeldInMemory):
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                        timeout=30)
             self._db.row_factory = sqlite3.Row
+            # revisions are read on a connection of their own: asking whether the file changed
+            # never waits on a whole graph being read, so a service can ask on its event loop
+            self._revision_db = sqlite3.connect(path, check_same_thread=False,
+                                                isolation_level=None, timeout=30)
+            self._revision_db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=DELETE")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, "
@@ -240,6 +246,7 @@ class EmbeddedStore(HeldInMemory):
         except OSError as error:
             raise StoreUnavailable(f"cannot create the embedded store {path}: {error}") from error
         self._lock = threading.RLock()
+        self._revision_lock = threading.Lock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
         self._editions: tuple[int | None, list[Edition]] = (None, [])
@@ -367,8 +374,8 @@ class EmbeddedStore(HeldInMemory):
 
     def revision(self) -> int:
         """A counter every committed write raises, whichever process or connection made it."""
-        with self._lock:
-            return _revision(self._db)
+        with self._revision_lock:
+            return _revision(self._revision_db)
 
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole graph, brought up to date when the file changed: by the logged changes
@@ -440,5 +447,6 @@ class EmbeddedStore(HeldInMemory):
         return graph
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._revision_lock:
             self._db.close()
+            self._revision_db.close()

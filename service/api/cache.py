@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,15 +54,14 @@ class KeptAnswers:
 
     def __init__(self, app: ASGIApp, answers: AnswerCache,
                  key: Callable[[Request], Hashable | None],
-                 revision: Callable[[Request], Hashable | None]):
+                 revision: Callable[[Request], Awaitable[Hashable | None]]):
         self.app, self.answers, self.key, self.revision = app, answers, key, revision
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not self.answers.entries:
             return await self.app(scope, receive, send)
         request = Request(scope)
-        # in a worker thread: a store may wait on a server, or on a whole graph being read
-        key, revision = self.key(request), await run_in_threadpool(self.revision, request)
+        key, revision = self.key(request), await self.revision(request)
         if key is None or revision is None:  # None: the store cannot say, so nothing is kept
             return await self.app(scope, receive, send)
         kept = self.answers.get(key, revision)

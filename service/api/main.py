@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -154,10 +155,15 @@ class UploadLimit:
         return await self.app(scope, receive, send)
 
 
-def _revision(request: Request) -> Hashable | None:
-    """The store's revision, or None when it cannot be had (then nothing is cached)."""
+async def _revision(request: Request) -> Hashable | None:
+    """The store's revision, or None when it cannot be had (then nothing is cached): on the
+    event loop where that is a local read, else in a worker thread (a server may be slow)."""
+    holder: StoreHolder = request.app.state.store
+    store = holder.opened()
     try:
-        return request.app.state.store.get().revision()
+        if store is not None and store.revision_is_local:
+            return store.revision()
+        return await run_in_threadpool(lambda: holder.get().revision())
     except StoreUnavailable:
         return None
 

@@ -21,9 +21,12 @@ def client_of(entries: int = 512) -> tuple[TestClient, dict[str, int]]:
         return PlainTextResponse(f"答 {state['made']}", status_code=status,
                                  headers={"X-Made": str(state["made"])})
 
+    async def revision(_: Request) -> int:
+        return state["revision"]
+
     app = Starlette(routes=[Route("/{what}", answer, methods=["GET", "POST"])])
     app.add_middleware(KeptAnswers, answers=AnswerCache(entries),
-                       revision=lambda _: state["revision"],
+                       revision=revision,
                        key=lambda request: (str(request.url),
                                             request.headers.get("authorization")))
     return TestClient(app), state
