@@ -66,7 +66,7 @@ class KeptAnswers:
             return await self.app(scope, receive, send)
         kept = self.answers.get(key, revision)
         if kept is not None:
-            await send(kept.start)
+            await send(_copied(kept.start))
             await send({"type": "http.response.body", "body": kept.body})
             return None
         start: Message = {}
@@ -76,7 +76,7 @@ class KeptAnswers:
         async def passing_on(message: Message) -> None:
             nonlocal start, size
             if message["type"] == "http.response.start":
-                start = message
+                start = _copied(message)  # as the app sent it: outer middleware (CORS) edit it
             elif message["type"] == "http.response.body" and size <= self.answers.largest:
                 chunks.append(message.get("body", b""))
                 size += len(chunks[-1])
@@ -86,3 +86,9 @@ class KeptAnswers:
         if start.get("status") == 200 and size <= self.answers.largest:
             self.answers.put(key, Answer(revision, start, b"".join(chunks)))
         return None
+
+
+def _copied(start: Message) -> Message:
+    """A response's start with a list of headers of its own: middleware outside this one
+    (CORS) edits the message it is sent, and a kept answer is sent again and again."""
+    return {**start, "headers": list(start.get("headers", []))}

@@ -164,7 +164,7 @@ async def _revision(request: Request) -> Hashable | None:
         if store is not None and store.revision_is_local:
             return store.revision()
         return await run_in_threadpool(lambda: holder.get().revision())
-    except StoreUnavailable:
+    except StoreError:  # unavailable or refused: the question itself then says what failed
         return None
 
 

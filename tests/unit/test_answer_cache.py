@@ -2,6 +2,7 @@
 change, for another caller's rights, or with the cache turned off, the work is done again."""
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -64,3 +65,18 @@ def test_only_answers_to_reads_that_succeeded_are_kept():
 def test_with_no_entries_every_request_is_answered_afresh():
     client, state = client_of(entries=0)
     assert [client.get("/gaps").text for _ in range(3)] == ["答 1", "答 2", "答 3"]
+
+
+def test_a_kept_answer_carries_only_its_own_callers_cors_headers():
+    """Middleware outside the cache (CORS) adds headers to each answer it passes on: a kept
+    answer sent again must not carry an earlier caller's."""
+    client, state = client_of()
+    client.app.add_middleware(CORSMiddleware, allow_origins=["https://a.example",
+                                                             "https://b.example"])
+    answers = [client.get("/gaps", headers={"Origin": origin} if origin else {})
+               for origin in ("https://a.example", "https://b.example", "https://a.example",
+                              None)]
+    assert state["made"] == 1
+    assert [a.headers.get("access-control-allow-origin") for a in answers] == [
+        "https://a.example", "https://b.example", "https://a.example", None]
+    assert all(a.headers.get("vary", "Origin") == "Origin" for a in answers)
