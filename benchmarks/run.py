@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote
 
 from benchmarks.bad_input import shown
-from benchmarks.steps import MIN_SAMPLES, SAMPLING_SECONDS
+from benchmarks.steps import MIN_SAMPLES, SAMPLING_SECONDS, status_mb
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage.base import SCOPES_PROFILED
 from govgraph.service.synth import SIZES, generate
@@ -56,8 +56,7 @@ def step(name: str, *args: object, env: dict[str, str] | None = None) -> dict[st
 
 def peak_mb(pid: int) -> float:
     """The peak resident memory of a running process."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status)[1]) / 1024  # type: ignore[index]
+    return status_mb("VmHWM", pid)
 
 
 def on_bolt(records: Path, seed: int) -> dict[str, Any]:

@@ -35,10 +35,10 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def resident_mb() -> float:
-    """This process's resident memory now (the peak is ``peak_mb``)."""
-    status = Path("/proc/self/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+def status_mb(field: str, pid: int | str = "self") -> float:
+    """A memory figure of a process from /proc: VmRSS (resident now), VmHWM (its peak)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split(f"{field}:")[1].split()[0]) / 1024
 
 
 def read_batch(records: Path) -> tuple[Any, int]:
@@ -121,7 +121,7 @@ def queries(location: str | Path, seed: int) -> dict[str, Any]:
     the peak memory is the questions'."""
     rng = random.Random(seed)
     store = open_store(location)
-    before_graph = resident_mb()
+    before_graph = status_mb("VmRSS")
     held = isinstance(store, HeldInMemory)
     graph_read = whole_graph_read(store) if held else None
     streets = [n.uid for n in store.nodes_of_type("StreetOffice")]

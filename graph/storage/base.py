@@ -56,6 +56,8 @@ from govgraph.graph.rules import declared_facts
 from govgraph.graph.vocabulary import COMMITTEES, PLACES
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 AS_OF_CACHED = 4  # graphs of past dates kept per store (a city's is a few hundred MB)
 AS_OF_DATES = 64  # dates asked at the store's present revision, each with its graph
 _AS_OF_LOCK = threading.Lock()
@@ -71,6 +73,17 @@ class _Kept:
     key: tuple[Hashable, frozenset[Fact]]
     profiles: dict[str, CompoundProfile] = field(default_factory=dict)
     compounds: dict[str | None, list[str]] = field(default_factory=dict)
+
+
+def _keep_at(kept: OrderedDict[tuple[Hashable, K], V], at: Hashable, item: K, value: V,
+             most: int) -> None:
+    """Keep ``value`` of ``item`` as made at ``at`` (a revision): what was made at any other is
+    dropped (it cannot serve again), and the oldest beyond ``most``."""
+    for older in [key for key in kept if key[0] != at]:
+        del kept[older]
+    kept[at, item] = value
+    while len(kept) > most:
+        kept.popitem(last=False)
 
 
 _PROFILES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Kept] = weakref.WeakKeyDictionary()
@@ -472,17 +485,13 @@ class GraphStore(ABC):
         revision = self.revision()  # the same date asked again before any write: found at once
         dates = self._as_of_dates
         with _AS_OF_LOCK:
-            seen = dates.get((at, revision)) if revision is not None else None
+            seen = dates.get((revision, at)) if revision is not None else None
         if seen is not None:
             return seen
         graph = self._as_of_graph(at, self.editions(), self._as_of_basis())
         if revision is not None:
             with _AS_OF_LOCK:
-                for older in [key for key in dates if key[1] != revision]:
-                    del dates[older]
-                dates[at, revision] = graph
-                while len(dates) > AS_OF_DATES:
-                    dates.popitem(last=False)
+                _keep_at(dates, revision, at, graph, AS_OF_DATES)
         return graph
 
     def _as_of_graph(self, at: str, editions: list[Edition], basis: Hashable
@@ -492,7 +501,7 @@ class GraphStore(ABC):
         if held is not None:
             return held
         key = (basis, frozenset((e.source, e.as_of, e.loaded_at)
-                                              for e in editions if timeline.speaks(e.key)))
+                                for e in editions if timeline.speaks(e.key)))
         with _AS_OF_LOCK:
             cached = self._as_of_cache.get(key)
             if cached is not None:
@@ -531,7 +540,7 @@ class GraphStore(ABC):
         return self.__dict__.setdefault("_as_of_graphs", OrderedDict())
 
     @property
-    def _as_of_dates(self) -> OrderedDict[tuple[str, Hashable], nx.MultiDiGraph]:
+    def _as_of_dates(self) -> OrderedDict[tuple[Hashable, str], nx.MultiDiGraph]:
         """The dates asked at the store's present revision, each with its graph (the held one,
         or one of ``_as_of_cache``)."""
         return self.__dict__.setdefault("_as_of_dates", OrderedDict())
@@ -597,11 +606,7 @@ class GraphStore(ABC):
         if profiles is None:
             profiles = compound_profiles(self.scope_graph(scope, every), scope, every)
             with _PROFILES_LOCK:
-                for older in [key for key in kept if key[0] != made]:
-                    del kept[older]
-                kept[made, scope] = profiles
-                while len(kept) > SCOPES_PROFILED:
-                    kept.popitem(last=False)
+                _keep_at(kept, made, scope, profiles, SCOPES_PROFILED)
         return profiles
 
     @abstractmethod
