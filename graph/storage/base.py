@@ -667,8 +667,8 @@ class HeldInMemory(GraphStore):
         return graph if self.editions() == editions else None
 
     def _as_of_basis(self) -> Hashable:
-        """The revision of the graph held: a graph of a date shares most of it (see
-        ``_derive_as_of``), and the graph held changes in place with each write."""
+        """The revision of the graph held: a graph of a date is derived from it (see
+        ``_derive_as_of``), and shares most of it."""
         return self.held()[1]
 
     def _derive_as_of(self, editions: list[Edition], timeline: Timeline) -> nx.MultiDiGraph:
@@ -718,15 +718,16 @@ class HeldInMemory(GraphStore):
         return [made[uid] for uid in compounds]
 
     @staticmethod
-    def _carry_profiles(graph: nx.MultiDiGraph, since: Hashable, now: Hashable,
+    def _carry_profiles(held: nx.MultiDiGraph, graph: nx.MultiDiGraph, now: Hashable,
                         touched: set[str]) -> None:
-        """Keep the profiles made at revision ``since`` for the revision now, all but those of
-        the compounds the ``touched`` nodes (changed, or ends of changed edges) can change:
-        each such node's compounds, of itself and of its neighbours (a compound, the compounds
-        a committee represents, every compound under a place)."""
+        """Keep the profiles made of the graph ``held`` for ``graph``, which is it brought to
+        revision ``now``: all but those of the compounds the ``touched`` nodes (changed, or ends
+        of changed edges) can change: each such node's compounds, of itself and of its
+        neighbours in ``graph`` (a compound, the compounds a committee represents, every
+        compound under a place)."""
         with _PROFILES_LOCK:
-            kept = _PROFILES.get(graph)
-            if kept is None or kept.key[0] != since:
+            kept = _PROFILES.get(held)
+            if kept is None:
                 return
             stale: set[str] = set()
             for uid in touched:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import add_edge, add_node
+from govgraph.graph.algorithms import add_edge, add_node, copy_changing
 from govgraph.graph.editions import Statements
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.storage.base import (
@@ -385,11 +385,11 @@ class EmbeddedStore(HeldInMemory):
             if self._graph is not None and self._graph_version != revision:
                 if self._graph_version is not None and \
                         self._graph_version >= _meta(self._db, "log_from"):
-                    touched = self._apply_changes(self._graph, self._graph_version)
-                    self._carry_profiles(self._graph, self._graph_version, revision, touched)
-                    self._graph_version = revision
+                    graph, touched = self._apply_changes(self._graph, self._graph_version)
+                    self._carry_profiles(self._graph, graph, revision, touched)
+                    self._graph, self._graph_version = graph, revision
                     self.refreshed = "changes"
-                    return self._graph
+                    return graph
                 gc.unfreeze()  # let the collector free the old graph
                 self._graph = None
             if self._graph is None:
@@ -402,41 +402,45 @@ class EmbeddedStore(HeldInMemory):
                 gc.freeze()
             return self._graph
 
-    def _apply_changes(self, graph: nx.MultiDiGraph, since: int) -> set[str]:
-        """Bring ``graph`` (as of revision ``since``) to the file's present content: each node
-        and edge the log names since then is put as the file holds it, or removed. Returns the
-        nodes whose change can change what a rule reads (see ``_reads_alike``): those added,
-        removed or shown otherwise, and the ends of edges added or removed."""
+    def _apply_changes(self, graph: nx.MultiDiGraph, since: int
+                       ) -> tuple[nx.MultiDiGraph, set[str]]:
+        """``graph`` (as of revision ``since``) brought to the file's present content, in a copy
+        sharing all it does not change (``graph`` itself never changes: a question or a graph of
+        a date still reading it reads it whole): each node and edge the log names since then is
+        put as the file holds it, or removed. Also returns the nodes whose change can change
+        what a rule reads (see ``_reads_alike``): those added, removed or shown otherwise, and
+        the ends of edges added or removed."""
         rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
                                 "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
         nodes = {r["uid"] for r in rows if not r["is_edge"]}
         edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
+        changed = copy_changing(graph, nodes.union(*edges.values()))
         touched: set[str] = set()
         before: dict[str, tuple[str, str, str]] = {}
         for uid, (source, target) in edges.items():
-            if graph.has_edge(source, target, uid):
-                before[uid] = (source, target, graph.edges[source, target, uid]["type"])
-                graph.remove_edge(source, target, uid)
+            if changed.has_edge(source, target, uid):
+                before[uid] = (source, target, changed.edges[source, target, uid]["type"])
+                changed.remove_edge(source, target, uid)
         now = _Write(self._db)
         present = now.nodes(list(nodes))
         for uid, node in present.items():
-            if uid in graph:
-                if not _reads_alike(graph.nodes[uid], node):
+            if uid in changed:
+                if not _reads_alike(changed.nodes[uid], node):
                     touched.add(uid)
-                graph.nodes[uid].clear()
+                changed.nodes[uid].clear()
             else:
                 touched.add(uid)
-            add_node(graph, node)
+            add_node(changed, node)
         for uid, edge in now.edges(dict.fromkeys(edges, "")).items():
             if before.pop(uid, None) != (edge.source, edge.target, edge.type):
                 touched.update((edge.source, edge.target))
-            add_edge(graph, edge)
+            add_edge(changed, edge)
         touched.update(end for source, target, _ in before.values() for end in (source, target))
         for uid in nodes - present.keys():
-            if uid in graph:
+            if uid in changed:
                 touched.add(uid)
-                graph.remove_node(uid)
-        return touched
+                changed.remove_node(uid)
+        return changed, touched
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

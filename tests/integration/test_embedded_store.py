@@ -68,7 +68,8 @@ REGISTER = ("小区名称,所属社区,所属街道,所属区,所属市,业委�
 def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monkeypatch):
     """The service holds the seed graph; a street uploads its register twice, then takes it
     back. Each time the service's graph follows by the logged changes, not by reading the whole
-    graph again, and equals the graph read whole; a write too large to log is read whole."""
+    graph again, and equals the graph read whole, while a question still reading the graph
+    held before reads it unchanged; a write too large to log is read whole."""
     from govgraph.graph.storage import embedded
     from govgraph.service.core import Service
     from tests.conftest import seed_batch
@@ -82,9 +83,12 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
                                       ("2024-06-30", "无", "乙物业")):
             register.write_text(REGISTER.format(committee=committee, firm=firm),
                                 encoding="utf-8")
+            held = serving.snapshot()
+            before = _graph_data(held)
             Service(uploads, personal=True).ingest([register], as_of=date)
             graph = serving.snapshot()
             assert serving.refreshed == "changes"
+            assert _graph_data(held) == before != _graph_data(graph)
             with EmbeddedStore(path) as fresh:
                 assert _graph_data(graph) == _graph_data(fresh.snapshot())
                 assert answers(serving) == answers(fresh)
