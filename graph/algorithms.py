@@ -23,6 +23,7 @@ from govgraph.graph.answers import (
     ProjectFacts,
     Subgraph,
     TreeNode,
+    kept_model,
 )
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, needed
 from govgraph.graph.model import Edge, Node
@@ -52,9 +53,9 @@ def ref(graph: nx.MultiDiGraph, uid: str) -> NodeRef:
     """The node as answers name it, built straight from the graph's own (valid) data."""
     data = graph.nodes[uid]
     properties = data["properties"]
-    return NodeRef.model_construct(uid=uid, name=data["name"], type=data["type"],
-                                   type_zh=zh_name(data["type"]), kind=properties.get("kind"),
-                                   count=properties.get("count", 1))
+    return kept_model(NodeRef, uid=uid, name=data["name"], type=data["type"],
+                      type_zh=zh_name(data["type"]), kind=properties.get("kind"),
+                      count=properties.get("count", 1))
 
 
 def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
@@ -255,8 +256,8 @@ def _gather(graph: nx.MultiDiGraph, uid: str, place: list[NodeRef], fact: Fact,
         if here:
             seen.update(here)
             found = found + here
-            above.append(PlaceFacts.model_construct(
-                place=at, nodes=[shared.ref(graph, n) for n in here]))
+            above.append(kept_model(
+                PlaceFacts, place=at, nodes=[shared.ref(graph, n) for n in here]))
     return [shared.ref(graph, n) for n in found], above
 
 
@@ -264,7 +265,7 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | N
                      shared: Shared | None = None) -> CompoundProfile:
     """What the rules read of one compound: each fact they declare (``facts``; by default those
     of every rule and ratio of graph.rules), the compound's committees with their own facts, and
-    its properties. Built without re-validating the graph's own data (model_construct): a city
+    its properties. Built without re-validating the graph's own data (kept_model): a city
     asks this of thirteen thousand compounds at once, sharing what they share (``shared``)."""
     wanted = needed(declared_facts() if facts is None else facts)
     shared = Shared() if shared is None else shared
@@ -280,7 +281,8 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | N
     if COMMITTEES_OF_COMPOUND.name in found:
         for body in found[COMMITTEES_OF_COMPOUND.name]:
             properties = graph.nodes[body.uid]["properties"]
-            committees.append(CommitteeProfile.model_construct(
+            committees.append(kept_model(
+                CommitteeProfile,
                 committee=body,
                 facts={f.name: [shared.ref(graph, n) for n in related(graph, body.uid, f)]
                        for f in wanted if f.of == "committee"},
@@ -289,7 +291,8 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | N
                 party_member_share=party_member_share(properties),
                 stated=stated_presence(properties),
             ))
-    return CompoundProfile.model_construct(
+    return kept_model(
+        CompoundProfile,
         compound=shared.ref(graph, uid),
         place=place,
         facts=found,

@@ -36,8 +36,20 @@ def citations_text(citations: list[Citation]) -> str:
     return dumps([{k: getattr(c, k) for k in _CITATION_FIELDS} for c in citations])
 
 
+@lru_cache(maxsize=100_000)
 def citations_of(text: str) -> list[Citation]:
+    """One list for each text read, shared by every node and edge citing alike (a city's
+    268,000 cite 14,000 ways): never changed in place, a change makes a new list."""
     return [_citation(c["source"], c.get("evidence")) for c in json.loads(text)]
+
+
+_NO_PROPERTIES: dict[str, Any] = {}
+
+
+def properties_of(text: str) -> dict[str, Any]:
+    """The properties read: one dictionary shared by every node and edge without any (170,000
+    of a city's edges), never changed in place, like every node's and edge's properties."""
+    return _NO_PROPERTIES if text == "{}" else json.loads(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -64,7 +76,7 @@ def node_of_fields(fields: Fields) -> Node:
     """The node that ``node_fields`` (plus its ``type``) was made of. Uids and types are
     interned: a graph held in memory names each node once, not again at every edge's end."""
     return Node.model_construct(uid=intern(fields["uid"]), type=intern(fields["type"]),
-                                name=fields["name"], properties=json.loads(fields["properties"]),
+                                name=fields["name"], properties=properties_of(fields["properties"]),
                                 citations=citations_of(fields["citations"]))
 
 
@@ -72,7 +84,7 @@ def edge_of_fields(source: str, fields: Fields, target: str) -> Edge:
     """The edge that ``edge_fields`` (plus its ``type``) was made of, between its two ends."""
     return Edge.model_construct(uid=fields["uid"], type=intern(fields["type"]),
                                 source=intern(source), target=intern(target),
-                                properties=json.loads(fields["properties"]),
+                                properties=properties_of(fields["properties"]),
                                 citations=citations_of(fields["citations"]))
 
 
