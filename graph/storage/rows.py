@@ -11,6 +11,8 @@ from functools import lru_cache
 from sys import intern
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from govgraph.graph.model import Citation, Edge, Node
 from govgraph.graph.search import search_key
 
@@ -24,8 +26,17 @@ class Fields(Protocol):
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing),
+    by orjson: a load writes a million of these, ten times faster than by json (which writes
+    what orjson refuses: integers beyond 64 bits).
+
+    >>> dumps({"name": "怡枫园", "count": 2}), dumps({"id": 10**20})
+    ('{"count":2,"name":"怡枫园"}', '{"id":100000000000000000000}')
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 _CITATION_FIELDS = tuple(f.name for f in fields(Citation))
