@@ -25,17 +25,16 @@ def _word(word: str) -> tuple[str, str]:
 
 def _full_and_initials(text: str) -> tuple[str, str]:
     """The full pinyin and the initials of ``text``, as lazy_pinyin gives them, word by word:
-    split the way pypinyin splits (Chinese and other runs, then its MMSEG words), each word's
-    pinyin cached. A load computes this for every node: the words repeat (小区, 业委会, 党支部),
-    the names do not.
+    split the way pypinyin splits (Chinese and other runs, the Chinese ones into its MMSEG
+    words), each word's pinyin cached. A load computes this for every node: the words repeat
+    (小区, 业委会, 党支部), the names do not.
 
     >>> _full_and_initials("重庆银行长安分行a栋")
     ('chongqingyinhangchanganfenhangadong', 'cqyhcafhad')
     """
-    from pypinyin.seg.mmseg import seg as mmseg
-    from pypinyin.seg.simpleseg import seg as simpleseg
+    from pypinyin.seg.simpleseg import seg
 
-    words = [_word(word) for run in simpleseg(text) for word in mmseg.cut(run)]
+    words = [_word(word) for word in seg(text)]
     return "".join(full for full, _ in words), "".join(initials for _, initials in words)
 
 
