@@ -28,7 +28,7 @@ from govgraph.graph.answers import (
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, needed
 from govgraph.graph.model import Edge, Node
 from govgraph.graph.rules import declared_facts
-from govgraph.graph.vocabulary import PLACES, STATED_PRESENCE, zh_name
+from govgraph.graph.vocabulary import COMMITTEES, PLACES, STATED_PRESENCE, zh_name
 
 Line = Literal["admin", "party"]
 Expand = Callable[[list[str]], None]
@@ -119,6 +119,63 @@ def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGrap
         for source in graph._pred[uid]:
             edges_between(source, uid)
     return copy
+
+
+def _reads_alike(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether two forms of a node show a rule the same: the same type, name, kind and count
+    (what a profile shows of it), and, for a compound or a committee, the same properties."""
+    if before["type"] != after["type"] or before["name"] != after["name"]:
+        return False
+    if after["type"] == "Compound" or after["type"] in COMMITTEES:
+        return bool(before["properties"] == after["properties"])
+    return all(before["properties"].get(k) == after["properties"].get(k)
+               for k in ("kind", "count"))
+
+
+def _edges_at(graph: nx.MultiDiGraph, uid: str) -> set[tuple[str, str, str]]:
+    """The edges at a node, each as (uid, type, the other end)."""
+    if uid not in graph:
+        return set()
+    return ({(k, t, v) for _, v, k, t in graph.out_edges(uid, keys=True, data="type")}
+            | {(k, t, u) for u, _, k, t in graph.in_edges(uid, keys=True, data="type")})
+
+
+def _edges_differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uid: str
+                     ) -> set[tuple[str, str, str]]:
+    """The edges at a node in one graph and not the other (see ``_edges_at``); most nodes'
+    are equal whole, which is quick to see."""
+    if before._succ.get(uid) == after._succ.get(uid) and \
+            before._pred.get(uid) == after._pred.get(uid):
+        return set()
+    return _edges_at(before, uid) ^ _edges_at(after, uid)
+
+
+def differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uids: Iterable[str]
+              ) -> set[str]:
+    """Of the nodes ``uids`` (where two forms of a graph may differ), those ``after`` shows a
+    rule otherwise than ``before``: added, removed, read otherwise, or with other edges; and
+    the other ends of those edges. What is made of ``before`` serves ``after`` for every node
+    whose compounds (see graph.storage.base) none of these touch.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", type="Compound", name="甲", properties={})
+    >>> g.add_node("b", type="Organization", name="乙", properties={"kind": "x"})
+    >>> h = copy_changing(g, ["a", "b"])
+    >>> h.nodes["b"]["properties"] = {"kind": "x", "phone": "1"}
+    >>> sorted(differing(g, h, ["a", "b"]))
+    []
+    >>> _ = h.add_edge("b", "a", key="e", type="SERVES")
+    >>> sorted(differing(g, h, ["a", "b"]))
+    ['a', 'b']
+    """
+    found: set[str] = set()
+    for uid in uids:
+        edges = _edges_differing(before, after, uid)
+        if (uid in before) != (uid in after) or edges or (
+                uid in after and not _reads_alike(before.nodes[uid], after.nodes[uid])):
+            found.add(uid)
+        found.update(other for _, _, other in edges)
+    return found
 
 
 def incoming(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:

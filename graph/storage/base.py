@@ -28,6 +28,7 @@ from govgraph.graph.algorithms import (
     Line,
     compound_profiles,
     copy_changing,
+    differing,
     outgoing,
     places_under,
 )
@@ -675,8 +676,9 @@ class HeldInMemory(GraphStore):
         """The graph held, with what differs at the timeline's moment derived again in a copy
         sharing everything else: what the editions speaking then but not now (or now but not
         then) state, the edges at those nodes, and their ends (a month's registers: a street or
-        a few, not the city)."""
-        graph, _ = self.held()
+        a few, not the city). The profiles made of the graph held serve it too, but for the
+        compounds what differs touches: a whole-city question of a date profiles those only."""
+        graph, revision = self.held()
         now = Timeline(editions)
         uids: set[str] = set()
         for edition in editions:
@@ -688,9 +690,10 @@ class HeldInMemory(GraphStore):
             [u for u, row in rows.items() if row.ends is None]) - rows.keys()))
         rows.update(self.statements({end for row in list(rows.values()) for end in row.ends or ()}
                                     - rows.keys()))
-        changed = copy_changing(graph, {end for row in rows.values()
-                                        for end in row.ends or (row.uid,)})
+        around = {end for row in rows.values() for end in row.ends or (row.uid,)}
+        changed = copy_changing(graph, around)
         derive_into(changed, rows, timeline)
+        self._carry_profiles(graph, changed, revision, differing(graph, changed, around))
         return changed
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
@@ -720,11 +723,11 @@ class HeldInMemory(GraphStore):
     @staticmethod
     def _carry_profiles(held: nx.MultiDiGraph, graph: nx.MultiDiGraph, now: Hashable,
                         touched: set[str]) -> None:
-        """Keep the profiles made of the graph ``held`` for ``graph``, which is it brought to
-        revision ``now``: all but those of the compounds the ``touched`` nodes (changed, or ends
-        of changed edges) can change: each such node's compounds, of itself and of its
-        neighbours in ``graph`` (a compound, the compounds a committee represents, every
-        compound under a place)."""
+        """Keep the profiles made of the graph ``held`` for ``graph``, another form of it at
+        revision ``now`` (brought up to date, or as of a date): all but those of the compounds
+        the ``touched`` nodes (algorithms.differing) can change: each such node's compounds, of
+        itself and of its neighbours in ``graph`` (a compound, the compounds a committee
+        represents, every compound under a place)."""
         with _PROFILES_LOCK:
             kept = _PROFILES.get(held)
             if kept is None:

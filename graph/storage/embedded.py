@@ -14,11 +14,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import add_edge, add_node, copy_changing
+from govgraph.graph.algorithms import add_edge, add_node, copy_changing, differing
 from govgraph.graph.editions import Statements
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.storage.base import (
@@ -37,7 +37,7 @@ from govgraph.graph.storage.rows import (
     node_fields,
     node_of_fields,
 )
-from govgraph.graph.vocabulary import COMMITTEES, NODE_TYPES
+from govgraph.graph.vocabulary import NODE_TYPES
 
 T = TypeVar("T")
 SCHEMA_VERSION = "2"  # 2: statements of every edition kept, the graph derived from them
@@ -181,16 +181,6 @@ class _Write:
 
     def _written(self) -> None:
         _set_meta(self.db, "revision", _revision(self.db) + 1)
-
-
-def _reads_alike(held: dict[str, Any], node: Node) -> bool:
-    """Whether a node changed only where no rule reads it: the same type, name, kind and count
-    (what a profile shows of it), and, for a compound or a committee, the same properties."""
-    if held["type"] != node.type or held["name"] != node.name:
-        return False
-    if node.type == "Compound" or node.type in COMMITTEES:
-        return bool(held["properties"] == node.properties)
-    return all(held["properties"].get(k) == node.properties.get(k) for k in ("kind", "count"))
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:
@@ -407,40 +397,27 @@ class EmbeddedStore(HeldInMemory):
         """``graph`` (as of revision ``since``) brought to the file's present content, in a copy
         sharing all it does not change (``graph`` itself never changes: a question or a graph of
         a date still reading it reads it whole): each node and edge the log names since then is
-        put as the file holds it, or removed. Also returns the nodes whose change can change
-        what a rule reads (see ``_reads_alike``): those added, removed or shown otherwise, and
-        the ends of edges added or removed."""
+        put as the file holds it, or removed. Also returns the nodes the change shows a rule
+        otherwise (algorithms.differing)."""
         rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
                                 "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
         nodes = {r["uid"] for r in rows if not r["is_edge"]}
         edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
-        changed = copy_changing(graph, nodes.union(*edges.values()))
-        touched: set[str] = set()
-        before: dict[str, tuple[str, str, str]] = {}
+        around = nodes.union(*edges.values())
+        changed = copy_changing(graph, around)
         for uid, (source, target) in edges.items():
             if changed.has_edge(source, target, uid):
-                before[uid] = (source, target, changed.edges[source, target, uid]["type"])
                 changed.remove_edge(source, target, uid)
         now = _Write(self._db)
         present = now.nodes(list(nodes))
         for uid, node in present.items():
             if uid in changed:
-                if not _reads_alike(changed.nodes[uid], node):
-                    touched.add(uid)
                 changed.nodes[uid].clear()
-            else:
-                touched.add(uid)
             add_node(changed, node)
-        for uid, edge in now.edges(dict.fromkeys(edges, "")).items():
-            if before.pop(uid, None) != (edge.source, edge.target, edge.type):
-                touched.update((edge.source, edge.target))
+        for edge in now.edges(dict.fromkeys(edges, "")).values():
             add_edge(changed, edge)
-        touched.update(end for source, target, _ in before.values() for end in (source, target))
-        for uid in nodes - present.keys():
-            if uid in changed:
-                touched.add(uid)
-                changed.remove_node(uid)
-        return changed, touched
+        changed.remove_nodes_from(nodes - present.keys())
+        return changed, differing(graph, changed, around)
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

@@ -101,3 +101,39 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
         register.write_text(REGISTER.format(committee="有", firm="丙物业"), encoding="utf-8")
         Service(uploads, personal=True).ingest([register], as_of="2024-07-31")
         assert "property:丙物业" in serving.snapshot() and serving.refreshed == "whole"
+
+
+def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_path,
+                                                                          monkeypatch):
+    """A street's register says 怡枫园 has an owners' committee and 甲物业 as of May, none and
+    乙物业 as of June. Asked every question today, the service answers the same questions as
+    of mid-May as a process that never asked anything, and profiles again only 怡枫园: every
+    other compound reads the same then as now."""
+    from govgraph.graph.storage import base
+    from govgraph.graph.storage.memory import GraphView
+    from govgraph.service.core import Service
+    from tests.conftest import seed_batch
+
+    path = tmp_path / "store.db"
+    register = tmp_path / "景华社区台账.csv"
+    with EmbeddedStore(path) as store:
+        store.load(seed_batch())
+        for date, committee, firm in (("2024-05-31", "有", "甲物业"),
+                                      ("2024-06-30", "无", "乙物业")):
+            register.write_text(REGISTER.format(committee=committee, firm=firm),
+                                encoding="utf-8")
+            Service(store, personal=True).ingest([register], as_of=date)
+    with EmbeddedStore(path) as serving, EmbeddedStore(path) as fresh:
+        answers(serving)
+        profiled: list[str] = []
+
+        def counted(graph, scope, facts, only=None):
+            profiled.extend(only or [])
+            return profile(graph, scope, facts, only=only)
+
+        profile = base.compound_profiles
+        monkeypatch.setattr(base, "compound_profiles", counted)
+        then = answers(GraphView(serving.as_of("2024-06-15"), at="2024-06-15", base=serving))
+        assert profiled == ["compound:景华社区.怡枫园"]
+        assert then == answers(GraphView(fresh.as_of("2024-06-15"), at="2024-06-15", base=fresh))
+        assert then != answers(serving)
