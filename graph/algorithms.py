@@ -187,13 +187,15 @@ def incoming(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
     >>> list(incoming(g, "a", "PART_OF"))
     ['b']
     """
-    yield from sorted({u for u, keyed in graph.pred[uid].items()
+    # the adjacency dictionaries themselves, not networkx's views of them: a city's profiles
+    # walk 200,000 of these
+    yield from sorted({u for u, keyed in graph._pred[uid].items()
                        if any(d["type"] in types for d in keyed.values())})
 
 
 def outgoing(graph: nx.MultiDiGraph, uid: str, *types: str) -> Iterator[str]:
     """Targets of the edges of these types that start at ``uid``, sorted, without repeats."""
-    yield from sorted({v for v, keyed in graph.succ[uid].items()
+    yield from sorted({v for v, keyed in graph._succ[uid].items()
                        if any(d["type"] in types for d in keyed.values())})
 
 
@@ -357,6 +359,7 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | N
         committee_profiles=committees,
         self_managed_property=graph.nodes[uid]["properties"].get("self_managed_property"),
         stated=stated_presence(graph.nodes[uid]["properties"]),
+        answers={},  # given: pydantic inspects a default factory's signature at each use
     )
 
 
