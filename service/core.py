@@ -168,6 +168,11 @@ class Service:
     def stats(self) -> Stats:
         return self.store.stats()
 
+    def prepare(self) -> None:
+        """Hold ahead what questions read (a store holding its graph in memory: the graph and
+        every compound's profile), so the first question is answered as fast as the next."""
+        self.store.prepare()
+
     def ref(self, uid: str) -> NodeRef:
         return self.shown(NodeRef.of(self._visible(uid)[uid]))
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 1024 * 1024
     # answers kept per process until the store changes; 0 answers every request afresh
     answer_cache_entries: int = Field(default=512, ge=0)
+    # read the graph and make what whole-city questions read before answering (a city: about
+    # 10 s of start-up), not at the first question
+    prepare_on_start: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     definitions: dict[str, float] = Field(

@@ -610,6 +610,10 @@ class GraphStore(ABC):
                 _keep_at(kept, made, scope, profiles, SCOPES_PROFILED)
         return profiles
 
+    def prepare(self) -> None:  # noqa: B027 (a store fetching parts holds nothing ahead)
+        """Hold ahead what questions read, where the store holds it (nothing here: each
+        question fetches its part)."""
+
     @abstractmethod
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
         """Enough of the graph below ``root`` to draw its tree ``depth`` levels deep."""
@@ -719,6 +723,11 @@ class HeldInMemory(GraphStore):
             # them again and again as the kept ones grow (it stalls answers for 100s of ms)
             gc.freeze()
         return [made[uid] for uid in compounds]
+
+    def prepare(self) -> None:
+        """Read the graph, and make the profile of every compound: kept up to date from then
+        on (``_carry_profiles``), so a whole-city question is answered from them at once."""
+        self.profiles(None, needed(declared_facts()))
 
     @staticmethod
     def _carry_profiles(held: nx.MultiDiGraph, graph: nx.MultiDiGraph, now: Hashable,

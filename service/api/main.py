@@ -30,6 +30,7 @@ from govgraph.service.api.cache import AnswerCache, KeptAnswers
 from govgraph.service.api.deps import StoreHolder, bearer, rights_of
 from govgraph.service.api.models import ErrorOut, ProblemOut
 from govgraph.service.api.routes import catalogue, meta, nodes, records, views
+from govgraph.service.core import Service
 from govgraph.service.settings import Settings
 from govgraph.viz.orgchart import RendererMissing
 
@@ -46,11 +47,21 @@ def _error(status: int, detail: str, **extra: object) -> JSONResponse:
     return JSONResponse(ErrorOut(detail=detail, **extra).model_dump(), status_code=status)  # type: ignore[arg-type]
 
 
+def _prepare(store: StoreHolder) -> None:
+    """Hold ahead what questions read; a store that cannot be read now is read when asked."""
+    try:
+        Service(store.get(), personal=False).prepare()
+    except StoreError as error:
+        log.warning("the store was not read ahead (%s): questions will read it", error)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.prepare_on_start:
+            await run_in_threadpool(_prepare, app.state.store)
         yield
         app.state.store.close()
 
