@@ -128,6 +128,31 @@ def wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict[str,
             "socket_errors": socket_errors[1] if socket_errors else "none"}
 
 
+def workers_of(pid: int) -> list[int]:
+    """A server's worker processes (uvicorn's children)."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def settle(pid: int) -> None:
+    """Wait until a server and its workers stop using the processor: each worker prepares
+    (reads the graph, profiles every compound) before it takes requests, and one answering
+    the health check does not mean the others are ready."""
+    def ticks() -> int:
+        total = 0
+        for process in [pid, *workers_of(pid)]:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total
+
+    before = ticks()
+    for _ in range(600):
+        time.sleep(1)
+        now = ticks()
+        if now - before <= 5:  # under 5% of a core over the second
+            return
+        before = now
+
+
 @contextmanager
 def serving(store: Path, workers: int = 1, env: dict[str, str] | None = None
             ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
@@ -146,6 +171,7 @@ def serving(store: Path, workers: int = 1, env: dict[str, str] | None = None
                 break
             except OSError:
                 time.sleep(0.2)
+        settle(server.pid)
         yield base, server
     finally:
         server.terminate()
@@ -170,9 +196,7 @@ def api(store: Path, streets: list[str]) -> dict[str, Any]:
             list(pool.map(lambda url: urllib.request.urlopen(base + url, timeout=120).read(),
                           one * 8))
         fresh = wrk(base, one, 10, 32)
-        workers = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children")
-                   .read_text().split()]
-        worker_peak = max(peak_mb(p) for p in workers)
+        worker_peak = max(peak_mb(p) for p in workers_of(server.pid))
     return {"street": street, "mixed": mixed, "mixed_urls": len(everywhere), "peak_mb": peak,
             "fresh": fresh, "fresh_worker_peak_mb": worker_peak}
 

@@ -44,6 +44,31 @@ MAX_PATH_HOPS = 20
 LINE_RELATIONSHIPS = {"admin": ("PART_OF",), "party": ("ESTABLISHED_IN", "SUBORDINATE_TO")}
 
 
+class HeldGraph(nx.MultiDiGraph):
+    """networkx's MultiDiGraph without the views it keeps on itself (nodes, edges, degree …):
+    each holds the graph, a reference cycle, so a graph a store replaces or drops would wait
+    for the cyclic collector, which never walks a graph held long enough to be frozen
+    (gc.freeze, see graph.storage). A view is made when asked instead (a fraction of a
+    microsecond), and the graph is freed as soon as nothing holds it.
+
+    >>> import gc, weakref
+    >>> g = HeldGraph(); _ = g.add_edge("a", "b", key="e")
+    >>> len(g.nodes) + len(g.edges) + len(g.in_edges("b")) + g.degree["a"]
+    5
+    >>> gone = weakref.ref(g); gc.freeze(); del g; gone() is None
+    True
+    >>> gc.unfreeze()
+    """
+
+    nodes = property(nx.MultiDiGraph.nodes.func)
+    edges = property(nx.MultiDiGraph.edges.func)
+    out_edges = property(nx.MultiDiGraph.out_edges.func)
+    in_edges = property(nx.MultiDiGraph.in_edges.func)
+    degree = property(nx.MultiDiGraph.degree.func)
+    in_degree = property(nx.MultiDiGraph.in_degree.func)
+    out_degree = property(nx.MultiDiGraph.out_degree.func)
+
+
 def node_of(graph: nx.MultiDiGraph, uid: str) -> Node:
     """The node ``uid`` of the graph as a model."""
     return Node(uid=uid, **graph.nodes[uid])
@@ -132,16 +157,18 @@ def _reads_alike(before: dict[str, Any], after: dict[str, Any]) -> bool:
                for k in ("kind", "count"))
 
 
-def _edges_at(graph: nx.MultiDiGraph, uid: str) -> set[tuple[str, str, str]]:
-    """The edges at a node, each as (uid, type, the other end)."""
+def _edges_at(graph: nx.MultiDiGraph, uid: str) -> set[tuple[str, str, str, str]]:
+    """The edges at a node, each as (uid, type, direction, the other end)."""
     if uid not in graph:
         return set()
-    return ({(k, t, v) for _, v, k, t in graph.out_edges(uid, keys=True, data="type")}
-            | {(k, t, u) for u, _, k, t in graph.in_edges(uid, keys=True, data="type")})
+    return ({(k, d["type"], "out", v) for v, keyed in graph._succ[uid].items()
+             for k, d in keyed.items()}
+            | {(k, d["type"], "in", u) for u, keyed in graph._pred[uid].items()
+               for k, d in keyed.items()})
 
 
 def _edges_differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uid: str
-                     ) -> set[tuple[str, str, str]]:
+                     ) -> set[tuple[str, str, str, str]]:
     """The edges at a node in one graph and not the other (see ``_edges_at``); most nodes'
     are equal whole, which is quick to see."""
     if before._succ.get(uid) == after._succ.get(uid) and \
@@ -174,7 +201,7 @@ def differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uids: Iterable[st
         if (uid in before) != (uid in after) or edges or (
                 uid in after and not _reads_alike(before.nodes[uid], after.nodes[uid])):
             found.add(uid)
-        found.update(other for _, _, other in edges)
+        found.update(other for *_, other in edges)
     return found
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, Field
 
-from govgraph.graph.algorithms import add_edge, add_node
+from govgraph.graph.algorithms import HeldGraph, add_edge, add_node
 from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
@@ -240,7 +240,7 @@ def disagreements(statements: Statements, said: list[Said]) -> dict[str, list[Di
 
 def derive_graph(rows: Mapping[str, Statements], timeline: Timeline) -> nx.MultiDiGraph:
     """The whole graph at the timeline's moment (edges whose ends do not exist then left out)."""
-    graph = nx.MultiDiGraph()
+    graph = HeldGraph()
     derive_into(graph, rows, timeline)
     return graph
 

@@ -167,3 +167,19 @@ def open_empty(request: pytest.FixtureRequest, backend: str, path: Path) -> Grap
     store = Neo4jStore(request.getfixturevalue(f"{backend}_settings"))
     store.delete_everything()
     return store
+
+
+@pytest.fixture
+def profiled(monkeypatch):
+    """The uids of the compounds a store profiles from here on, in order."""
+    from govgraph.graph.storage import base
+
+    made: list[str] = []
+    profile = base.compound_profiles
+
+    def counted(graph, scope, facts, only=None):
+        made.extend(only or [])
+        return profile(graph, scope, facts, only=only)
+
+    monkeypatch.setattr(base, "compound_profiles", counted)
+    return made

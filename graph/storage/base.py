@@ -717,8 +717,9 @@ class HeldInMemory(GraphStore):
         compounds = kept.compounds[scope]
         missing = [uid for uid in compounds if uid not in made]
         if missing:
-            made.update((p.compound.uid, p) for p in compound_profiles(
-                graph, None, list(key[1]), only=missing))
+            profiles = compound_profiles(graph, None, list(key[1]), only=missing)
+            with _PROFILES_LOCK:  # carried to a newer graph (and read whole) under this lock
+                made.update((p.compound.uid, p) for p in profiles)
             # Profiles are long-lived, like the graph: keep the cyclic collector from walking
             # them again and again as the kept ones grow (it stalls answers for 100s of ms)
             gc.freeze()

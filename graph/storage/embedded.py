@@ -18,7 +18,13 @@ from typing import TypeVar
 
 import networkx as nx
 
-from govgraph.graph.algorithms import add_edge, add_node, copy_changing, differing
+from govgraph.graph.algorithms import (
+    HeldGraph,
+    add_edge,
+    add_node,
+    copy_changing,
+    differing,
+)
 from govgraph.graph.editions import Statements
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.storage.base import (
@@ -420,7 +426,7 @@ class EmbeddedStore(HeldInMemory):
         return changed, differing(graph, changed, around)
 
     def _read_graph(self) -> nx.MultiDiGraph:
-        graph = nx.MultiDiGraph()
+        graph = HeldGraph()
         for row in self._db.execute("SELECT * FROM nodes"):
             add_node(graph, node_of_fields(row))
         for row in self._db.execute("SELECT * FROM edges"):

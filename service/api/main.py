@@ -48,10 +48,11 @@ def _error(status: int, detail: str, **extra: object) -> JSONResponse:
 
 
 def _prepare(store: StoreHolder) -> None:
-    """Hold ahead what questions read; a store that cannot be read now is read when asked."""
+    """Hold ahead what questions read; a store that cannot be read now (down, or locked by a
+    long write) is read when asked: preparing only saves the first question's wait."""
     try:
         Service(store.get(), personal=False).prepare()
-    except StoreError as error:
+    except Exception as error:  # noqa: BLE001
         log.warning("the store was not read ahead (%s): questions will read it", error)
 
 

@@ -462,20 +462,10 @@ def test_a_citys_choice_of_definitions_is_every_answers_default(settings):
 
 
 @pytest.mark.parametrize("prepare", [True, False])
-def test_the_service_makes_every_compounds_profile_before_answering(settings, monkeypatch,
+def test_the_service_makes_every_compounds_profile_before_answering(settings, profiled,
                                                                     prepare):
     """Started, the service reads the graph and profiles every compound before it answers, so
     the first whole-city question profiles nothing; told not to, that question profiles all."""
-    from govgraph.graph.storage import base
-
-    profiled: list[str] = []
-    profile = base.compound_profiles
-
-    def counted(graph, scope, facts, only=None):
-        profiled.extend(only or [])
-        return profile(graph, scope, facts, only=only)
-
-    monkeypatch.setattr(base, "compound_profiles", counted)
     started = settings.model_copy(update={"prepare_on_start": prepare})
     with TestClient(create_app(started)) as client:
         before = len(profiled)

@@ -1,5 +1,7 @@
 """What only the embedded store does: one file, followed across processes and reopenings."""
 
+import weakref
+
 import pytest
 
 from govgraph.graph.storage import StoreUnavailable
@@ -89,6 +91,9 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
             graph = serving.snapshot()
             assert serving.refreshed == "changes"
             assert _graph_data(held) == before != _graph_data(graph)
+            replaced = weakref.ref(held)
+            del held
+            assert replaced() is None  # freed once no question reads it, though frozen
             with EmbeddedStore(path) as fresh:
                 assert _graph_data(graph) == _graph_data(fresh.snapshot())
                 assert answers(serving) == answers(fresh)
@@ -104,12 +109,11 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
 
 
 def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_path,
-                                                                          monkeypatch):
+                                                                          profiled):
     """A street's register says 怡枫园 has an owners' committee and 甲物业 as of May, none and
     乙物业 as of June. Asked every question today, the service answers the same questions as
     of mid-May as a process that never asked anything, and profiles again only 怡枫园: every
     other compound reads the same then as now."""
-    from govgraph.graph.storage import base
     from govgraph.graph.storage.memory import GraphView
     from govgraph.service.core import Service
     from tests.conftest import seed_batch
@@ -125,14 +129,7 @@ def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_p
             Service(store, personal=True).ingest([register], as_of=date)
     with EmbeddedStore(path) as serving, EmbeddedStore(path) as fresh:
         answers(serving)
-        profiled: list[str] = []
-
-        def counted(graph, scope, facts, only=None):
-            profiled.extend(only or [])
-            return profile(graph, scope, facts, only=only)
-
-        profile = base.compound_profiles
-        monkeypatch.setattr(base, "compound_profiles", counted)
+        profiled.clear()
         then = answers(GraphView(serving.as_of("2024-06-15"), at="2024-06-15", base=serving))
         assert profiled == ["compound:景华社区.怡枫园"]
         assert then == answers(GraphView(fresh.as_of("2024-06-15"), at="2024-06-15", base=fresh))
