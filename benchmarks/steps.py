@@ -126,7 +126,7 @@ def queries(location: str | Path, seed: int) -> dict[str, Any]:
     held = isinstance(store, HeldInMemory)
     graph_read = whole_graph_read(store) if held else None
     begin = time.perf_counter()
-    store.prepare()  # as the service does on start: every compound's profile, where held
+    Service(store, personal=True).prepare()  # as the service does on start, where held
     prepared = time.perf_counter() - begin
     streets = [n.uid for n in store.nodes_of_type("StreetOffice")]
     compounds = [n.uid for n in store.nodes_of_type("Compound")]

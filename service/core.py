@@ -169,9 +169,14 @@ class Service:
         return self.store.stats()
 
     def prepare(self) -> None:
-        """Hold ahead what questions read (a store holding its graph in memory: the graph and
-        every compound's profile), so the first question is answered as fast as the next."""
-        self.store.prepare()
+        """Hold ahead what questions read, so the first question is answered as fast as the
+        next: on a store holding its graph in memory, the graph, every compound's profile, and
+        each profile's answer to every gap rule and ratio with this service's 口径 (each whole-
+        city question asked once)."""
+        if self.store.prepare():
+            for rule in GAP_RULES:
+                self.gaps(rule)
+            self.coverage()
 
     def ref(self, uid: str) -> NodeRef:
         return self.shown(NodeRef.of(self._visible(uid)[uid]))

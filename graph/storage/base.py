@@ -610,9 +610,10 @@ class GraphStore(ABC):
                 _keep_at(kept, made, scope, profiles, SCOPES_PROFILED)
         return profiles
 
-    def prepare(self) -> None:  # noqa: B027 (a store fetching parts holds nothing ahead)
-        """Hold ahead what questions read, where the store holds it (nothing here: each
-        question fetches its part)."""
+    def prepare(self) -> bool:
+        """Hold ahead what questions read, where the store holds it; whether it does (then
+        what questions make of it is kept too). Nothing here: each question fetches its part."""
+        return False
 
     @abstractmethod
     def tree_graph(self, root: str, line: Line, depth: int) -> nx.MultiDiGraph:
@@ -725,10 +726,11 @@ class HeldInMemory(GraphStore):
             gc.freeze()
         return [made[uid] for uid in compounds]
 
-    def prepare(self) -> None:
+    def prepare(self) -> bool:
         """Read the graph, and make the profile of every compound: kept up to date from then
         on (``_carry_profiles``), so a whole-city question is answered from them at once."""
         self.profiles(None, needed(declared_facts()))
+        return True
 
     @staticmethod
     def _carry_profiles(held: nx.MultiDiGraph, graph: nx.MultiDiGraph, now: Hashable,

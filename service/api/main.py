@@ -47,11 +47,11 @@ def _error(status: int, detail: str, **extra: object) -> JSONResponse:
     return JSONResponse(ErrorOut(detail=detail, **extra).model_dump(), status_code=status)  # type: ignore[arg-type]
 
 
-def _prepare(store: StoreHolder) -> None:
+def _prepare(store: StoreHolder, definitions: dict[str, float]) -> None:
     """Hold ahead what questions read; a store that cannot be read now (down, or locked by a
     long write) is read when asked: preparing only saves the first question's wait."""
     try:
-        Service(store.get(), personal=False).prepare()
+        Service(store.get(), personal=True, definitions=definitions).prepare()
     except Exception as error:  # noqa: BLE001
         log.warning("the store was not read ahead (%s): questions will read it", error)
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.prepare_on_start:
-            await run_in_threadpool(_prepare, app.state.store)
+            await run_in_threadpool(_prepare, app.state.store, settings.definitions)
         yield
         app.state.store.close()
 
