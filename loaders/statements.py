@@ -130,9 +130,7 @@ def add_node(
         if isinstance(uid, str):
             out.rejected.add(uid)
         return
-    # every field checked above: not validated again (a city's records state 375,000 of these)
-    node = Node.model_construct(uid=uid, type=type_name, name=name, properties=props,
-                                citations=citations)
+    node = Node(uid=uid, type=type_name, name=name, properties=props, citations=citations)
     out.nodes.append((node, location))
 
 
@@ -156,7 +154,7 @@ def add_edge(
     )
     citations = _citations(out, location, source, evidence)
     if type_name and start and end:
-        edge = Edge.model_construct(
+        edge = Edge(
             uid=uid or edge_uid(type_name, start, end), type=type_name, source=start,
             target=end, properties=props, citations=citations,
         )
