@@ -17,7 +17,7 @@ from govgraph.graph.algorithms import edge_of, node_of
 from govgraph.graph.editions import Timeline, derive_graph, statements_of
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import GraphStore, backend_of, open_store
-from govgraph.graph.storage.base import HeldInMemory
+from govgraph.graph.storage.base import HeldInMemory, collector_paused
 from govgraph.graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
 from govgraph.graph.storage.rows import dumps
 from govgraph.loaders import input_files, read_file
@@ -53,10 +53,10 @@ def load(records: Path, location: str | Path) -> dict[str, Any]:
     at ``location`` (a file: the embedded store; a Bolt URI: the Neo4j store, with the NEO4J_*
     settings from the environment)."""
     start = time.perf_counter()
-    files, _ = input_files([records])
-    parsed = [read_file(f) for f in files]
-    read = time.perf_counter()
-    with open_store(location) as opened:
+    with collector_paused(), open_store(location) as opened:  # as Service.ingest reads
+        files, _ = input_files([records])
+        parsed = [read_file(f) for f in files]
+        read = time.perf_counter()
         batch = assemble(parsed, opened.get_nodes, SYNTH_DATE)
         assembled = time.perf_counter()
         summary = opened.load(batch)

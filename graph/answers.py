@@ -6,12 +6,12 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, UndeclaredFact
-from govgraph.graph.model import Edge, Node
+from govgraph.graph.model import Edge, Node, built
 from govgraph.graph.vocabulary import zh_name
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,7 +23,7 @@ def _every_field(model: type[BaseModel]) -> frozenset[str]:
 
 
 def kept_model(model: type[M], **values: Any) -> M:
-    """``model.model_construct(**values)``, of values already checked, with one frozen set of
+    """``built(model, **values)``, of values already checked, with one frozen set of
     field names shared by every instance as the fields set: a set of its own is up to 700 bytes,
     and a city keeps 100,000s of these in its profiles. Not for a model later copied with an
     update (that adds to its fields set).
@@ -34,7 +34,7 @@ def kept_model(model: type[M], **values: Any) -> M:
     True
     """
     # frozen: a model that would add to it fails loudly instead of changing every instance's
-    return model.model_construct(cast(set[str], _every_field(model)), **values)
+    return built(model, _every_field(model), **values)
 
 
 class NodeRef(BaseModel):

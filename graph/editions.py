@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from govgraph.graph.algorithms import HeldGraph, add_edge, add_node
-from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node
+from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node, built
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
@@ -104,10 +104,10 @@ class Statements(BaseModel):
 def said_of(item: Node | Edge, edition: Edition) -> Said:
     """An edition's statement of a node or edge, as kept (of values already checked: not
     validated again, a city's load makes hundreds of thousands)."""
-    return Said.model_construct(source=edition.source, as_of=edition.as_of,
-                                name=item.name if isinstance(item, Node) else None,
-                                properties=item.properties,
-                                evidence=[c.evidence for c in item.citations])
+    return built(Said, source=edition.source, as_of=edition.as_of,
+                 name=item.name if isinstance(item, Node) else None,
+                 properties=item.properties,
+                 evidence=[c.evidence for c in item.citations])
 
 
 def statements_of(batch: Batch) -> dict[str, Statements]:
@@ -147,8 +147,9 @@ def speaking(statements: Statements, timeline: Timeline,
     """The statements that count at the timeline's moment, oldest first: those of each source's
     speaking edition, less (for an edge) those a later facet claim of its ends leaves out.
     ``claims_at_ends`` are (anchor, claim) pairs of the edge's two ends."""
-    said = sorted((s for s in statements.said if timeline.speaks(s.key)),
-                  key=lambda s: timeline.rank[s.key])
+    said = [s for s in statements.said if timeline.speaks(s.key)]
+    if len(said) > 1:
+        said.sort(key=lambda s: timeline.rank[s.key])
     if statements.ends is None or not said:
         return said
     source, target = statements.ends
@@ -193,11 +194,11 @@ def derive(statements: Statements, timeline: Timeline,
     properties = combine(statements, said)
     if statements.ends is None:  # of checked statements: not validated again
         name = next(s.name for s in reversed(said) if s.name)
-        return Node.model_construct(uid=statements.uid, type=statements.type, name=name,
-                                    properties=properties, citations=citations)
-    return Edge.model_construct(uid=statements.uid, type=statements.type,
-                                source=statements.ends[0], target=statements.ends[1],
-                                properties=properties, citations=citations)
+        return built(Node, uid=statements.uid, type=statements.type, name=name,
+                     properties=properties, citations=citations)
+    return built(Edge, uid=statements.uid, type=statements.type,
+                 source=statements.ends[0], target=statements.ends[1],
+                 properties=properties, citations=citations)
 
 
 def claims_at(ends: tuple[str, str] | None, rows: Mapping[str, Statements | None]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +24,8 @@ from govgraph.graph.vocabulary import (
     node_properties,
 )
 
+M = TypeVar("M", bound=BaseModel)
+
 # prefix:readable-name, e.g. "compound:景华社区.怡枫园"; no white space, /, ? or # (URL-safe)
 UID_PATTERN = re.compile(r"^(?P<prefix>[a-z]+):[^\s/?#]+$")
 
@@ -33,6 +37,35 @@ class Citation:
 
     source: str
     evidence: str | None = None
+
+
+@cache
+def _plain_fields(model: type[BaseModel]) -> frozenset[str] | None:
+    """A model's field names, when ``built`` may set them itself: no private attributes and no
+    post-init hook to run."""
+    plain = not model.__private_attributes__ and not model.__pydantic_post_init__
+    return frozenset(model.model_fields) if plain else None
+
+
+def built(model: type[M], fields_set: Set[str] | None = None, /, **values: Any) -> M:
+    """``model.model_construct(fields_set, **values)``: a model of values already checked, not
+    validated again, in a third of model_construct's time when every field is given (a city's
+    load makes 800,000). Otherwise, or for a model with private attributes or a post-init hook,
+    model_construct itself fills in what is missing.
+
+    >>> built(Node, uid="compound:怡枫园", type="Compound", name="怡枫园", properties={},
+    ...       citations=[]) == Node(uid="compound:怡枫园", type="Compound", name="怡枫园")
+    True
+    """
+    if values.keys() != _plain_fields(model):
+        return model.model_construct(fields_set, **values)  # type: ignore[arg-type]
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", values)
+    object.__setattr__(made, "__pydantic_fields_set__",
+                       set(values) if fields_set is None else fields_set)
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 class Node(BaseModel):

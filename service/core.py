@@ -64,6 +64,7 @@ from govgraph.graph.storage import (
     NodeNotFound,
     Stats,
 )
+from govgraph.graph.storage.base import collector_paused
 from govgraph.graph.storage.memory import GraphView
 from govgraph.graph.values import today_anywhere
 from govgraph.graph.vocabulary import (
@@ -414,22 +415,23 @@ class Service:
                                     json.dumps(name, ensure_ascii=False)[1:-1])
             return self.shown(type(answer).model_validate_json(text))
 
-        parsed = _read_files(paths, options, check_report=check_report, source=source,
-                             names=names, reading=reading)
-        try:
-            batch = assemble(parsed, self.store.get_nodes, date)
-            summary = self.store.load(batch, dry_run=dry_run)
-            warnings = [told(w) for f in parsed for w in f.warnings]
-            summary.warnings = [str(w) for w in warnings]
-            summary.warnings_zh = [w.zh() for w in warnings]
-            summary.registers = [told(layout) for f in parsed for layout in f.layouts]
-            return summary, sum(1 for p in parsed if p.readable)
-        except InvalidInput as invalid:
-            raise InvalidInput([told(p) for p in invalid.problems]) from None
-        except ConflictingFacts as error:  # the stored values may name people
-            raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
-        except DanglingEdges as error:
-            raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+        with collector_paused():  # a city's files are millions of objects, none in a cycle
+            parsed = _read_files(paths, options, check_report=check_report, source=source,
+                                 names=names, reading=reading)
+            try:
+                batch = assemble(parsed, self.store.get_nodes, date)
+                summary = self.store.load(batch, dry_run=dry_run)
+                warnings = [told(w) for f in parsed for w in f.warnings]
+                summary.warnings = [str(w) for w in warnings]
+                summary.warnings_zh = [w.zh() for w in warnings]
+                summary.registers = [told(layout) for f in parsed for layout in f.layouts]
+                return summary, sum(1 for p in parsed if p.readable)
+            except InvalidInput as invalid:
+                raise InvalidInput([told(p) for p in invalid.problems]) from None
+            except ConflictingFacts as error:  # the stored values may name people
+                raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
+            except DanglingEdges as error:
+                raise DanglingEdges([self.shown(e) for e in error.edges]) from None
 
     def inspect(self, paths: list[Path], options: RegisterOptions | None = None
                 ) -> tuple[list[RegisterLayout], list[str], list[str]]:

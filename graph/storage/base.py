@@ -52,6 +52,7 @@ from govgraph.graph.model import (
     EditionBatch,
     LoadSummary,
     Node,
+    built,
 )
 from govgraph.graph.rules import declared_facts
 from govgraph.graph.vocabulary import COMMITTEES, PLACES
@@ -92,7 +93,7 @@ _PROFILES_LOCK = threading.Lock()
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """A load makes millions of objects without cycles; the cyclic collector would walk them
     again and again (15% of a district's load)."""
     enabled = gc.isenabled()
@@ -281,8 +282,8 @@ class _Plan:
             ends = (item.source, item.target) if isinstance(item, Edge) else None
             row, said = self.rows[item.uid], said_of(item, edition)
             if row is None:  # most of a first load: made once, not made and then copied
-                self.rows[item.uid] = Statements.model_construct(
-                    uid=item.uid, type=item.type, ends=ends, said=[said], claims=[])
+                self.rows[item.uid] = built(
+                    Statements, uid=item.uid, type=item.type, ends=ends, said=[said], claims=[])
             elif row.type != item.type or row.ends != ends:
                 stored, stated = (f"{row.type} {row.ends or ''}".strip(),
                                   f"{item.type} {ends or ''}".strip())
@@ -435,7 +436,7 @@ class GraphStore(ABC):
             for edition in batch.editions:
                 plan.put(edition)
             return plan.finish(dry_run)
-        with _collector_paused():
+        with collector_paused():
             return self._in_write_transaction(work)
 
     def unload(self, source: str, as_of: str | None = None, *, dry_run: bool = False

@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 
-from govgraph.graph.model import Citation, Edge, Node
+from govgraph.graph.model import Citation, Edge, Node, built
 from govgraph.graph.search import search_key
 
 T = TypeVar("T")
@@ -86,17 +86,17 @@ def edge_fields(edge: Edge) -> dict[str, str]:
 def node_of_fields(fields: Fields) -> Node:
     """The node that ``node_fields`` (plus its ``type``) was made of. Uids and types are
     interned: a graph held in memory names each node once, not again at every edge's end."""
-    return Node.model_construct(uid=intern(fields["uid"]), type=intern(fields["type"]),
-                                name=fields["name"], properties=properties_of(fields["properties"]),
-                                citations=citations_of(fields["citations"]))
+    return built(Node, uid=intern(fields["uid"]), type=intern(fields["type"]),
+                 name=fields["name"], properties=properties_of(fields["properties"]),
+                 citations=citations_of(fields["citations"]))
 
 
 def edge_of_fields(source: str, fields: Fields, target: str) -> Edge:
     """The edge that ``edge_fields`` (plus its ``type``) was made of, between its two ends."""
-    return Edge.model_construct(uid=fields["uid"], type=intern(fields["type"]),
-                                source=intern(source), target=intern(target),
-                                properties=properties_of(fields["properties"]),
-                                citations=citations_of(fields["citations"]))
+    return built(Edge, uid=fields["uid"], type=intern(fields["type"]),
+                 source=intern(source), target=intern(target),
+                 properties=properties_of(fields["properties"]),
+                 citations=citations_of(fields["citations"]))
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
