@@ -161,8 +161,8 @@ def queries(location: str | Path, seed: int) -> dict[str, Any]:
     results["search (part of a compound's name, pinyin)"] = timed(
         lambda: service.search(rng.choice([rng.choice(names)[:2], "jing", "xq", "安"])), 100)
     results["gaps troika-incomplete (whole city)"] = timed(
-        lambda: service.gaps("troika-incomplete"), 5)
-    results["coverage (whole city)"] = timed(lambda: service.coverage(), 5)
+        lambda: service.gaps("troika-incomplete"), 20)
+    results["coverage (whole city)"] = timed(lambda: service.coverage(), 20)
     peak = peak_mb()
     graph_read = graph_read or whole_graph_read(store)
     return {"graph_read_seconds": graph_read["seconds"], "answers_from_whole_graph": held,

@@ -9,6 +9,7 @@ the API pick it up (docs/rules.md).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -120,15 +121,23 @@ def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: 
     """What a rule or ratio reads of each profile, seeing only the facts it declares, made once
     for a profile and these parameters (kept in the profile: a whole city's question again
     costs a lookup per compound)."""
-    key = (name, read, *parameters.items())
+    key = _KEYS.setdefault((name, read, *parameters.items()), next(_NUMBERS))
     found: list[T] = []
     with declaring(declared):
         for profile in profiles:
             kept = profile.answers
-            if key not in kept:
-                kept[key] = read(profile, parameters)
-            found.append(kept[key])
+            answer = kept.get(key, _MISSING)
+            if answer is _MISSING:
+                answer = kept[key] = read(profile, parameters)
+            found.append(answer)
     return found
+
+
+# a small number for each (rule or ratio, parameters) a profile keeps an answer of: looked up
+# once per compound of a question, where the tuple would be hashed again for each
+_KEYS: dict[tuple[Any, ...], int] = {}
+_NUMBERS = itertools.count()  # next() is atomic: two threads never get the same number
+_MISSING = object()
 
 
 def _names(bodies: list[CommitteeProfile]) -> str:
