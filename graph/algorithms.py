@@ -402,9 +402,24 @@ def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,
     compounds ``only`` names, with the facts every rule and ratio declares (or ``facts``)."""
     shared = Shared()
     wanted = needed(declared_facts() if facts is None else facts)
-    uids = only if only is not None else (
-        uid for uid in places_under(graph, scope) if graph.nodes[uid]["type"] == "Compound")
+    uids = compounds_under(graph, scope) if only is None else only
     return [compound_profile(graph, uid, wanted, shared) for uid in uids]
+
+
+def compounds_under(graph: nx.MultiDiGraph, scope: str | None) -> list[str]:
+    """The compounds among ``places_under(graph, scope)``, in its order; on the whole graph, by
+    the nodes' types alone (a graph as of a date asks it anew: 10 ms, not 100).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("s", type="StreetOffice"); g.add_node("x", type="Compound")
+    >>> _ = g.add_edge("x", "s", key="1", type="PART_OF")
+    >>> compounds_under(g, None), compounds_under(g, "s")
+    (['x'], ['x'])
+    """
+    types = graph._node
+    if scope is None:
+        return sorted(uid for uid, data in types.items() if data["type"] == "Compound")
+    return [uid for uid in places_under(graph, scope) if types[uid]["type"] == "Compound"]
 
 
 def _tree_children(graph: nx.MultiDiGraph, uid: str, line: Line) -> list[tuple[str, str]]:

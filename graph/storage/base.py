@@ -27,6 +27,7 @@ from govgraph.graph.algorithms import (
     Expand,
     Line,
     compound_profiles,
+    compounds_under,
     copy_changing,
     differing,
     outgoing,
@@ -714,8 +715,7 @@ class HeldInMemory(GraphStore):
                 kept = _PROFILES[graph] = _Kept(key)
         made = kept.profiles
         if scope not in kept.compounds:
-            kept.compounds[scope] = [uid for uid in places_under(graph, scope)
-                                     if graph.nodes[uid]["type"] == "Compound"]
+            kept.compounds[scope] = compounds_under(graph, scope)
         compounds = kept.compounds[scope]
         missing = [uid for uid in compounds if uid not in made]
         if missing:
