@@ -89,6 +89,20 @@ def machine() -> str:
             f"{platform.release()}")
 
 
+def pace() -> float:
+    """Seconds a fixed pure-Python workload takes (arithmetic, and small dictionaries made
+    and sorted, as a load and a question make them). This machine's speed varies by up to 2×
+    between runs (it shares its host), so a run states its pace, taken before and after it:
+    compare runs' figures only at a like pace."""
+    begin = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i % 7
+    rows = [{"uid": f"compound:{i * 7919 % 300_000}", "n": i} for i in range(300_000)]
+    rows.sort(key=lambda row: row["uid"])
+    return time.perf_counter() - begin
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -251,6 +265,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="govgraph-bench-"))
     records, store, floor = work / "records", work / "store.db", work / "floor.db"
 
+    paces = [pace()]
     print(f"· synth {options.size}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     counts = generate(records, SIZES[options.size], options.seed)
@@ -279,8 +294,9 @@ def main() -> None:
                         "queries": step("queries", work / f"{size}.db", options.seed)}
         compared[size] = {"embedded": embedded, "bolt": on_bolt(at, options.seed)}
     shutil.rmtree(work, ignore_errors=True)
+    paces.append(pace())
     write(options, counts, synth_seconds, load, raw, queries, renders, service, bad, alive,
-          drawn, compared)
+          drawn, compared, paces)
     print(f"wrote {options.out}", file=sys.stderr)
 
 
@@ -358,7 +374,8 @@ def side_by_side(compared: dict[str, Any]) -> list[str]:
 def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: float,
           load: dict[str, Any], raw: dict[str, Any], queries: dict[str, Any],
           renders: dict[str, Any], service: dict[str, Any], bad: dict[str, Any],
-          alive: dict[str, Any], drawn: dict[str, Any], compared: dict[str, Any]) -> None:
+          alive: dict[str, Any], drawn: dict[str, Any], compared: dict[str, Any],
+          paces: list[float]) -> None:
     command = "bash benchmarks/run.sh" + ("" if options.size == "city" else
                                           f" --size {options.size}")
     ratio = load["seconds"] / raw["seconds"]
@@ -373,7 +390,10 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         "# Benchmarks",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}, by `{command}` "
-        f"(seed {options.seed}). Every figure below comes from that one run.",
+        f"(seed {options.seed}). Every figure below comes from that one run. The machine's "
+        f"pace (`benchmarks.run.pace`, a fixed pure-Python workload): {paces[0]:.2f} s before "
+        f"the run, {paces[1]:.2f} s after; it varies by up to 2× between runs on this shared "
+        "machine, and every timing with it: compare runs only at a like pace.",
         "",
         f"The synthetic {options.size}: {counts['streets']} streets, {counts['communities']} "
         f"communities, {counts['compounds']} compounds; {load['items']:,} nodes and edges "
