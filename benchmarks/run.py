@@ -98,7 +98,8 @@ def pace() -> float:
     total = 0
     for i in range(1_000_000):
         total += i * i % 7
-    rows = [{"uid": f"compound:{i * 7919 % 300_000}", "n": i} for i in range(300_000)]
+    rows: list[dict[str, Any]] = [{"uid": f"compound:{i * 7919 % 300_000}", "n": i}
+                                  for i in range(300_000)]
     rows.sort(key=lambda row: row["uid"])
     return time.perf_counter() - begin
 
