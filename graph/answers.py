@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, UndeclaredFact
-from govgraph.graph.model import Edge, Node, built
+from govgraph.graph.model import Edge, Node, built, field_names
 from govgraph.graph.vocabulary import zh_name
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@cache
-def _every_field(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(model.model_fields)
 
 
 def kept_model(model: type[M], **values: Any) -> M:
@@ -34,7 +28,7 @@ def kept_model(model: type[M], **values: Any) -> M:
     True
     """
     # frozen: a model that would add to it fails loudly instead of changing every instance's
-    return built(model, _every_field(model), **values)
+    return built(model, field_names(model), **values)
 
 
 class NodeRef(BaseModel):

@@ -40,11 +40,18 @@ class Citation:
 
 
 @cache
+def field_names(model: type[BaseModel]) -> frozenset[str]:
+    """A model's field names: one frozen set per model, which models may share as their
+    fields set (answers.kept_model)."""
+    return frozenset(model.model_fields)
+
+
+@cache
 def _plain_fields(model: type[BaseModel]) -> frozenset[str] | None:
     """A model's field names, when ``built`` may set them itself: no private attributes and no
     post-init hook to run."""
     plain = not model.__private_attributes__ and not model.__pydantic_post_init__
-    return frozenset(model.model_fields) if plain else None
+    return field_names(model) if plain else None
 
 
 def built(model: type[M], fields_set: Set[str] | None = None, /, **values: Any) -> M:
