@@ -416,9 +416,9 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
             f"{k} p99 {v['p99']:.0f} ms" for k, v in whole.items()) + " | " + verdict(
             worst[1]["p99"] <= 100 and all(v["p99"] <= 100 for v in whole.values()),
             "questions over the whole city read the profiles the service made on start, and "
-            f"the verdicts over every compound ({counts['compounds']:,}) remain; search matches "
-            "names by LIKE over every node; questions of a street, a community or a compound "
-            "meet it") + " |",
+            f"the verdicts over every compound ({counts['compounds']:,}) remain; search scans the "
+            "key of every node held in memory, and a common syllable matches tens of "
+            "thousands; questions of a street, a community or a compound meet it") + " |",
         f"| API ≥ 500 requests/s for one street's gap queries, no errors | "
         f"{service['street']['rps']:.0f} requests/s, p50 {service['street']['p50']:.1f} ms, "
         f"p99 {service['street']['p99']:.1f} ms, {service['street']['non_2xx']} errors | "

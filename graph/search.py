@@ -6,6 +6,7 @@ matches ``query_key(text)`` as a substring of it.
 
 from __future__ import annotations
 
+import heapq
 import re
 from functools import lru_cache
 
@@ -64,5 +65,20 @@ def rank(name: str, uid: str, query: str) -> tuple[int, int, str, str]:
     """Sort key: exact name first, then names starting with the query, then the shortest;
     ties by uid, so every store orders alike."""
     compact = "".join(name.split()).lower()  # query_key, without a regex: ranks run in bulk
-    return (0 if compact == query else 1 if compact.startswith(query) else 2, len(name), name,
-            uid)
+    return (0 if compact == query else 1 if compact.startswith(query) else 2, *order(name, uid))
+
+
+def order(name: str, uid: str) -> tuple[int, str, str]:
+    """How matches that neither are nor start with the query are ordered: shortest name first."""
+    return len(name), name, uid
+
+
+def best(hits: list[tuple[str, str]], query: str, first: int) -> tuple[list[str], int]:
+    """The uids of the ``first`` best (uid, name) ``hits`` in ``rank`` order, and how many
+    there are.
+
+    >>> best([("c:2", "怡枫园二期"), ("c:1", "怡枫园"), ("c:3", "大怡枫园")], "怡枫园", 2)
+    (['c:1', 'c:2'], 3)
+    """
+    chosen = heapq.nsmallest(first, hits, key=lambda hit: rank(hit[1], hit[0], query))
+    return [uid for uid, _ in chosen], len(hits)

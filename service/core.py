@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import heapq
 import io
 import json
 import re
@@ -57,7 +56,7 @@ from govgraph.graph.rules import (
     coverage_parameters,
     definition,
 )
-from govgraph.graph.search import query_key, rank
+from govgraph.graph.search import query_key
 from govgraph.graph.storage import (
     ConflictingFacts,
     DanglingEdges,
@@ -222,11 +221,10 @@ class Service:
         query = query_key(text)
         if not query or (types and not wanted):  # asked only for what the caller may not see
             return [], 0
-        hits = self.store.search_candidates(query, wanted)
-        best = heapq.nsmallest(offset + limit, hits, key=lambda hit: rank(hit[1], hit[0], query))
-        chosen = [uid for uid, _ in best[offset:]]
+        best, matching = self.store.search(query, wanted, offset + limit)
+        chosen = best[offset:]
         found = self.store.get_nodes(chosen)
-        return [self.shown(NodeRef.of(found[u])) for u in chosen if u in found], len(hits)
+        return [self.shown(NodeRef.of(found[u])) for u in chosen if u in found], matching
 
     def node_detail(self, uid: str) -> NodeDetail:
         """A node: its properties (with Chinese names), its sources with their evidence and

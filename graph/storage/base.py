@@ -569,9 +569,10 @@ class GraphStore(ABC):
         """Every edge starting or ending at the node."""
 
     @abstractmethod
-    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
-        """(uid, name) of every node (of ``types``; all when empty) whose search key (see
-        graph.search) contains ``query``."""
+    def search(self, query: str, types: list[str], first: int) -> tuple[list[str], int]:
+        """The uids of the ``first`` best nodes (of ``types``; all when empty) whose search key
+        (see graph.search) contains ``query``, in ``graph.search.rank`` order, and how many
+        nodes match."""
 
     @abstractmethod
     def nodes_of_type(self, type_name: str) -> list[Node]:

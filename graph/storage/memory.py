@@ -14,7 +14,7 @@ import networkx as nx
 from govgraph.graph.algorithms import edge_of, node_of
 from govgraph.graph.editions import Statements
 from govgraph.graph.model import Edge, Edition, Node
-from govgraph.graph.search import search_key
+from govgraph.graph.search import best, search_key
 from govgraph.graph.storage.base import (
     GraphStore,
     HeldInMemory,
@@ -81,10 +81,11 @@ class GraphView(HeldInMemory):
                  [*self.graph.out_edges(uid, keys=True), *self.graph.in_edges(uid, keys=True)]]
         return sorted({e.uid: e for e in found}.values(), key=lambda e: (e.type, e.uid))
 
-    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
-        return [(u, d["name"]) for u, d in self.graph.nodes(data=True)
-                if (not types or d["type"] in types)
-                and query in search_key(d["name"], d["properties"].get("aliases"))]
+    def search(self, query: str, types: list[str], first: int) -> tuple[list[str], int]:
+        return best([(u, d["name"]) for u, d in self.graph.nodes(data=True)
+                     if (not types or d["type"] in types)
+                     and query in search_key(d["name"], d["properties"].get("aliases"))],
+                    query, first)
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         return [node_of(self.graph, u) for u in sorted(self.graph)

@@ -42,6 +42,7 @@ from govgraph.graph.algorithms import (
 from govgraph.graph.editions import Statements
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, fetch_plan
 from govgraph.graph.model import Edge, Edition, Node, type_of_uid
+from govgraph.graph.search import best
 from govgraph.graph.storage import neo4j_queries as q
 from govgraph.graph.storage.base import (
     GraphStore,
@@ -332,8 +333,9 @@ class Neo4jStore(GraphStore):
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.type, e.uid))
 
-    def search_candidates(self, query: str, types: list[str]) -> list[tuple[str, str]]:
-        return [(r["uid"], r["name"]) for r in self._read(q.search(types), query=query)]
+    def search(self, query: str, types: list[str], first: int) -> tuple[list[str], int]:
+        return best([(r["uid"], r["name"]) for r in self._read(q.search(types), query=query)],
+                    query, first)
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         return [node_of_fields(r["node"]) for r in self._read(q.nodes_of_type(type_name))]

@@ -126,11 +126,16 @@ def test_answers_follow_a_write_made_through_another_connection(request, tmp_pat
         first = asking.revision()
         checked = [ask(asking).gaps("compound-without-owners-committee", scope).compounds_checked
                    for scope in (None, "street:福田区.莲花街道")]
+        found = [[n.name for n in ask(asking).search(text)[0]] for text in ("xiaoqu", "yfy")]
         writing.load(batch(compound("新小区", "source:b"), in_community("新小区", "source:b")))
         assert asking.revision() not in (None, first)
         assert [ask(asking).gaps("troika-incomplete", scope).compounds_checked
                 for scope in (None, "street:福田区.莲花街道")] == [2, 2]
         assert checked == [1, 1]
+        assert found == [[], ["怡枫园"]]
+        assert ask(asking).search("xiaoqu")[0][0].name == "新小区"
+        writing.unload("source:b")
+        assert ask(asking).search("xiaoqu") == ([], 0)
     finally:
         writing.close()
         asking.close()
