@@ -19,9 +19,11 @@ from govgraph.graph.answers import (
     CommitteeProfile,
     CompoundProfile,
     Definition,
+    GapHit,
     NodeRef,
     ParameterUsed,
     declaring,
+    kept_model,
 )
 from govgraph.graph.facts import (
     COMMITTEE_PARTY_ORGANIZATIONS,
@@ -90,6 +92,9 @@ def _parameters(*names: str) -> dict[str, Parameter]:
 
 T = TypeVar("T")
 Verdict = tuple[list[str], list[str]]  # (reasons it is a hit, facts not recorded)
+# what a gap answer lists of a compound: (whether it is a hit, not only not recorded; the
+# compound with its reasons or what is not recorded); None where the rule finds nothing
+Finding = tuple[bool, GapHit] | None
 Presence = bool | None  # yes, no (stated none), None (not recorded)
 
 
@@ -108,11 +113,20 @@ class GapRule:
     def _declared(self) -> frozenset[str]:
         return declared_names(self.reads)
 
-    def check(self, profiles: list[CompoundProfile], parameters: dict[str, float]
-              ) -> list[Verdict]:
-        """The verdict on each compound, which sees only the facts the rule declares (made once
-        for a profile and these parameters)."""
-        return _read_once(profiles, self._declared, self.name, self.verdict, parameters)
+    def findings(self, profiles: list[CompoundProfile], parameters: dict[str, float]
+                 ) -> list[Finding]:
+        """What the rule finds of each compound, seeing only the facts it declares (made once
+        for a profile and these parameters: a whole city's question again costs a look-up
+        per compound)."""
+        return _read_once(profiles, self._declared, self.name, self._find, parameters)
+
+    def _find(self, profile: CompoundProfile, parameters: dict[str, float]) -> Finding:
+        reasons, unknown = self.verdict(profile, parameters)
+        if not (reasons or unknown):
+            return None
+        # of the profile's own checked parts: not validated again
+        return bool(reasons), kept_model(GapHit, compound=profile.compound,
+                                         place=profile.place, reasons=reasons or unknown)
 
 
 def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: str,
@@ -414,12 +428,22 @@ class CoverageRatio:
     def _declared(self) -> frozenset[str]:
         return declared_names(self.reads)
 
-    def over(self, profiles: list[CompoundProfile], parameters: dict[str, float]
-             ) -> list[Unit]:
-        """The units of these compounds, read from the facts the ratio declares only (made once
-        for a profile and these parameters)."""
-        return [unit for units in _read_once(profiles, self._declared, self.name, self.units,
-                                             parameters) for unit in units]
+    def tally(self, profiles: list[CompoundProfile], parameters: dict[str, float]
+              ) -> tuple[int, int, int]:
+        """How many units of these compounds are counted, stated not counted and not recorded,
+        read from the facts the ratio declares only (made once for a profile and these
+        parameters)."""
+        tallies = _read_once(profiles, self._declared, self.name, self._tally, parameters)
+        yes, no, unknown = (sum(column) for column in zip(*tallies, strict=True)) \
+            if tallies else (0, 0, 0)
+        return yes, no, unknown
+
+    def _tally(self, profile: CompoundProfile, parameters: dict[str, float]
+               ) -> tuple[int, int, int]:
+        units = self.units(profile, parameters)
+        return (sum(n for n, counted in units if counted),
+                sum(n for n, counted in units if counted is False),
+                sum(n for n, counted in units if counted is None))
 
 
 def _red(c: CommitteeProfile, params: dict[str, float]) -> Presence:

@@ -34,7 +34,6 @@ from govgraph.graph.answers import (
     Ratio,
     Subgraph,
     TreeNode,
-    kept_model,
 )
 from govgraph.graph.editions import (
     Statements,
@@ -281,17 +280,12 @@ class Service:
         profiles = self._profiles(scope, rule.reads)
         hits: list[GapHit] = []
         undecided: list[GapHit] = []
-        checked = 0
-        for profile, (reasons, unknown) in zip(profiles, rule.check(profiles, values),
-                                               strict=True):
-            checked += profile.compound.count
-            if reasons or unknown:  # of the profile's own checked parts: not validated again
-                (hits if reasons else undecided).append(kept_model(
-                    GapHit, compound=profile.compound, place=profile.place,
-                    reasons=reasons or unknown))
+        for found in rule.findings(profiles, values):
+            if found:
+                (hits if found[0] else undecided).append(found[1])
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
-            compounds_checked=checked, hits=hits,
+            compounds_checked=sum(p.compound.count for p in profiles), hits=hits,
             not_recorded=undecided,
             definition=definition(rule.definition_zh, rule.definition_en, rule.parameters,
                                   values)))
@@ -306,10 +300,7 @@ class Service:
         ratios = []
         for ratio in COVERAGE_RATIOS:
             mine = {k: values[k] for k in ratio.parameters}
-            units = ratio.over(profiles, mine)
-            yes = sum(n for n, counted in units if counted)
-            no = sum(n for n, counted in units if counted is False)
-            unknown = sum(n for n, counted in units if counted is None)
+            yes, no, unknown = ratio.tally(profiles, mine)
             denominator = yes + no + (unknown if mine["unrecorded_in_denominator"] else 0)
             ratios.append(Ratio(
                 name=ratio.name, title=ratio.title, description=ratio.description,
