@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from sys import intern
 from typing import NamedTuple, TypeVar
 
 import networkx as nx
@@ -90,6 +91,12 @@ class _Searched(NamedTuple):
 
 
 _SearchKeys = dict[str, _Searched]  # by uid
+
+
+def _searched(uid: str, key: str, name: str) -> tuple[str, _Searched]:
+    """A node's entry by its uid; the uid and name interned, as the graph held has them."""
+    uid, name = intern(uid), intern(name)
+    return uid, _Searched(*order(name, uid), key)
 
 
 def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
@@ -377,13 +384,13 @@ class EmbeddedStore(HeldInMemory):
                     "SELECT uid FROM changes WHERE revision > ? AND NOT is_edge", (version,))]
                 for uid in changed:
                     keys.pop(uid, None)
-                keys.update((row["uid"], _Searched(*order(row["name"], row["uid"]), row["search"]))
+                keys.update(_searched(row["uid"], row["search"], row["name"])
                             for row in _Write(self._db).rows("nodes", "uid", changed))
             else:
                 keys = None
         if keys is None:
-            keys = {uid: _Searched(*order(name, uid), key) for uid, key, name in
-                    self._db.execute("SELECT uid, search, name FROM nodes")}
+            keys = dict(_searched(*row) for row in
+                        self._db.execute("SELECT uid, search, name FROM nodes"))
         self._search = (keys, revision)
         return keys
 

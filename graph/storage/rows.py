@@ -84,10 +84,11 @@ def edge_fields(edge: Edge) -> dict[str, str]:
 
 
 def node_of_fields(fields: Fields) -> Node:
-    """The node that ``node_fields`` (plus its ``type``) was made of. Uids and types are
-    interned: a graph held in memory names each node once, not again at every edge's end."""
+    """The node that ``node_fields`` (plus its ``type``) was made of. Uids, types and names
+    are interned: a graph held in memory names each node once, not again at every edge's end
+    nor in the embedded store's search keys."""
     return built(Node, uid=intern(fields["uid"]), type=intern(fields["type"]),
-                 name=fields["name"], properties=properties_of(fields["properties"]),
+                 name=intern(fields["name"]), properties=properties_of(fields["properties"]),
                  citations=citations_of(fields["citations"]))
 
 
