@@ -237,7 +237,8 @@ def merge_node(existing: Node, incoming: Node) -> tuple[Node, list[Conflict]]:
     properties, conflicts = _merge(existing, incoming, {
         "type": (existing.type, incoming.type), "name": (existing.name, incoming.name)}, kinds)
     citations = merge_citations(existing.citations, incoming.citations)
-    return existing.model_copy(update={"properties": properties, "citations": citations}), conflicts
+    return built(type(existing), **{**existing.__dict__, "properties": properties,
+                                    "citations": citations}), conflicts
 
 
 def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
@@ -247,7 +248,8 @@ def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
         "type": (existing.type, incoming.type), "from": (existing.source, incoming.source),
         "to": (existing.target, incoming.target)}, kinds)
     citations = merge_citations(existing.citations, incoming.citations)
-    return existing.model_copy(update={"properties": properties, "citations": citations}), conflicts
+    return built(type(existing), **{**existing.__dict__, "properties": properties,
+                                    "citations": citations}), conflicts
 
 
 @dataclass(frozen=True, slots=True)
