@@ -538,7 +538,7 @@ class GraphStore(ABC):
         return derive_graph({row.uid: row for row in self.all_statements()}, timeline)
 
     @property
-    def _as_of_cache(self) -> OrderedDict[Hashable, nx.MultiDiGraph]:
+    def _as_of_cache(self) -> OrderedDict[tuple[Hashable, Hashable], nx.MultiDiGraph]:
         """The graphs of past dates kept, by the editions that speak then."""
         return self.__dict__.setdefault("_as_of_graphs", OrderedDict())
 
@@ -674,6 +674,15 @@ class HeldInMemory(GraphStore):
             return None
         graph, _ = self.held()
         return graph if self.editions() == editions else None
+
+    def _graph_replaced(self, revision: Hashable) -> None:
+        """Forget the graphs of dates made of an older graph held: they cannot serve again, and
+        one of them may be that graph itself (a city's: hundreds of MB)."""
+        with _AS_OF_LOCK:
+            for date in [key for key in self._as_of_dates if key[0] != revision]:
+                del self._as_of_dates[date]
+            for derived in [key for key in self._as_of_cache if key[0] != revision]:
+                del self._as_of_cache[derived]
 
     def _as_of_basis(self) -> Hashable:
         """The revision of the graph held: a graph of a date is derived from it (see

@@ -433,6 +433,7 @@ class EmbeddedStore(HeldInMemory):
                     graph, touched = self._apply_changes(self._graph, self._graph_version)
                     self._carry_profiles(self._graph, graph, revision, touched)
                     self._graph, self._graph_version = graph, revision
+                    self._graph_replaced(revision)
                     self.refreshed = "changes"
                     return graph
                 gc.unfreeze()  # let the collector free the old graph
@@ -440,6 +441,7 @@ class EmbeddedStore(HeldInMemory):
             if self._graph is None:
                 self._graph = self._read_graph()
                 self._graph_version = revision
+                self._graph_replaced(revision)
                 self.refreshed = "whole"
                 # A city's graph is millions of long-lived objects: keep the cyclic garbage
                 # collector from walking them again and again (it stalls answers for 100s of ms).

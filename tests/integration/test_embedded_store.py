@@ -87,6 +87,9 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
                                 encoding="utf-8")
             held = serving.snapshot()
             before = _graph_data(held)
+            # graphs of dates asked before the upload, one of them the graph held itself
+            assert serving.as_of("2099-12-31") is held
+            serving.as_of("2024-01-01")
             Service(uploads, personal=True).ingest([register], as_of=date)
             graph = serving.snapshot()
             assert serving.refreshed == "changes"
