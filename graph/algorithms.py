@@ -177,6 +177,27 @@ def _edges_differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uid: str
     return _edges_at(before, uid) ^ _edges_at(after, uid)
 
 
+def joined_from_below_only(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uid: str) -> bool:
+    """Whether a place differs between two forms of a graph only by places joining or leaving
+    it from below (PART_OF into it): the compounds under it that stay read it the same.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("d", type="District", name="区", properties={})
+    >>> g.add_node("s", type="StreetOffice", name="街道", properties={})
+    >>> h = copy_changing(g, ["d", "s"])
+    >>> _ = h.add_edge("s", "d", key="e", type="PART_OF")
+    >>> joined_from_below_only(g, h, "d"), joined_from_below_only(g, h, "s")
+    (True, False)
+    """
+    def place(other: str) -> bool:
+        return (after if other in after else before).nodes[other]["type"] in PLACES
+
+    return uid in before and uid in after and \
+        _reads_alike(before.nodes[uid], after.nodes[uid]) and \
+        all(kind == "PART_OF" and direction == "in" and place(other)
+            for _, kind, direction, other in _edges_differing(before, after, uid))
+
+
 def differing(before: nx.MultiDiGraph, after: nx.MultiDiGraph, uids: Iterable[str]
               ) -> set[str]:
     """Of the nodes ``uids`` (where two forms of a graph may differ), those ``after`` shows a

@@ -30,6 +30,7 @@ from govgraph.graph.algorithms import (
     compounds_under,
     copy_changing,
     differing,
+    joined_from_below_only,
     outgoing,
     places_under,
 )
@@ -750,13 +751,21 @@ class HeldInMemory(GraphStore):
         revision ``now`` (brought up to date, or as of a date): all but those of the compounds
         the ``touched`` nodes (algorithms.differing) can change: each such node's compounds, of
         itself and of its neighbours in ``graph`` (a compound, the compounds a committee
-        represents, every compound under a place)."""
+        represents, every compound under a place). A place touched stales only the compounds
+        under it, and none when places only joined or left it from below (unless a fact reads
+        PART_OF): a new street of a district changes nothing the district's other compounds
+        read."""
+        reads_part_of = any("PART_OF" in fact.relationships for fact in declared_facts())
         with _PROFILES_LOCK:
             kept = _PROFILES.get(held)
             if kept is None:
                 return
             stale: set[str] = set()
             for uid in touched:
+                if uid in graph and graph.nodes[uid]["type"] in PLACES:
+                    if reads_part_of or not joined_from_below_only(held, graph, uid):
+                        stale.update(places_under(graph, uid))
+                    continue
                 around = [uid, *graph.predecessors(uid), *graph.successors(uid)] \
                     if uid in graph else [uid]
                 for near in around:

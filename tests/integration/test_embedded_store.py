@@ -137,3 +137,28 @@ def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_p
         assert profiled == ["compound:景华社区.怡枫园"]
         assert then == answers(GraphView(fresh.as_of("2024-06-15"), at="2024-06-15", base=fresh))
         assert then != answers(serving)
+
+
+def test_an_upload_profiles_again_only_the_compounds_it_changes(tmp_path, profiled):
+    """A register names a new street of 福田区 with a new compound, and an owners' committee
+    for 怡枫园. The service holding the seed graph then makes the profiles of those two
+    compounds only: the street joining 福田区, or 怡枫园 changing, changes nothing the other
+    compounds of 福田区 or of 景华社区 read. It answers as a process that never asked."""
+    from govgraph.service.core import Service
+    from tests.conftest import seed_batch
+
+    path = tmp_path / "store.db"
+    register = tmp_path / "福田区台账.csv"
+    register.write_text("小区名称,所属社区,所属街道,所属区,所属市,业委会\n"
+                        "怡枫园,景华社区,莲花街道,福田区,深圳市,有\n"
+                        "新园,新社区,新街道,福田区,深圳市,无\n", encoding="utf-8")
+    with EmbeddedStore(path) as serving, EmbeddedStore(path) as uploads:
+        uploads.load(seed_batch())
+        before = answers(serving)
+        profiled.clear()
+        Service(uploads, personal=True).ingest([register], as_of="2024-06-30")
+        after = answers(serving)
+        assert serving.refreshed == "changes"
+        assert sorted(profiled) == ["compound:新社区.新园", "compound:景华社区.怡枫园"]
+        with EmbeddedStore(path) as fresh:
+            assert after == answers(fresh) != before
