@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from govgraph.graph.answers import (
     CommitteeProfile,
@@ -92,9 +92,15 @@ def _parameters(*names: str) -> dict[str, Parameter]:
 
 T = TypeVar("T")
 Verdict = tuple[list[str], list[str]]  # (reasons it is a hit, facts not recorded)
-# what a gap answer lists of a compound: (whether it is a hit, not only not recorded; the
-# compound with its reasons or what is not recorded); None where the rule finds nothing
-Finding = tuple[bool, GapHit] | None
+
+
+class Finding(NamedTuple):
+    """What a gap answer counts and lists of a compound."""
+
+    compounds: int  # how many it stands for (a record may stand for several)
+    listed: GapHit | None  # with its reasons, or what is not recorded; None: nothing found
+    hit: bool  # its reasons found, not only not recorded
+
 Presence = bool | None  # yes, no (stated none), None (not recorded)
 
 
@@ -122,11 +128,10 @@ class GapRule:
 
     def _find(self, profile: CompoundProfile, parameters: dict[str, float]) -> Finding:
         reasons, unknown = self.verdict(profile, parameters)
-        if not (reasons or unknown):
-            return None
         # of the profile's own checked parts: not validated again
-        return bool(reasons), kept_model(GapHit, compound=profile.compound,
-                                         place=profile.place, reasons=reasons or unknown)
+        listed = kept_model(GapHit, compound=profile.compound, place=profile.place,
+                            reasons=reasons or unknown) if reasons or unknown else None
+        return Finding(profile.compound.count, listed, bool(reasons))
 
 
 def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: str,
@@ -428,19 +433,12 @@ class CoverageRatio:
     def _declared(self) -> frozenset[str]:
         return declared_names(self.reads)
 
-    def tally(self, profiles: list[CompoundProfile], parameters: dict[str, float]
+    def tally(self, profile: CompoundProfile, parameters: dict[str, float]
               ) -> tuple[int, int, int]:
-        """How many units of these compounds are counted, stated not counted and not recorded,
-        read from the facts the ratio declares only (made once for a profile and these
-        parameters)."""
-        tallies = _read_once(profiles, self._declared, self.name, self._tally, parameters)
-        yes, no, unknown = (sum(column) for column in zip(*tallies, strict=True)) \
-            if tallies else (0, 0, 0)
-        return yes, no, unknown
-
-    def _tally(self, profile: CompoundProfile, parameters: dict[str, float]
-               ) -> tuple[int, int, int]:
-        units = self.units(profile, parameters)
+        """How many units of the compound are counted, stated not counted and not recorded,
+        read from the facts the ratio declares only."""
+        with declaring(self._declared):
+            units = self.units(profile, parameters)
         return (sum(n for n, counted in units if counted),
                 sum(n for n, counted in units if counted is False),
                 sum(n for n, counted in units if counted is None))
@@ -528,6 +526,27 @@ def definition(zh: str, en: str, parameters: dict[str, Parameter], values: dict[
     return Definition(zh=zh, en=en, parameters={
         name: ParameterUsed(value=values[name], default=p.default, zh=p.zh, en=p.description)
         for name, p in parameters.items()})
+
+
+def coverage_tallies(profiles: list[CompoundProfile], parameters: dict[str, float]
+                     ) -> tuple[int, list[tuple[int, int, int]]]:
+    """How many compounds the profiles stand for, and each coverage ratio's tally over them
+    (see CoverageRatio.tally), with ``parameters`` (every ratio's): made once for a profile and
+    these parameters, all in one look-up per compound."""
+    ratios = " ".join(ratio.name for ratio in COVERAGE_RATIOS)  # as the ratios stand
+    made = _read_once(profiles, frozenset(), f"coverage {ratios}", _tallies, parameters)
+    totals = [sum(column) for column in zip(*made, strict=True)] or \
+        [0] * (1 + 3 * len(COVERAGE_RATIOS))
+    return totals[0], [(totals[i], totals[i + 1], totals[i + 2])
+                       for i in range(1, len(totals), 3)]
+
+
+def _tallies(profile: CompoundProfile, parameters: dict[str, float]) -> tuple[int, ...]:
+    """A compound's count, then each coverage ratio's tally of it."""
+    made = [profile.compound.count]
+    for ratio in COVERAGE_RATIOS:
+        made += ratio.tally(profile, {k: parameters[k] for k in ratio.parameters})
+    return tuple(made)
 
 
 def coverage_parameters() -> dict[str, Parameter]:

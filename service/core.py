@@ -28,7 +28,6 @@ from govgraph.graph.answers import (
     CompoundProfile,
     CoverageAnswer,
     GapAnswer,
-    GapHit,
     NodeRef,
     ProjectFacts,
     Ratio,
@@ -53,6 +52,7 @@ from govgraph.graph.rules import (
     Parameter,
     chosen,
     coverage_parameters,
+    coverage_tallies,
     definition,
 )
 from govgraph.graph.search import query_key
@@ -278,14 +278,12 @@ class Service:
         values = self._chosen(rule.parameters, parameters, f"rule {rule.name}")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, rule.reads)
-        hits: list[GapHit] = []
-        undecided: list[GapHit] = []
-        for found in rule.findings(profiles, values):
-            if found:
-                (hits if found[0] else undecided).append(found[1])
+        findings = rule.findings(profiles, values)
+        hits = [f.listed for f in findings if f.listed and f.hit]
+        undecided = [f.listed for f in findings if f.listed and not f.hit]
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
-            compounds_checked=sum(p.compound.count for p in profiles), hits=hits,
+            compounds_checked=sum(f.compounds for f in findings), hits=hits,
             not_recorded=undecided,
             definition=definition(rule.definition_zh, rule.definition_en, rule.parameters,
                                   values)))
@@ -297,10 +295,10 @@ class Service:
         values = self._chosen(coverage_parameters(), parameters, "coverage")
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, (f for r in COVERAGE_RATIOS for f in r.reads))
+        compounds, tallies = coverage_tallies(profiles, values)
         ratios = []
-        for ratio in COVERAGE_RATIOS:
+        for ratio, (yes, no, unknown) in zip(COVERAGE_RATIOS, tallies, strict=True):
             mine = {k: values[k] for k in ratio.parameters}
-            yes, no, unknown = ratio.tally(profiles, mine)
             denominator = yes + no + (unknown if mine["unrecorded_in_denominator"] else 0)
             ratios.append(Ratio(
                 name=ratio.name, title=ratio.title, description=ratio.description,
@@ -309,8 +307,7 @@ class Service:
                 recorded_no=no, not_recorded=unknown,
                 definition=definition(ratio.definition_zh, ratio.definition_en,
                                       ratio.parameters, mine)))
-        return self.shown(CoverageAnswer(
-            scope=scope_ref, compounds=sum(p.compound.count for p in profiles), ratios=ratios))
+        return self.shown(CoverageAnswer(scope=scope_ref, compounds=compounds, ratios=ratios))
 
     def _chosen(self, parameters: dict[str, Parameter],
                 given: Mapping[str, str | float] | None, what: str) -> dict[str, float]:

@@ -57,9 +57,11 @@ def citations_of(text: str) -> list[Citation]:
 _NO_PROPERTIES: dict[str, Any] = {}
 
 
+@lru_cache(maxsize=100_000)
 def properties_of(text: str) -> dict[str, Any]:
-    """The properties read: one dictionary shared by every node and edge without any (170,000
-    of a city's edges), never changed in place, like every node's and edge's properties."""
+    """The properties read: one dictionary for each text read, shared by every node and edge
+    stating alike (a city's 97,000 nodes state 16,600 ways; its 170,000 edges, one), never
+    changed in place, like every node's and edge's properties."""
     return _NO_PROPERTIES if text == "{}" else json.loads(text)
 
 
