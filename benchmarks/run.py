@@ -415,10 +415,10 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"query: {worst[0]} p99 {worst[1]['p99']:.1f} ms; whole-city questions: " + ", ".join(
             f"{k} p99 {v['p99']:.0f} ms" for k, v in whole.items()) + " | " + verdict(
             worst[1]["p99"] <= 100 and all(v["p99"] <= 100 for v in whole.values()),
-            "questions over the whole city read the profiles the service made on start, and "
-            f"the verdicts over every compound ({counts['compounds']:,}) remain; search scans the "
-            "key of every node held in memory, and a common syllable matches tens of "
-            "thousands; questions of a street, a community or a compound meet it") + " |",
+            "a question over the whole city looks up what each compound's kept profile "
+            f"answered ({counts['compounds']:,} look-ups in Python); search scans the key of "
+            "every node held in memory, and a common syllable matches tens of thousands; "
+            "questions of a street, a community or a compound meet it") + " |",
         f"| API ≥ 500 requests/s for one street's gap queries, no errors | "
         f"{service['street']['rps']:.0f} requests/s, p50 {service['street']['p50']:.1f} ms, "
         f"p99 {service['street']['p99']:.1f} ms, {service['street']['non_2xx']} errors | "
@@ -470,9 +470,9 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"{alive['whole_city_first_seconds']:.2f} s, {alive['whole_city_after_seconds']:.2f} s, "
         f"{alive['whole_city_again_seconds']:.2f} s | "
         + verdict(max(alive["whole_city_first_seconds"],
-                      alive["whole_city_after_seconds"]) <= 0.1, "the verdicts and the answer "
-                  f"over {counts['compounds']:,} compounds, read from kept profiles, take "
-                  f"{alive['whole_city_again_seconds']:.2f} s in Python") + " |",
+                      alive["whole_city_after_seconds"]) <= 0.1, "after an upload, the "
+                  "profiles it can change made again; otherwise a look-up of what each of "
+                  f"{counts['compounds']:,} kept profiles answered, in Python") + " |",
         f"| as-of question within 2× of the same question today "
         f"({alive['today_seconds'] * 1000:.1f} ms) | first "
         f"{alive['as_of_first_seconds']:.1f} s (the city derived as of the date), again "
@@ -485,7 +485,7 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"{alive['as_of_whole_city_seconds']:.2f} s (today's profiles kept but for the "
         "compounds the editions speaking differently touch) | "
         + verdict(alive["as_of_whole_city_seconds"] <= 0.1, "those compounds profiled again, "
-                  "then the verdicts over every compound") + " |",
+                  "then a look-up of what each kept profile answered") + " |",
         "| a street's network view in Chromium until its physics stops ≤ 3 s | "
         + (f"{drawn['seconds']:.2f} s for {drawn['nodes']} nodes ({drawn['street']}, the "
            "largest of five streets; navigation to the page's own stabilisation event) | "
