@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from govgraph.graph.algorithms import HeldGraph, add_edge, add_node
-from govgraph.graph.model import Batch, Citation, Claim, Edge, Edition, Node, built
+from govgraph.graph.model import Batch, Claim, Edge, Edition, Node, built, cited
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
@@ -190,7 +190,8 @@ def derive(statements: Statements, timeline: Timeline,
     said = speaking(statements, timeline, claims_at_ends)
     if not said:
         return None
-    citations = list(dict.fromkeys(Citation(s.source, e) for s in said for e in s.evidence))
+    citations = [cited(*pair) for pair in dict.fromkeys(
+        (s.source, e) for s in said for e in s.evidence)]
     properties = combine(statements, said)
     if statements.ends is None:  # of checked statements: not validated again
         name = next(s.name for s in reversed(said) if s.name)

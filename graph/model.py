@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Set
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,14 @@ class Citation:
 
     source: str
     evidence: str | None = None
+
+
+@lru_cache(maxsize=200_000)
+def cited(source: str, evidence: str | None = None) -> Citation:
+    """One object for each citation: a city's graph holds 326,500 of 14,011 distinct ones (every
+    row of a register cites the register), 45 MB of each process's memory if each were its own.
+    Deriving looks them up too: a frozen dataclass is slow to make and to hash."""
+    return Citation(source, evidence)
 
 
 @cache
