@@ -10,7 +10,7 @@ the API pick it up (docs/rules.md).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
@@ -92,6 +92,7 @@ def _parameters(*names: str) -> dict[str, Parameter]:
 
 T = TypeVar("T")
 Verdict = tuple[list[str], list[str]]  # (reasons it is a hit, facts not recorded)
+Presence = bool | None  # yes, no (stated none), None (not recorded)
 
 
 class Finding(NamedTuple):
@@ -100,8 +101,6 @@ class Finding(NamedTuple):
     compounds: int  # how many it stands for (a record may stand for several)
     listed: GapHit | None  # with its reasons, or what is not recorded; None: nothing found
     hit: bool  # its reasons found, not only not recorded
-
-Presence = bool | None  # yes, no (stated none), None (not recorded)
 
 
 @dataclass(frozen=True)
@@ -134,15 +133,22 @@ class GapRule:
         return Finding(profile.compound.count, listed, bool(reasons))
 
 
-def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: str,
+def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: Hashable,
                read: Callable[[CompoundProfile, dict[str, float]], T],
                parameters: dict[str, float]) -> list[T]:
     """What a rule or ratio reads of each profile, seeing only the facts it declares, made once
     for a profile and these parameters (kept in the profile: a whole city's question again
-    costs a lookup per compound)."""
-    key = _KEYS.setdefault((name, read, *parameters.items()), next(_NUMBERS))
-    found: list[T] = []
+    costs a lookup per compound). Only the first KEPT_ANSWERS (rule or ratio, parameters) are
+    kept: the service's own 口径 come first (it asks them when it starts), and a client trying
+    parameter after parameter does not grow every profile."""
+    asked = (name, read, *parameters.items())
+    key = _KEYS.get(asked)
+    if key is None and len(_KEYS) < KEPT_ANSWERS:
+        key = _KEYS.setdefault(asked, next(_NUMBERS))
     with declaring(declared):
+        if key is None:
+            return [read(profile, parameters) for profile in profiles]
+        found: list[T] = []
         for profile in profiles:
             kept = profile.answers
             answer = kept.get(key, _MISSING)
@@ -154,6 +160,7 @@ def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: 
 
 # a small number for each (rule or ratio, parameters) a profile keeps an answer of: looked up
 # once per compound of a question, where the tuple would be hashed again for each
+KEPT_ANSWERS = 256  # (rule or ratio, parameters) whose answers profiles keep (see _read_once)
 _KEYS: dict[tuple[Any, ...], int] = {}
 _NUMBERS = itertools.count()  # next() is atomic: two threads never get the same number
 _MISSING = object()
@@ -533,8 +540,8 @@ def coverage_tallies(profiles: list[CompoundProfile], parameters: dict[str, floa
     """How many compounds the profiles stand for, and each coverage ratio's tally over them
     (see CoverageRatio.tally), with ``parameters`` (every ratio's): made once for a profile and
     these parameters, all in one look-up per compound."""
-    ratios = " ".join(ratio.name for ratio in COVERAGE_RATIOS)  # as the ratios stand
-    made = _read_once(profiles, frozenset(), f"coverage {ratios}", _tallies, parameters)
+    ratios = tuple((ratio.name, ratio.units) for ratio in COVERAGE_RATIOS)  # as they stand
+    made = _read_once(profiles, frozenset(), ratios, _tallies, parameters)
     totals = [sum(column) for column in zip(*made, strict=True)] or \
         [0] * (1 + 3 * len(COVERAGE_RATIOS))
     return totals[0], [(totals[i], totals[i + 1], totals[i + 2])

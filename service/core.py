@@ -279,8 +279,8 @@ class Service:
         scope_ref = self.scope_ref(scope)
         profiles = self._profiles(scope, rule.reads)
         findings = rule.findings(profiles, values)
-        hits = [f.listed for f in findings if f.listed and f.hit]
-        undecided = [f.listed for f in findings if f.listed and not f.hit]
+        hits = [f.listed for f in findings if f.listed is not None and f.hit]
+        undecided = [f.listed for f in findings if f.listed is not None and not f.hit]
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
             compounds_checked=sum(f.compounds for f in findings), hits=hits,

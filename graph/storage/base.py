@@ -493,7 +493,7 @@ class GraphStore(ABC):
         if seen is not None:
             return seen
         graph = self._as_of_graph(at, self.editions(), self._as_of_basis())
-        if revision is not None:
+        if revision is not None and revision == self.revision():  # else made of a newer graph
             with _AS_OF_LOCK:
                 _keep_at(dates, revision, at, graph, AS_OF_DATES)
         return graph
@@ -716,8 +716,9 @@ class HeldInMemory(GraphStore):
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
         """The profiles of the scope's compounds, each made once for each revision of the graph
-        with every fact declared: a whole city's second question costs the verdicts only, and
-        a street's question after a change makes its own compounds' profiles only."""
+        with every fact declared: a whole city's second question costs a look-up of what each
+        profile answered, and a street's question after a change makes its own compounds'
+        profiles only."""
         graph, revision = self.held()
         key = (revision, frozenset(needed(declared_facts())))
         with _PROFILES_LOCK:
@@ -751,19 +752,20 @@ class HeldInMemory(GraphStore):
         revision ``now`` (brought up to date, or as of a date): all but those of the compounds
         the ``touched`` nodes (algorithms.differing) can change: each such node's compounds, of
         itself and of its neighbours in ``graph`` (a compound, the compounds a committee
-        represents, every compound under a place). A place touched stales only the compounds
-        under it, and none when places only joined or left it from below (unless a fact reads
-        PART_OF): a new street of a district changes nothing the district's other compounds
-        read."""
-        reads_part_of = any("PART_OF" in fact.relationships for fact in declared_facts())
+        represents, every compound under a place). Where no fact the profiles were made with
+        finds a place, or reads PART_OF, a place touched stales only the compounds under it, and
+        none when places only joined or left it from below: a new street of a district changes
+        nothing the district's other compounds read."""
         with _PROFILES_LOCK:
             kept = _PROFILES.get(held)
             if kept is None:
                 return
+            places_found = any("PART_OF" in fact.relationships or PLACES & set(fact.types)
+                               for fact in kept.key[1])
             stale: set[str] = set()
             for uid in touched:
-                if uid in graph and graph.nodes[uid]["type"] in PLACES:
-                    if reads_part_of or not joined_from_below_only(held, graph, uid):
+                if not places_found and uid in graph and graph.nodes[uid]["type"] in PLACES:
+                    if not joined_from_below_only(held, graph, uid):
                         stale.update(places_under(graph, uid))
                     continue
                 around = [uid, *graph.predecessors(uid), *graph.successors(uid)] \

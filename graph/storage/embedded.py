@@ -29,7 +29,7 @@ from govgraph.graph.algorithms import (
 )
 from govgraph.graph.editions import Statements
 from govgraph.graph.model import Edge, Edition, Node
-from govgraph.graph.search import order
+from govgraph.graph.search import order, rank
 from govgraph.graph.storage.base import (
     HeldInMemory,
     Stats,
@@ -358,17 +358,20 @@ class EmbeddedStore(HeldInMemory):
         return [_edge(row) for row in rows]
 
     def search(self, query: str, types: list[str], first: int) -> tuple[list[str], int]:
-        """Scans the search keys held in memory (LIKE over the table took 45 ms at city size);
-        ranks without a Python sort key per match (a common syllable matches 37,000): the
-        compact name opens each key, so the few that start with the query are found by it,
-        and the rest are ordered by their entries, ``order`` first, compared in C."""
+        """Scans the search keys held in memory (LIKE over the table took 45 ms at city size),
+        outside the store's lock (a new write makes a new set of keys); ranks without a Python
+        sort key per match (a common syllable matches 37,000): the compact name opens each key,
+        so the few names that are or start with the query are among the keys that start with
+        it, ranked by ``rank`` itself, and the rest are ordered by their entries, ``order``
+        first, compared in C."""
         prefixes = tuple(NODE_TYPES[t].uid_prefix + ":" for t in types)  # a uid names its type
         with self._lock:
-            hits = [entry for entry in self._search_keys().values() if query in entry.key
-                    and (not prefixes or entry.uid.startswith(prefixes))]
-        leading = sorted((0 if key == query or key.startswith(query + "|") else 1, entry)
-                         for entry in hits if (key := entry.key).startswith(query))
-        chosen = [entry.uid for _, entry in leading[:first]]
+            keys = self._search_keys()
+        hits = [entry for entry in keys.values() if query in entry.key
+                and (not prefixes or entry.uid.startswith(prefixes))]
+        leading = sorted(ranked for entry in hits if entry.key.startswith(query)
+                         and (ranked := rank(entry.name, entry.uid, query))[0] < 2)
+        chosen = [ranked[-1] for ranked in leading[:first]]
         others = heapq.nsmallest(first + len(chosen), hits)
         chosen += [e.uid for e in others if e.uid not in chosen][:first - len(chosen)]
         return chosen, len(hits)
@@ -383,13 +386,15 @@ class EmbeddedStore(HeldInMemory):
 
     def _search_keys(self) -> _SearchKeys:
         """Each node's entry (``order``, then its search key) by uid, held from the first search
-        on and brought up to date as the graph is: by the logged changes, else read whole."""
+        (or ``prepare``) on and brought up to date as the graph is: by the logged changes, in a
+        copy (a search may be scanning the keys before), else read whole."""
         revision = self.revision()
         keys, version = self._search
         if keys is not None and version != revision:
             if version is not None and version >= _meta(self._db, "log_from"):
                 changed = [row[0] for row in self._db.execute(
                     "SELECT uid FROM changes WHERE revision > ? AND NOT is_edge", (version,))]
+                keys = dict(keys)
                 for uid in changed:
                     keys.pop(uid, None)
                 keys.update(_searched(row["uid"], row["search"], row["name"])

@@ -8,6 +8,7 @@ from govgraph.graph.model import Batch, Citation, Edge, Edition, EditionBatch, N
 from govgraph.graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.graph.storage.neo4j import Neo4jStore
+from govgraph.loaders.registers import segment
 from govgraph.service.core import Service
 from tests.conftest import WRITE_STORES, open_empty
 
@@ -101,6 +102,17 @@ def test_search_by_chinese_pinyin_and_initials(store):
         assert [n.uid for n in ask(store).search(text)[0]] == ["community:莲花街道.景华社区"], text
     assert ask(store).search("社区", types=["StreetOffice"]) == ([], 0)
     assert ask(store).search("%") == ([], 0) and ask(store).search("") == ([], 0)
+
+
+def test_search_ranks_exact_names_then_names_starting_with_the_text(store):
+    names = ["怡|枫", "怡枫", "怡", "Yi 枫"]
+    places = [(compound(segment(n)).model_copy(update={"name": n}), in_community(segment(n)))
+              for n in names]  # uids as loaders make them of names
+    store.load(batch(street(), community(), part_of(), *(item for pair in places
+                                                         for item in pair)))
+    assert [n.name for n in ask(store).search("怡")[0]] == ["怡", "怡枫", "怡|枫"]
+    assert [n.name for n in ask(store).search("yi")[0]] == ["Yi 枫", "怡", "怡枫", "怡|枫"]
+    assert [n.name for n in ask(store).search("yi", limit=2, offset=1)[0]] == ["怡", "怡枫"]
 
 
 def compound(name, source="source:a"):

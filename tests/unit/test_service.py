@@ -99,3 +99,22 @@ def test_a_name_is_masked_in_answers_as_of_a_date_before_its_person_was_recorded
         assert "赵**" in detail and "赵鸿翔" not in detail
         assert "赵鸿翔" in Service(base, personal=True).at("2022-06-01").node_detail(
             GONGHANG).model_dump_json()
+
+
+def test_parameters_tried_one_after_another_do_not_grow_what_profiles_keep(tmp_path,
+                                                                           monkeypatch):
+    """Profiles keep what rules answered with a few (rule, parameters) only: past that, a
+    threshold tried after another is answered alike, and not kept."""
+    from govgraph.graph import rules
+
+    with EmbeddedStore(tmp_path / "store.db") as store:
+        store.load(seed_batch())
+        service = Service(store, personal=True)
+        service.prepare()
+        profiles = store.profiles(None, [])
+        kept = sum(len(p.answers) for p in profiles)
+        monkeypatch.setattr(rules, "KEPT_ANSWERS", len(rules._KEYS))
+        found = [len(service.gaps("committee-low-party-share",
+                                  parameters={"threshold": t}).hits) for t in (30, 41, 30)]
+        assert sum(len(p.answers) for p in profiles) == kept
+    assert found == [0, 1, 0]
