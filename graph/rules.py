@@ -158,9 +158,9 @@ def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: 
     return found
 
 
+KEPT_ANSWERS = 256  # (rule or ratio, parameters) whose answers profiles keep (see _read_once)
 # a small number for each (rule or ratio, parameters) a profile keeps an answer of: looked up
 # once per compound of a question, where the tuple would be hashed again for each
-KEPT_ANSWERS = 256  # (rule or ratio, parameters) whose answers profiles keep (see _read_once)
 _KEYS: dict[tuple[Any, ...], int] = {}
 _NUMBERS = itertools.count()  # next() is atomic: two threads never get the same number
 _MISSING = object()

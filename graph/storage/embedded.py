@@ -391,9 +391,9 @@ class EmbeddedStore(HeldInMemory):
         revision = self.revision()
         keys, version = self._search
         if keys is not None and version != revision:
-            if version is not None and version >= _meta(self._db, "log_from"):
-                changed = [row[0] for row in self._db.execute(
-                    "SELECT uid FROM changes WHERE revision > ? AND NOT is_edge", (version,))]
+            logged = self._logged_since(version)
+            if logged is not None:
+                changed = [row["uid"] for row in logged if not row["is_edge"]]
                 keys = dict(keys)
                 for uid in changed:
                     keys.pop(uid, None)
@@ -441,9 +441,9 @@ class EmbeddedStore(HeldInMemory):
         with self._lock:
             revision = self.revision()  # read first: what follows is at least this new
             if self._graph is not None and self._graph_version != revision:
-                if self._graph_version is not None and \
-                        self._graph_version >= _meta(self._db, "log_from"):
-                    graph, touched = self._apply_changes(self._graph, self._graph_version)
+                logged = self._logged_since(self._graph_version)
+                if logged is not None:
+                    graph, touched = self._apply_changes(self._graph, logged)
                     self._carry_profiles(self._graph, graph, revision, touched)
                     self._graph, self._graph_version = graph, revision
                     self._graph_replaced(revision)
@@ -462,15 +462,21 @@ class EmbeddedStore(HeldInMemory):
                 gc.freeze()
             return self._graph
 
-    def _apply_changes(self, graph: nx.MultiDiGraph, since: int
+    def _logged_since(self, version: int | None) -> list[sqlite3.Row] | None:
+        """The changes logged since revision ``version`` (uid, is_edge, source, target), oldest
+        first; None when the log does not reach back that far (then read the file whole)."""
+        if version is None or version < _meta(self._db, "log_from"):
+            return None
+        return self._db.execute("SELECT uid, is_edge, source, target FROM changes "
+                                "WHERE revision > ? ORDER BY revision", (version,)).fetchall()
+
+    def _apply_changes(self, graph: nx.MultiDiGraph, rows: list[sqlite3.Row]
                        ) -> tuple[nx.MultiDiGraph, set[str]]:
-        """``graph`` (as of revision ``since``) brought to the file's present content, in a copy
-        sharing all it does not change (``graph`` itself never changes: a question or a graph of
-        a date still reading it reads it whole): each node and edge the log names since then is
-        put as the file holds it, or removed. Also returns the nodes the change shows a rule
-        otherwise (algorithms.differing)."""
-        rows = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
-                                "WHERE revision > ? ORDER BY revision", (since,)).fetchall()
+        """``graph`` brought to the file's present content by the changes logged since it
+        (``rows``), in a copy sharing all it does not change (``graph`` itself never changes: a
+        question or a graph of a date still reading it reads it whole): each node and edge the
+        log names is put as the file holds it, or removed. Also returns the nodes the change
+        shows a rule otherwise (algorithms.differing)."""
         nodes = {r["uid"] for r in rows if not r["is_edge"]}
         edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
         around = nodes.union(*edges.values())
