@@ -93,10 +93,33 @@ def add_node(graph: nx.MultiDiGraph, node: Node, **extra: Any) -> None:
                    citations=node.citations, **extra)
 
 
-def add_edge(graph: nx.MultiDiGraph, edge: Edge) -> None:
-    """Put an edge into a question's graph, keyed by its uid."""
-    graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
-                   properties=edge.properties, citations=edge.citations)
+EdgesAlike = dict[tuple[str, int, int], dict[str, Any]]
+
+
+def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None) -> None:
+    """Put an edge into a question's graph, keyed by its uid. With ``alike`` (kept while the
+    graph is read), edges of one type whose properties and citations are the same objects share
+    one dictionary of attributes: a city's 170,000 edges state 20,000 ways (19 MB). Edges'
+    dictionaries are never changed in place (an edge changed is taken out and put again).
+
+    >>> from govgraph.graph.model import built  # as stores read edges: objects not copied
+    >>> g, alike, stated = nx.MultiDiGraph(), {}, {"properties": {}, "citations": []}
+    >>> for key in ("e1", "e2"):
+    ...     add_edge(g, built(Edge, uid=key, type="PART_OF", source="a", target="b", **stated),
+    ...              alike)
+    >>> g.edges["a", "b", "e1"] is g.edges["a", "b", "e2"], len(alike)
+    (True, 1)
+    """
+    if alike is None:
+        graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
+                       properties=edge.properties, citations=edge.citations)
+        return
+    data = alike.get(kept := (edge.type, id(edge.properties), id(edge.citations)))
+    if data is None:  # the dictionary keeps both objects alive: their ids stay theirs
+        data = alike[kept] = {"type": edge.type, "properties": edge.properties,
+                              "citations": edge.citations}
+    graph.add_edge(edge.source, edge.target, key=edge.uid)
+    graph._succ[edge.source][edge.target][edge.uid] = data  # the key's dict, shared with pred
 
 
 def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGraph:

@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 import networkx as nx
 
 from govgraph.graph.algorithms import (
+    EdgesAlike,
     HeldGraph,
     add_edge,
     add_node,
@@ -499,8 +500,9 @@ class EmbeddedStore(HeldInMemory):
         graph = HeldGraph()
         for row in self._db.execute("SELECT * FROM nodes"):
             add_node(graph, node_of_fields(row))
+        alike: EdgesAlike = {}
         for row in self._db.execute("SELECT * FROM edges"):
-            add_edge(graph, _edge(row))
+            add_edge(graph, _edge(row), alike)
         return graph
 
     def close(self) -> None:
