@@ -152,15 +152,21 @@ def load(
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, transient=True,
                         disable=not err.is_terminal)
-    task = progress.add_task("reading")
+    task, counted_to = progress.add_task("reading", total=None), 0
 
-    def reading(path: Path, index: int, total: int) -> None:
-        progress.update(task, description=f"reading {path.name}", completed=index, total=total)
+    def told(step: str, done: int, total: int) -> None:
+        """A step counted to another total (none: a bar that only moves) gets a bar anew:
+        rich keeps a task's total once set."""
+        nonlocal task, counted_to
+        if total != counted_to:
+            progress.remove_task(task)
+            task, counted_to = progress.add_task(step, total=total or None), total
+        progress.update(task, description=step, completed=done)
 
     options = _register_options(columns, default or [])
     with _service() as service, progress:
         try:
-            summary, readable = service.ingest(paths, dry_run=dry_run, reading=reading,
+            summary, readable = service.ingest(paths, dry_run=dry_run, progress=told,
                                                source=source, as_of=as_of, options=options)
         except InvalidInput as invalid:
             progress.stop()

@@ -64,7 +64,7 @@ from govgraph.graph.storage import (
     NodeNotFound,
     Stats,
 )
-from govgraph.graph.storage.base import collector_paused
+from govgraph.graph.storage.base import Progress, collector_paused, untold
 from govgraph.graph.storage.memory import GraphView
 from govgraph.graph.values import today_anywhere
 from govgraph.graph.vocabulary import (
@@ -387,7 +387,7 @@ class Service:
 
     def ingest(self, paths: list[Path], *, dry_run: bool = False, check_report: bool = True,
                names: Mapping[Path, str] | None = None,
-               reading: Callable[[Path, int, int], None] | None = None,
+               progress: Progress | None = None,
                source: str | None = None, as_of: str | None = None,
                options: RegisterOptions | None = None
                ) -> tuple[LoadSummary, int]:
@@ -395,10 +395,11 @@ class Service:
         files were read. Each file is an edition of its source (a register's is ``source``
         where given) as of the date it states, else ``as_of``, else today: loaded again, it
         replaces that edition. InvalidInput lists every problem, naming files by ``names``
-        (what the caller called them) where given; ``reading(path, index, total)`` is told of
-        each file before it is read. ``options`` say how to read registers laid out otherwise
-        (their columns, the values of places they leave out); warnings (a column kept as a
-        property, a 合计 row skipped) come with the summary."""
+        (what the caller called them) where given; ``progress`` is told of each step of a long
+        load (each file before it is read, then the store's steps). ``options`` say how to
+        read registers laid out otherwise (their columns, the values of places they leave
+        out); warnings (a column kept as a property, a 合计 row skipped) come with the
+        summary."""
         date = checked_date(as_of, "as_of") if as_of else dt.date.today().isoformat()
         if date > today_anywhere():
             raise InvalidQuery(f"as_of {as_of}: expected a date no later than today")
@@ -411,11 +412,13 @@ class Service:
             return self.shown(type(answer).model_validate_json(text))
 
         with collector_paused():  # a city's files are millions of objects, none in a cycle
+            told_of = progress or untold
             parsed = _read_files(paths, options, check_report=check_report, source=source,
-                                 names=names, reading=reading)
+                                 names=names, progress=told_of)
             try:
+                told_of("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
-                summary = self.store.load(batch, dry_run=dry_run)
+                summary = self.store.load(batch, dry_run=dry_run, progress=told_of)
                 warnings = [told(w) for f in parsed for w in f.warnings]
                 summary.warnings = [str(w) for w in warnings]
                 summary.warnings_zh = [w.zh() for w in warnings]
@@ -653,7 +656,7 @@ class Service:
 def _read_files(paths: list[Path], options: RegisterOptions | None, *,
                 check_report: bool = True, source: str | None = None,
                 names: Mapping[Path, str] | None = None,
-                reading: Callable[[Path, int, int], None] | None = None) -> list[ParsedFile]:
+                progress: Progress = untold) -> list[ParsedFile]:
     """Every file under ``paths`` read (see Service.ingest for the options); a problem for each
     path that is missing or of a kind no loader reads."""
     problems = options_problems(options) if options else []
@@ -661,8 +664,7 @@ def _read_files(paths: list[Path], options: RegisterOptions | None, *,
         raise InvalidQuery("; ".join(problems))
     files, parsed = input_files(paths)
     for index, path in enumerate(files):
-        if reading is not None:
-            reading(path, index, len(files))
+        progress(f"reading {path.name}", index, len(files))
         # a register is its own source by the name the caller gave its file
         named = Path(names[path]).stem if names and path in names else None
         parsed.append(read_file(path, check_report=check_report, source=source or named,

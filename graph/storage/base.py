@@ -195,6 +195,14 @@ class WriteTransaction(Protocol):
 
 
 Uids = tuple[list[str], list[str]]  # an edition's nodes and edges
+# Told of long work as it goes: what is being done, and how much of how much (0 of 0: no count).
+# A city's load is most of a minute; a bar standing full after its files were read says nothing.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 5_000  # uids derived between two tellings
+
+
+def untold(_step: str, _done: int, _total: int) -> None:
+    """Progress told to no one."""
 
 
 class _Plan:
@@ -202,9 +210,10 @@ class _Plan:
     current form of every uid that can have changed derived again (editions.derive), checked
     and written. Nothing is written before everything is planned and checked."""
 
-    def __init__(self, tx: WriteTransaction, loaded_at: str):
+    def __init__(self, tx: WriteTransaction, loaded_at: str, progress: Progress = untold):
         self.tx = tx
         self.loaded_at = loaded_at
+        self.progress = progress
         self.before: dict[str, Statements | None] = {}
         self.rows: dict[str, Statements | None] = {}
         self.stored_editions: dict[tuple[str, str], Edition] = {}
@@ -346,7 +355,9 @@ class _Plan:
         self._read_editions({s for row in self.rows.values() if row for s in row.sources})
         timeline = Timeline(self.editions.values())
         derived: dict[str, Node | Edge | None] = {}
-        for uid in known:
+        for done, uid in enumerate(known):
+            if done % PROGRESS_EVERY == 0:
+                self.progress("deriving nodes and relationships", done, len(known))
             row = self.rows[uid]
             derived[uid] = None if row is None else derive(row, timeline,
                                                            claims_at(row.ends, self.rows))
@@ -377,6 +388,7 @@ class _Plan:
                 summary.count(kind, type_name, "unchanged")
         if dry_run:
             return summary
+        self.progress("writing", 0, 0)
         kept = [row for u, row in self.rows.items() if row is not None and row != self.before[u]]
         dropped = [u for u, row in self.rows.items() if row is None and self.before[u]]
         editions = [(e, self.uids[k]) for k, e in self.editions.items()
@@ -425,17 +437,20 @@ class GraphStore(ABC):
 
     backend: str  # the registry's name for it: "embedded", "neo4j"
 
-    def load(self, batch: Batch, *, dry_run: bool = False) -> LoadSummary:
+    def load(self, batch: Batch, *, dry_run: bool = False, progress: Progress = untold
+             ) -> LoadSummary:
         """Put a batch's editions in, in one transaction: an edition of a source and date
         already loaded is replaced, one of a new date is added; the current graph follows each
-        source's latest edition. What the load changed is in the summary.
+        source's latest edition. What the load changed is in the summary; ``progress`` is told
+        of each step as it goes.
 
         Raises ConflictingFacts (a uid stated as another type, or an edge with other ends) or
         DanglingEdges, leaving the store unchanged. With ``dry_run`` nothing is written.
         """
         def work(tx: WriteTransaction) -> LoadSummary:
-            plan = _Plan(tx, _now())
-            for edition in batch.editions:
+            plan = _Plan(tx, _now(), progress)
+            for done, edition in enumerate(batch.editions):
+                progress("putting the editions in", done, len(batch.editions))
                 plan.put(edition)
             return plan.finish(dry_run)
         with collector_paused():
