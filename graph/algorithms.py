@@ -99,8 +99,9 @@ EdgesAlike = dict[tuple[str, int, int], dict[str, Any]]
 def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None) -> None:
     """Put an edge into a question's graph, keyed by its uid. With ``alike`` (kept while the
     graph is read), edges of one type whose properties and citations are the same objects share
-    one dictionary of attributes: a city's 170,000 edges state 20,000 ways (19 MB). Edges'
-    dictionaries are never changed in place (an edge changed is taken out and put again).
+    one dictionary of attributes: a city's 170,000 edges state 20,000 ways (its graph 12 MB
+    smaller). An edge's dictionary is never changed in place, not even when the edge is put
+    again: it gets a new one.
 
     >>> from govgraph.graph.model import built  # as stores read edges: objects not copied
     >>> g, alike, stated = nx.MultiDiGraph(), {}, {"properties": {}, "citations": []}
@@ -110,14 +111,9 @@ def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None
     >>> g.edges["a", "b", "e1"] is g.edges["a", "b", "e2"], len(alike)
     (True, 1)
     """
-    if alike is None:
-        graph.add_edge(edge.source, edge.target, key=edge.uid, type=edge.type,
-                       properties=edge.properties, citations=edge.citations)
-        return
-    data = alike.get(kept := (edge.type, id(edge.properties), id(edge.citations)))
-    if data is None:  # the dictionary keeps both objects alive: their ids stay theirs
-        data = alike[kept] = {"type": edge.type, "properties": edge.properties,
-                              "citations": edge.citations}
+    data = {"type": edge.type, "properties": edge.properties, "citations": edge.citations}
+    if alike is not None:  # the dictionary keeps both objects alive: their ids stay theirs
+        data = alike.setdefault((edge.type, id(edge.properties), id(edge.citations)), data)
     graph.add_edge(edge.source, edge.target, key=edge.uid)
     graph._succ[edge.source][edge.target][edge.uid] = data  # the key's dict, shared with pred
 

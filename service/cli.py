@@ -155,10 +155,10 @@ def load(
     task, counted_to = progress.add_task("reading", total=None), 0
 
     def told(step: str, done: int, total: int) -> None:
-        """A step counted to another total (none: a bar that only moves) gets a bar anew:
-        rich keeps a task's total once set."""
+        """A step starting, or counted to another total, gets a bar anew (its own time); with
+        no total, one that only moves: rich's update cannot take a total back to none."""
         nonlocal task, counted_to
-        if total != counted_to:
+        if done == 0 or total != counted_to:
             progress.remove_task(task)
             task, counted_to = progress.add_task(step, total=total or None), total
         progress.update(task, description=step, completed=done)

@@ -64,7 +64,7 @@ from govgraph.graph.storage import (
     NodeNotFound,
     Stats,
 )
-from govgraph.graph.storage.base import Progress, collector_paused, untold
+from govgraph.graph.storage.base import ProgressCallback, collector_paused, untold
 from govgraph.graph.storage.memory import GraphView
 from govgraph.graph.values import today_anywhere
 from govgraph.graph.vocabulary import (
@@ -387,7 +387,7 @@ class Service:
 
     def ingest(self, paths: list[Path], *, dry_run: bool = False, check_report: bool = True,
                names: Mapping[Path, str] | None = None,
-               progress: Progress | None = None,
+               progress: ProgressCallback = untold,
                source: str | None = None, as_of: str | None = None,
                options: RegisterOptions | None = None
                ) -> tuple[LoadSummary, int]:
@@ -412,13 +412,12 @@ class Service:
             return self.shown(type(answer).model_validate_json(text))
 
         with collector_paused():  # a city's files are millions of objects, none in a cycle
-            told_of = progress or untold
             parsed = _read_files(paths, options, check_report=check_report, source=source,
-                                 names=names, progress=told_of)
+                                 names=names, progress=progress)
             try:
-                told_of("merging and checking references", 0, 0)
+                progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
-                summary = self.store.load(batch, dry_run=dry_run, progress=told_of)
+                summary = self.store.load(batch, dry_run=dry_run, progress=progress)
                 warnings = [told(w) for f in parsed for w in f.warnings]
                 summary.warnings = [str(w) for w in warnings]
                 summary.warnings_zh = [w.zh() for w in warnings]
@@ -656,7 +655,7 @@ class Service:
 def _read_files(paths: list[Path], options: RegisterOptions | None, *,
                 check_report: bool = True, source: str | None = None,
                 names: Mapping[Path, str] | None = None,
-                progress: Progress = untold) -> list[ParsedFile]:
+                progress: ProgressCallback = untold) -> list[ParsedFile]:
     """Every file under ``paths`` read (see Service.ingest for the options); a problem for each
     path that is missing or of a kind no loader reads."""
     problems = options_problems(options) if options else []

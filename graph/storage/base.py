@@ -197,7 +197,7 @@ class WriteTransaction(Protocol):
 Uids = tuple[list[str], list[str]]  # an edition's nodes and edges
 # Told of long work as it goes: what is being done, and how much of how much (0 of 0: no count).
 # A city's load is most of a minute; a bar standing full after its files were read says nothing.
-Progress = Callable[[str, int, int], None]
+ProgressCallback = Callable[[str, int, int], None]
 PROGRESS_EVERY = 5_000  # uids derived between two tellings
 
 
@@ -210,7 +210,7 @@ class _Plan:
     current form of every uid that can have changed derived again (editions.derive), checked
     and written. Nothing is written before everything is planned and checked."""
 
-    def __init__(self, tx: WriteTransaction, loaded_at: str, progress: Progress = untold):
+    def __init__(self, tx: WriteTransaction, loaded_at: str, progress: ProgressCallback = untold):
         self.tx = tx
         self.loaded_at = loaded_at
         self.progress = progress
@@ -437,7 +437,7 @@ class GraphStore(ABC):
 
     backend: str  # the registry's name for it: "embedded", "neo4j"
 
-    def load(self, batch: Batch, *, dry_run: bool = False, progress: Progress = untold
+    def load(self, batch: Batch, *, dry_run: bool = False, progress: ProgressCallback = untold
              ) -> LoadSummary:
         """Put a batch's editions in, in one transaction: an edition of a source and date
         already loaded is replaced, one of a new date is added; the current graph follows each

@@ -329,23 +329,28 @@ def test_the_graph_as_of_any_date_is_what_every_statement_derives_then(store, tm
             assert export(GraphView(store.as_of(date))) == export(GraphView(expected)), date
 
 
-def test_a_load_tells_its_progress_step_by_step(store):
+def test_a_load_tells_its_progress_step_by_step(store, monkeypatch):
     """What the bar of `govgraph load` shows: each file as it is read, then the store's steps
     (a city's are most of a minute), each counted up to its total; a dry run writes nothing."""
+    from govgraph.graph.storage import base
+    from govgraph.loaders import input_files
     from tests.conftest import CASES
 
+    monkeypatch.setattr(base, "PROGRESS_EVERY", 2)
+    files, _ = input_files([CASES])
     told: list[tuple[str, int, int]] = []
-    files = sorted(CASES.iterdir())
     for dry_run in (True, False):
         told.clear()
-        ask(store).ingest([CASES], dry_run=dry_run,
-                          progress=lambda *step: told.append(step))  # type: ignore[misc]
+        ask(store).ingest([CASES], dry_run=dry_run, progress=lambda *step: told.append(step))
         steps = list(dict.fromkeys(step for step, _, _ in told))
         assert steps == ([f"reading {f.name}" for f in files]
                          + ["merging and checking references", "putting the editions in",
                             "deriving nodes and relationships"] + ([] if dry_run else ["writing"]))
+        assert [(done, total) for step, done, total in told if step.startswith("reading")] == [
+            (done, len(files)) for done in range(len(files))]
         editions = [(done, total) for step, done, total in told
                     if step == "putting the editions in"]
         assert editions == [(done, len(files)) for done in range(len(files))]
         derived = [(done, total) for step, done, total in told if step.startswith("deriving")]
-        assert derived[0][0] == 0 and all(done < total for done, total in derived)
+        uids = derived[0][1]
+        assert uids > 100 and derived == [(done, uids) for done in range(0, uids, 2)]
