@@ -77,10 +77,11 @@ def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     batch, _ = read_batch(records)
     statements = statements_of(batch)
     graph = derive_graph(statements, Timeline(p.edition for p in batch.editions))
-    nodes = [node_row(node_of(graph, u)) for u in graph]
-    edges = [edge_row(edge_of(graph, u, v, k)) for u, v, k in graph.edges(keys=True)]
-    kept = [(r.uid, *(r.ends or (None, None)), dumps(r.model_dump()))
-            for r in statements.values()]
+    # in uid order, as a load writes them (SQLite appends to each table's tree)
+    nodes = sorted(node_row(node_of(graph, u)) for u in graph)
+    edges = sorted(edge_row(edge_of(graph, u, v, k)) for u, v, k in graph.edges(keys=True))
+    kept = sorted((r.uid, *(r.ends or (None, None)), dumps(r.model_dump()))
+                  for r in statements.values())
     editions = [(p.edition.source, p.edition.as_of, dumps(p.edition.model_dump()),
                  dumps([sorted(p.nodes), sorted(p.edges)])) for p in batch.editions]
     start = time.perf_counter()

@@ -172,6 +172,8 @@ def _kinds(statements: Statements) -> Mapping[str, Any]:
 def combine(statements: Statements, said: list[Said]) -> dict[str, Any]:
     """The properties the statements (oldest first) give: lists of text united, any other
     value that of the latest statement giving it."""
+    if len(said) == 1:  # most of a load: nothing to unite
+        return dict(sorted(said[0].properties.items()))
     specs = _kinds(statements)
     properties: dict[str, Any] = {}
     for s in said:
