@@ -121,9 +121,9 @@ def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None
 def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGraph:
     """A copy of ``graph`` in which the nodes ``uids`` may be added, changed and removed, the
     edges at them removed, and edges between two of them added, without touching ``graph``:
-    it shares every other node's and edge's dictionaries with ``graph`` (a city's graph is
-    copied whole in a second; this, in milliseconds). ``graph`` must not change while the copy
-    is used.
+    it shares every other node's dictionaries with ``graph``, and every edge's attributes (an
+    edge is put again by ``add_edge``, never changed in place). A city's graph is copied whole
+    in a second; this, in milliseconds. ``graph`` must not change while the copy is used.
 
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("a", "b", key="e1", type="PART_OF")
@@ -137,6 +137,10 @@ def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGrap
     ([('b', 'c', 'e3'), ('c', 'd', 'e2')], {'name': '丙'})
     >>> h.remove_node("c"); sorted(g.edges(keys=True)), list(g.pred["d"]), list(h.pred["d"])
     ([('a', 'b', 'e1'), ('c', 'd', 'e2')], ['c'], [])
+    >>> h = copy_changing(g, ["a"]); add_edge(h, Edge(uid="e1", type="LEADS", source="a",
+    ...                                                target="b"))
+    >>> g.edges["a", "b", "e1"]["type"], h.edges["a", "b", "e1"]["type"]
+    ('PART_OF', 'LEADS')
     """
     copy = graph.__class__()
     copy.graph = dict(graph.graph)
@@ -150,7 +154,7 @@ def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGrap
         return adjacency[uid]
 
     def edges_between(source: str, target: str) -> None:
-        keyed = {key: dict(data) for key, data in graph._succ[source][target].items()}
+        keyed = dict(graph._succ[source][target])
         own(copy._succ, graph._succ, source)[target] = keyed
         own(copy._pred, graph._pred, target)[source] = keyed  # one dict, as networkx keeps it
 
