@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -463,11 +464,16 @@ def test_a_citys_choice_of_definitions_is_every_answers_default(settings):
 
 @pytest.mark.parametrize("prepare", [True, False])
 def test_the_service_makes_every_compounds_profile_before_answering(settings, profiled,
-                                                                    prepare):
-    """Started, the service reads the graph and profiles every compound before it answers, so
-    the first whole-city question profiles nothing; told not to, that question profiles all."""
+                                                                    prepare, caplog):
+    """Started, the service reads the graph and profiles every compound before it answers, and
+    says so in the server's log, so the first whole-city question profiles nothing; told not
+    to, that question profiles all."""
     started = settings.model_copy(update={"prepare_on_start": prepare})
-    with TestClient(create_app(started)) as client:
+    with caplog.at_level("INFO", logger="uvicorn.error"), TestClient(create_app(started)) as client:
+        said = [r.getMessage() for r in caplog.records if r.name == "uvicorn.error"]
+        assert (said[:1], len(said)) == ((["reading the store ahead: the graph and every "
+                                           "compound's profile"], 2) if prepare else ([], 0))
+        assert not prepare or re.fullmatch(r"read ahead in \d+\.\d s", said[1])
         before = len(profiled)
         answer = client.get("/api/v1/gaps/troika-incomplete")
         assert answer.status_code == 200
