@@ -207,8 +207,10 @@ def derive(statements: Statements, timeline: Timeline,
 def claims_at(ends: tuple[str, str] | None, rows: Mapping[str, Statements | None]
               ) -> list[tuple[str, ClaimSaid]]:
     """The facet claims made of an edge's two ends (from their rows in ``rows``)."""
+    if ends is None:
+        return []
     found: list[tuple[str, ClaimSaid]] = []
-    for end in () if ends is None else ends[:1] if ends[0] == ends[1] else ends:
+    for end in dict.fromkeys(ends):
         row = rows.get(end)
         if row is not None and row.claims:  # few have any: a load asks for every edge
             found += [(end, c) for c in row.claims]

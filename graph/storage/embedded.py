@@ -164,7 +164,6 @@ class _Write:
         return nodes, edges
 
     def write(self, nodes: list[Node], edges: list[Edge]) -> None:
-        self.empty = False
         if self._logging(len(nodes) + len(edges)):
             self._log([n.uid for n in nodes], [(e.uid, e.source, e.target) for e in edges])
         for table, rows in (("nodes", map(node_row, nodes)), ("edges", map(edge_row, edges))):
@@ -172,7 +171,6 @@ class _Write:
         self._written()
 
     def delete(self, nodes: dict[str, str], edges: dict[str, str]) -> None:
-        self.empty = False
         if self._logging(len(nodes) + len(edges)):
             self._log(list(nodes), [(row["uid"], row["source"], row["target"])
                                     for row in self.rows("edges", "uid", edges)])
@@ -206,7 +204,6 @@ class _Write:
     def keep(self, statements: list[Statements], dropped: list[str],
              editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
              ) -> None:
-        self.empty = False
         self.db.executemany("DELETE FROM statements WHERE uid = ?", [(u,) for u in dropped])
         # in uid order: SQLite appends to the table's tree instead of inserting all over it
         self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
@@ -219,6 +216,8 @@ class _Write:
         self._written()
 
     def _written(self) -> None:
+        """After every write: the file is no longer empty."""
+        self.empty = False
         _set_meta(self.db, "revision", _revision(self.db) + 1)
 
 
