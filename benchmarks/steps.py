@@ -193,7 +193,8 @@ def renders(store_path: Path, seed: int) -> dict[str, Any]:
 def living(store_path: Path, records: Path) -> dict[str, Any]:
     """Living data on the loaded city: a process answering questions while registers arrive.
     A one-row register and a street's register (its file again, as of a later date) are loaded
-    by another connection; the answering process's next answers, and questions as of a date."""
+    by another connection; the answering process's next answers, and questions as of a date
+    before the uploads, in that process and in one started after them."""
     answering = EmbeddedStore(store_path)
     service = Service(answering, personal=True)
     street = answering.nodes_of_type("StreetOffice")[0].uid
@@ -205,13 +206,15 @@ def living(store_path: Path, records: Path) -> dict[str, Any]:
         return time.perf_counter() - begin
 
     prepared = seconds(service.prepare)  # as the service starts: the graph, every profile
+    today_first = seconds(lambda: service.gaps(rule, street))
     today = min(seconds(lambda: service.gaps(rule, street)) for _ in range(20))
     whole_before = seconds(lambda: service.gaps(rule))
     row = store_path.with_name("one-row.csv")
     row.write_text("小区名称,所属社区,所属街道,所属区,户数\n新小区,新社区,新街道,新区,100\n",
                    encoding="utf-8")
     register = next(f for f in sorted(records.rglob("*.csv")))
-    results: dict[str, Any] = {"prepare_seconds": prepared, "today_seconds": today,
+    results: dict[str, Any] = {"prepare_seconds": prepared, "today_first_seconds": today_first,
+                               "today_seconds": today,
                                "whole_city_first_seconds": whole_before}
     with EmbeddedStore(store_path) as writer:
         uploads = Service(writer, personal=True)
@@ -224,12 +227,21 @@ def living(store_path: Path, records: Path) -> dict[str, Any]:
         results["after_street_register_seconds"] = seconds(lambda: service.gaps(rule, street))
     results["whole_city_after_seconds"] = seconds(lambda: service.gaps(rule))
     results["whole_city_again_seconds"] = seconds(lambda: service.gaps(rule))
-    results["as_of_first_seconds"] = seconds(
-        lambda: service.at("2024-07-01").gaps(rule, street))  # derives the city as of then
-    results["as_of_again_seconds"] = min(seconds(
-        lambda: service.at("2024-07-01").gaps(rule, street)) for _ in range(20))
-    results["as_of_whole_city_seconds"] = seconds(  # today's profiles, but where they differ
-        lambda: service.at("2024-07-01").gaps(rule))
+    def as_of(asking: Service, prefix: str) -> None:
+        """The street's question as of a date before the uploads, first and again, and the
+        whole city's: today's profiles serve, but where the editions then differ."""
+        def question() -> Any:
+            return asking.at("2024-07-01").gaps(rule, street)
+        results[f"{prefix}as_of_first_seconds"] = seconds(question)
+        results[f"{prefix}as_of_again_seconds"] = min(seconds(question) for _ in range(20))
+        results[f"{prefix}as_of_whole_city_seconds"] = seconds(
+            lambda: asking.at("2024-07-01").gaps(rule))
+
+    as_of(service, "")  # the process serving across the uploads holds the graph before them
+    started = Service(EmbeddedStore(store_path), personal=True)  # one started after them
+    results["after_prepare_seconds"] = seconds(started.prepare)
+    results["after_today_first_seconds"] = seconds(lambda: started.gaps(rule, street))
+    as_of(started, "after_")
     results["peak_mb"] = peak_mb()
     return results
 

@@ -141,6 +141,14 @@ class Timeline:
     def speaks(self, key: tuple[str, str]) -> bool:
         return self.speaking.get(key[0]) == key[1]
 
+    @property
+    def voices(self) -> frozenset[tuple[str, str, str]]:
+        """The editions speaking, each as loaded (source, as_of, loaded_at: one loaded again is
+        another): what the graph at the moment is made of, so a graph of a date is kept by it."""
+        return frozenset((source, as_of, loaded_at)
+                         for key, (as_of, loaded_at, source) in self.rank.items()
+                         if self.speaks(key))
+
 
 def speaking(statements: Statements, timeline: Timeline,
              claims_at_ends: Iterable[tuple[str, ClaimSaid]] = ()) -> list[Said]:

@@ -519,8 +519,7 @@ class GraphStore(ABC):
         held = self._held_alike(editions, timeline)
         if held is not None:
             return held
-        key = (basis, frozenset((e.source, e.as_of, e.loaded_at)
-                                for e in editions if timeline.speaks(e.key)))
+        key = (basis, timeline.voices)
         with _AS_OF_LOCK:
             cached = self._as_of_cache.get(key)
             if cached is not None:
@@ -691,14 +690,29 @@ class HeldInMemory(GraphStore):
         graph, _ = self.held()
         return graph if self.editions() == editions else None
 
-    def _graph_replaced(self, revision: Hashable) -> None:
-        """Forget the graphs of dates made of an older graph held: they cannot serve again, and
-        one of them may be that graph itself (a city's: hundreds of MB)."""
+    def _graph_replaced(self, revision: Hashable,
+                        replaced: tuple[Hashable, nx.MultiDiGraph] | None = None) -> None:
+        """After the graph held was replaced by one at ``revision``. Brought up to date by the
+        changes of a write, ``replaced`` is the graph it was and the editions that spoke in it
+        (Timeline.voices): that graph, and the graphs of dates made of it, serve on as graphs
+        of dates (a month's upload, then a question as of the month before: found at once), as
+        they share all but what the write changed with the new graph. Without ``replaced`` (the
+        graph read whole), they are forgotten: they share nothing with the new graph (a city's:
+        hundreds of MB)."""
         with _AS_OF_LOCK:
             for date in [key for key in self._as_of_dates if key[0] != revision]:
                 del self._as_of_dates[date]
-            for derived in [key for key in self._as_of_cache if key[0] != revision]:
-                del self._as_of_cache[derived]
+            kept = [(voices, graph) for (basis, voices), graph in self._as_of_cache.items()
+                    if basis == revision or replaced is not None]
+            if replaced is not None:
+                kept.append(replaced)
+            self._as_of_cache.clear()
+            for voices, graph in kept[-AS_OF_CACHED:]:
+                self._as_of_cache[revision, voices] = graph
+                with _PROFILES_LOCK:  # what was made of it serves on too
+                    made = _PROFILES.get(graph)
+                    if made is not None:
+                        made.key = (revision, made.key[1])
 
     def _as_of_basis(self) -> Hashable:
         """The revision of the graph held: a graph of a date is derived from it (see

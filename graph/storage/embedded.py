@@ -29,7 +29,7 @@ from govgraph.graph.algorithms import (
     copy_changing,
     differing,
 )
-from govgraph.graph.editions import Statements
+from govgraph.graph.editions import Statements, Timeline
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.search import order, rank
 from govgraph.graph.storage.base import (
@@ -284,6 +284,7 @@ class EmbeddedStore(HeldInMemory):
         self._revision_lock = threading.Lock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
+        self._voices: frozenset[tuple[str, str, str]] = frozenset()  # the editions speaking in it
         self._editions: tuple[int | None, list[Edition]] = (None, [])
         self._search: tuple[_SearchKeys | None, int | None] = (None, None)
         self.refreshed = ""  # how the graph was last brought up to date: "whole" or "changes"
@@ -340,9 +341,12 @@ class EmbeddedStore(HeldInMemory):
         with self._lock:
             revision = self.revision()
             if self._editions[0] != revision:
-                rows = self._db.execute("SELECT body FROM editions ORDER BY source, as_of")
-                self._editions = (revision, [Edition.model_validate_json(r["body"]) for r in rows])
+                self._editions = (revision, self._read_editions())
             return list(self._editions[1])
+
+    def _read_editions(self) -> list[Edition]:
+        rows = self._db.execute("SELECT body FROM editions ORDER BY source, as_of")
+        return [Edition.model_validate_json(r["body"]) for r in rows]
 
     def edition_uids(self, key: tuple[str, str]) -> Uids:
         with self._lock:
@@ -457,28 +461,45 @@ class EmbeddedStore(HeldInMemory):
         """The whole graph, brought up to date when the file changed: by the logged changes
         since the graph held (a register's upload: milliseconds), else read whole."""
         with self._lock:
-            revision = self.revision()  # read first: what follows is at least this new
-            if self._graph is not None and self._graph_version != revision:
-                logged = self._logged_since(self._graph_version)
-                if logged is not None:
-                    graph, touched = self._apply_changes(self._graph, logged)
-                    self._carry_profiles(self._graph, graph, revision, touched)
-                    self._graph, self._graph_version = graph, revision
-                    self._graph_replaced(revision)
-                    self.refreshed = "changes"
-                    return graph
-                gc.unfreeze()  # let the collector free the old graph
-                self._graph = None
-            if self._graph is None:
+            if self._graph is not None and self._graph_version == self.revision():
+                return self._graph
+            with self._reading():  # the revision, the graph and the editions agree
+                revision = _revision(self._db)
+                editions = self._read_editions()
+                self._editions = (revision, editions)
+                voices = Timeline(editions).voices
+                if self._graph is not None:
+                    logged = self._logged_since(self._graph_version)
+                    if logged is not None:
+                        held, held_voices = self._graph, self._voices
+                        graph, touched = self._apply_changes(held, logged)
+                        self._carry_profiles(held, graph, revision, touched)
+                        self._graph, self._graph_version, self._voices = graph, revision, voices
+                        stated = {(e.source, e.as_of, e.loaded_at) for e in editions}
+                        self._graph_replaced(revision, (held_voices, held)
+                                             if held_voices <= stated else None)
+                        self.refreshed = "changes"
+                        return graph
+                    gc.unfreeze()  # let the collector free the old graph
+                    self._graph = None
                 self._graph = self._read_graph()
-                self._graph_version = revision
-                self._graph_replaced(revision)
-                self.refreshed = "whole"
-                # A city's graph is millions of long-lived objects: keep the cyclic garbage
-                # collector from walking them again and again (it stalls answers for 100s of ms).
-                gc.collect()
-                gc.freeze()
+                self._graph_version, self._voices = revision, voices
+            self._graph_replaced(revision)
+            self.refreshed = "whole"
+            # A city's graph is millions of long-lived objects: keep the cyclic garbage
+            # collector from walking them again and again (it stalls answers for 100s of ms).
+            gc.collect()
+            gc.freeze()
             return self._graph
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """One read transaction: all read in it is of one revision."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     def _logged_since(self, version: int | None) -> list[sqlite3.Row] | None:
         """The changes logged since revision ``version`` (uid, is_edge, source, target), oldest

@@ -71,7 +71,8 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
     """The service holds the seed graph; a street uploads its register twice, then takes it
     back. Each time the service's graph follows by the logged changes, not by reading the whole
     graph again, and equals the graph read whole, while a question still reading the graph
-    held before reads it unchanged; a write too large to log is read whole."""
+    held before reads it unchanged, and serves on as the graph of the days before the upload; a
+    write too large to log is read whole, and every graph held before is freed."""
     from govgraph.graph.storage import embedded
     from govgraph.service.core import Service
     from tests.conftest import seed_batch
@@ -81,8 +82,9 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
     with EmbeddedStore(path) as serving, EmbeddedStore(path) as uploads:
         uploads.load(seed_batch())
         answers(serving)  # profiles of every compound made, to be carried over the uploads
-        for date, committee, firm in (("2024-05-31", "有", "甲物业"),
-                                      ("2024-06-30", "无", "乙物业")):
+        replaced = []
+        for day_before, date, committee, firm in (("2024-05-30", "2024-05-31", "有", "甲物业"),
+                                                  ("2024-06-29", "2024-06-30", "无", "乙物业")):
             register.write_text(REGISTER.format(committee=committee, firm=firm),
                                 encoding="utf-8")
             held = serving.snapshot()
@@ -94,9 +96,9 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
             graph = serving.snapshot()
             assert serving.refreshed == "changes"
             assert _graph_data(held) == before != _graph_data(graph)
-            replaced = weakref.ref(held)
+            assert serving.as_of(day_before) is held  # not derived again
+            replaced.append(weakref.ref(held))
             del held
-            assert replaced() is None  # freed once no question reads it, though frozen
             with EmbeddedStore(path) as fresh:
                 assert _graph_data(graph) == _graph_data(fresh.snapshot())
                 assert answers(serving) == answers(fresh)
@@ -109,6 +111,7 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
         register.write_text(REGISTER.format(committee="有", firm="丙物业"), encoding="utf-8")
         Service(uploads, personal=True).ingest([register], as_of="2024-07-31")
         assert "property:丙物业" in serving.snapshot() and serving.refreshed == "whole"
+        assert [graph() for graph in replaced] == [None, None]  # freed, though frozen
 
 
 def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_path,
