@@ -124,6 +124,9 @@ def statements_of(batch: Batch) -> dict[str, Statements]:
     return rows
 
 
+Voices = frozenset[tuple[str, str, str]]  # editions as loaded: (source, as_of, loaded_at)
+
+
 class Timeline:
     """Which edition of each source speaks at a moment (``at``, YYYY-MM-DD; None: now, every
     source's latest), and how editions rank: by as_of, then by when they were loaded."""
@@ -142,7 +145,7 @@ class Timeline:
         return self.speaking.get(key[0]) == key[1]
 
     @property
-    def voices(self) -> frozenset[tuple[str, str, str]]:
+    def voices(self) -> Voices:
         """The editions speaking, each as loaded (source, as_of, loaded_at: one loaded again is
         another): what the graph at the moment is made of, so a graph of a date is kept by it."""
         return frozenset((source, as_of, loaded_at)

@@ -39,6 +39,7 @@ from govgraph.graph.editions import (
     ClaimSaid,
     Statements,
     Timeline,
+    Voices,
     claims_at,
     derive,
     derive_graph,
@@ -88,6 +89,20 @@ def _keep_at(kept: OrderedDict[tuple[Hashable, K], V], at: Hashable, item: K, va
     kept[at, item] = value
     while len(kept) > most:
         kept.popitem(last=False)
+
+
+def _of_a_past_date(voices: Voices, editions: list[Edition]) -> bool:
+    """Whether ``voices`` (Timeline.voices) are the editions speaking at some date, but not
+    today: then they speak at the latest of their own dates.
+
+    >>> may, june = (Edition(source=s, as_of=d, kind="register") for s, d in
+    ...              (("a", "2024-05-31"), ("b", "2024-06-30")))
+    >>> a, b = ("a", "2024-05-31", ""), ("b", "2024-06-30", "")
+    >>> [_of_a_past_date(frozenset(v), [may, june]) for v in ((), (a,), (a, b), (b,))]
+    [True, True, False, False]
+    """
+    at = max((as_of for _, as_of, _ in voices), default="")
+    return Timeline(editions, at).voices == voices != Timeline(editions).voices
 
 
 _PROFILES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Kept] = weakref.WeakKeyDictionary()
@@ -553,7 +568,7 @@ class GraphStore(ABC):
         return derive_graph({row.uid: row for row in self.all_statements()}, timeline)
 
     @property
-    def _as_of_cache(self) -> OrderedDict[tuple[Hashable, Hashable], nx.MultiDiGraph]:
+    def _as_of_cache(self) -> OrderedDict[tuple[Hashable, Voices], nx.MultiDiGraph]:
         """The graphs of past dates kept, by the editions that speak then."""
         return self.__dict__.setdefault("_as_of_graphs", OrderedDict())
 
@@ -690,23 +705,25 @@ class HeldInMemory(GraphStore):
         graph, _ = self.held()
         return graph if self.editions() == editions else None
 
-    def _graph_replaced(self, revision: Hashable,
-                        replaced: tuple[Hashable, nx.MultiDiGraph] | None = None) -> None:
+    def _graph_replaced(self, revision: Hashable, editions: list[Edition] | None = None,
+                        replaced: tuple[Voices, nx.MultiDiGraph] | None = None) -> None:
         """After the graph held was replaced by one at ``revision``. Brought up to date by the
-        changes of a write, ``replaced`` is the graph it was and the editions that spoke in it
-        (Timeline.voices): that graph, and the graphs of dates made of it, serve on as graphs
-        of dates (a month's upload, then a question as of the month before: found at once), as
-        they share all but what the write changed with the new graph. Without ``replaced`` (the
-        graph read whole), they are forgotten: they share nothing with the new graph (a city's:
-        hundreds of MB)."""
+        changes of a write, which left ``editions``, it shares all but what changed with the
+        graph it replaced (``replaced``, with the editions that spoke in it; None when not
+        known) and with the graphs of dates made of that one: each serves on as a graph of a
+        date while its editions still speak at some date before today's (a month's upload,
+        then a question as of the month before: found at once). Read whole (no ``editions``),
+        the graph shares nothing with them (a city's: hundreds of MB): they are forgotten."""
         with _AS_OF_LOCK:
             for date in [key for key in self._as_of_dates if key[0] != revision]:
                 del self._as_of_dates[date]
-            kept = [(voices, graph) for (basis, voices), graph in self._as_of_cache.items()
-                    if basis == revision or replaced is not None]
+            kept = [(voices, graph) for (_, voices), graph in self._as_of_cache.items()]
+            self._as_of_cache.clear()
+            if editions is None:
+                return
             if replaced is not None:
                 kept.append(replaced)
-            self._as_of_cache.clear()
+            kept = [(voices, graph) for voices, graph in kept if _of_a_past_date(voices, editions)]
             for voices, graph in kept[-AS_OF_CACHED:]:
                 self._as_of_cache[revision, voices] = graph
                 with _PROFILES_LOCK:  # what was made of it serves on too

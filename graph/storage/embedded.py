@@ -29,7 +29,7 @@ from govgraph.graph.algorithms import (
     copy_changing,
     differing,
 )
-from govgraph.graph.editions import Statements, Timeline
+from govgraph.graph.editions import Statements, Timeline, Voices
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.search import order, rank
 from govgraph.graph.storage.base import (
@@ -284,7 +284,8 @@ class EmbeddedStore(HeldInMemory):
         self._revision_lock = threading.Lock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
-        self._voices: frozenset[tuple[str, str, str]] = frozenset()  # the editions speaking in it
+        # the editions speaking in it (Timeline.voices); None: not known (read as a write landed)
+        self._voices: Voices | None = None
         self._editions: tuple[int | None, list[Edition]] = (None, [])
         self._search: tuple[_SearchKeys | None, int | None] = (None, None)
         self.refreshed = ""  # how the graph was last brought up to date: "whole" or "changes"
@@ -463,28 +464,18 @@ class EmbeddedStore(HeldInMemory):
         with self._lock:
             if self._graph is not None and self._graph_version == self.revision():
                 return self._graph
-            with self._reading():  # the revision, the graph and the editions agree
-                revision = _revision(self._db)
-                editions = self._read_editions()
-                self._editions = (revision, editions)
-                voices = Timeline(editions).voices
-                if self._graph is not None:
-                    logged = self._logged_since(self._graph_version)
-                    if logged is not None:
-                        held, held_voices = self._graph, self._voices
-                        graph, touched = self._apply_changes(held, logged)
-                        self._carry_profiles(held, graph, revision, touched)
-                        self._graph, self._graph_version, self._voices = graph, revision, voices
-                        stated = {(e.source, e.as_of, e.loaded_at) for e in editions}
-                        self._graph_replaced(revision, (held_voices, held)
-                                             if held_voices <= stated else None)
-                        self.refreshed = "changes"
-                        return graph
-                    gc.unfreeze()  # let the collector free the old graph
-                    self._graph = None
-                self._graph = self._read_graph()
-                self._graph_version, self._voices = revision, voices
-            self._graph_replaced(revision)
+            if self._graph is not None:
+                changed = self._changed_graph()
+                if changed is not None:
+                    return changed
+                gc.unfreeze()  # let the collector free the old graph
+                self._graph = None
+            revision, editions = _revision(self._db), self._read_editions()
+            self._graph_replaced(revision)  # nothing made of the old graph is kept while reading
+            self._graph = self._read_graph()
+            exact = _revision(self._db) == revision  # else a write landed while reading
+            self._graph_version, self._editions = revision, (revision, editions)
+            self._voices = Timeline(editions).voices if exact else None
             self.refreshed = "whole"
             # A city's graph is millions of long-lived objects: keep the cyclic garbage
             # collector from walking them again and again (it stalls answers for 100s of ms).
@@ -492,14 +483,36 @@ class EmbeddedStore(HeldInMemory):
             gc.freeze()
             return self._graph
 
+    def _changed_graph(self) -> nx.MultiDiGraph | None:
+        """The graph held brought up to date by the changes logged since, and held; None when
+        the log does not reach back that far. The graph it replaces, and the graphs of dates,
+        serve on as graphs of dates (``_graph_replaced``)."""
+        with self._reading():  # the revision, the changes and the editions agree
+            revision = _revision(self._db)
+            logged = self._logged_since(self._graph_version)
+            if logged is None:
+                return None
+            editions = self._read_editions()
+            held, held_voices = self._graph, self._voices
+            graph, touched = self._apply_changes(held, logged)
+        self._carry_profiles(held, graph, revision, touched)
+        self._graph, self._graph_version = graph, revision
+        self._editions, self._voices = (revision, editions), Timeline(editions).voices
+        self._graph_replaced(revision, editions,
+                             None if held_voices is None else (held_voices, held))
+        self.refreshed = "changes"
+        return graph
+
     @contextmanager
     def _reading(self) -> Iterator[None]:
-        """One read transaction: all read in it is of one revision."""
+        """One read transaction: all read in it is of one revision. (Never asked for inside a
+        write's transaction, whose rows are not yet committed: BEGIN would fail.)"""
         self._db.execute("BEGIN")
         try:
             yield
         finally:
-            self._db.execute("COMMIT")
+            if self._db.in_transaction:  # SQLite may have ended it on an error
+                self._db.execute("COMMIT")
 
     def _logged_since(self, version: int | None) -> list[sqlite3.Row] | None:
         """The changes logged since revision ``version`` (uid, is_edge, source, target), oldest

@@ -67,13 +67,16 @@ REGISTER = ("小区名称,所属社区,所属街道,所属区,所属市,业委�
             "怡枫园,景华社区,莲花街道,福田区,深圳市,{committee},{firm}\n")
 
 
-def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monkeypatch):
+def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monkeypatch,
+                                                                 profiled):
     """The service holds the seed graph; a street uploads its register twice, then takes it
     back. Each time the service's graph follows by the logged changes, not by reading the whole
     graph again, and equals the graph read whole, while a question still reading the graph
-    held before reads it unchanged, and serves on as the graph of the days before the upload; a
-    write too large to log is read whole, and every graph held before is freed."""
+    held before reads it unchanged. That graph serves on as the graph of the days before the
+    upload, with its profiles, and so does a graph of a date asked before; a write too large
+    to log is read whole, and lets every graph held before go."""
     from govgraph.graph.storage import embedded
+    from govgraph.graph.storage.memory import GraphView
     from govgraph.service.core import Service
     from tests.conftest import seed_batch
 
@@ -82,21 +85,21 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
     with EmbeddedStore(path) as serving, EmbeddedStore(path) as uploads:
         uploads.load(seed_batch())
         answers(serving)  # profiles of every compound made, to be carried over the uploads
-        replaced = []
+        early = serving.as_of("2023-06-01")  # three of the five seed cases said it by then
+        replaced = [weakref.ref(early)]
         for day_before, date, committee, firm in (("2024-05-30", "2024-05-31", "有", "甲物业"),
                                                   ("2024-06-29", "2024-06-30", "无", "乙物业")):
             register.write_text(REGISTER.format(committee=committee, firm=firm),
                                 encoding="utf-8")
             held = serving.snapshot()
             before = _graph_data(held)
-            # graphs of dates asked before the upload, one of them the graph held itself
             assert serving.as_of("2099-12-31") is held
-            serving.as_of("2024-01-01")
             Service(uploads, personal=True).ingest([register], as_of=date)
             graph = serving.snapshot()
             assert serving.refreshed == "changes"
             assert _graph_data(held) == before != _graph_data(graph)
             assert serving.as_of(day_before) is held  # not derived again
+            assert serving.as_of("2023-06-01") is early
             replaced.append(weakref.ref(held))
             del held
             with EmbeddedStore(path) as fresh:
@@ -104,14 +107,45 @@ def test_a_process_holding_the_graph_applies_another_ones_upload(tmp_path, monke
                 assert answers(serving) == answers(fresh)
         assert "property:乙物业" in graph and not graph.has_edge(
             "property:甲物业", "compound:景华社区.怡枫园")
+        profiled.clear()
+        then = answers(GraphView(serving.as_of("2024-01-01"), at="2024-01-01", base=serving))
+        assert profiled == []  # the seed graph's profiles serve on with it
+        with EmbeddedStore(path) as fresh:
+            assert then == answers(GraphView(fresh.as_of("2024-01-01"), at="2024-01-01",
+                                             base=fresh)) != answers(serving)
+        with monkeypatch.context() as patched:
+            patched.setattr(embedded, "LOGGED_CHANGES", 3)
+            register.write_text(REGISTER.format(committee="有", firm="丙物业"),
+                                encoding="utf-8")
+            Service(uploads, personal=True).ingest([register], as_of="2024-07-31")
+            assert "property:丙物业" in serving.snapshot() and serving.refreshed == "whole"
+        del early
+        assert [graph() for graph in replaced] == [None, None, None]  # freed, though frozen
         Service(uploads, personal=True).unload("source:台账.景华社区台账")
-        assert "property:乙物业" not in serving.snapshot()
+        assert "property:丙物业" not in serving.snapshot()
         assert serving.refreshed == "changes"
-        monkeypatch.setattr(embedded, "LOGGED_CHANGES", 3)
-        register.write_text(REGISTER.format(committee="有", firm="丙物业"), encoding="utf-8")
-        Service(uploads, personal=True).ingest([register], as_of="2024-07-31")
-        assert "property:丙物业" in serving.snapshot() and serving.refreshed == "whole"
-        assert [graph() for graph in replaced] == [None, None]  # freed, though frozen
+
+
+def test_a_month_of_uploads_keeps_the_graph_of_the_month_before(tmp_path):
+    """Six streets upload their registers as of the same month's end, one by one, and the
+    service follows each: the graphs between two of them are no date's, and are let go, so
+    more uploads than graphs of dates kept still leave the graph of the month before."""
+    from govgraph.graph.storage import base
+    from govgraph.service.core import Service
+    from tests.conftest import seed_batch
+
+    path = tmp_path / "store.db"
+    with EmbeddedStore(path) as serving, EmbeddedStore(path) as uploads:
+        uploads.load(seed_batch())
+        month_before = serving.snapshot()
+        for street in range(base.AS_OF_CACHED + 2):
+            register = tmp_path / f"街道{street}台账.csv"
+            register.write_text(REGISTER.format(committee="有", firm=f"物业{street}"),
+                                encoding="utf-8")
+            Service(uploads, personal=True).ingest([register], as_of="2024-05-31")
+            assert f"property:物业{street}" in serving.snapshot()
+        assert serving.as_of("2024-05-30") is month_before
+        assert len(serving._as_of_cache) == 1
 
 
 def test_a_question_of_a_date_profiles_only_the_compounds_that_differ_then(tmp_path,
