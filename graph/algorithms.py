@@ -1,9 +1,9 @@
 """Small pure functions over a governance graph held in networkx, shared by every store.
 
 The graph is a ``networkx.MultiDiGraph`` whose nodes carry ``type``, ``name``, ``properties`` and
-``citations`` and whose edges (keyed by uid) carry ``type``, ``properties`` and ``citations``:
-what ``EmbeddedStore.snapshot()`` returns, and what the Neo4j store builds from the part of the
-graph a question needs. So both stores answer with the same code.
+``citations`` and whose edges (keyed by ``edge_key``) carry ``type``, ``properties`` and
+``citations``: what ``EmbeddedStore.snapshot()`` returns, and what the Neo4j store builds from
+the part of the graph a question needs. So both stores answer with the same code.
 """
 
 from __future__ import annotations
@@ -26,9 +26,15 @@ from govgraph.graph.answers import (
     kept_model,
 )
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, needed
-from govgraph.graph.model import Edge, Node
+from govgraph.graph.model import Edge, Node, edge_uid
 from govgraph.graph.rules import declared_facts
-from govgraph.graph.vocabulary import COMMITTEES, PLACES, STATED_PRESENCE, zh_name
+from govgraph.graph.vocabulary import (
+    COMMITTEES,
+    PLACES,
+    RELATIONSHIP_TYPES,
+    STATED_PRESENCE,
+    zh_name,
+)
 
 Line = Literal["admin", "party"]
 Expand = Callable[[list[str]], None]
@@ -83,8 +89,33 @@ def ref(graph: nx.MultiDiGraph, uid: str) -> NodeRef:
                       count=properties.get("count", 1))
 
 
+_TYPE_KEYS = {name: name for name in RELATIONSHIP_TYPES}  # one string of each type's name
+
+
+def edge_key(uid: str, source: str, target: str) -> str:
+    """The key a graph holds an edge by: the name of a relationship type where ``uid`` is the
+    uid that type and the ends make (model.edge_uid: most edges, and the graph keeps no uid
+    string of its own for them, 31 MB of a city's), else ``uid`` (never a type's name: the
+    loaders refuse it).
+
+    >>> edge_key("a-SERVES->b", "a", "b"), edge_key("e1", "a", "b")
+    ('SERVES', 'e1')
+    >>> edge_uid_of("a", "b", "SERVES"), edge_uid_of("a", "b", "e1")
+    ('a-SERVES->b', 'e1')
+    """
+    kind = uid[len(source) + 1:len(uid) - len(target) - 2]
+    held = _TYPE_KEYS.get(kind)
+    return held if held is not None and uid == edge_uid(held, source, target) else uid
+
+
+def edge_uid_of(source: str, target: str, key: str) -> str:
+    """The uid of the edge a graph holds by ``key`` (see edge_key)."""
+    return edge_uid(key, source, target) if key in _TYPE_KEYS else key
+
+
 def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
-    return Edge(uid=key, source=source, target=target, **graph.edges[source, target, key])
+    return Edge(uid=edge_uid_of(source, target, key), source=source, target=target,
+                **graph.edges[source, target, key])
 
 
 def add_node(graph: nx.MultiDiGraph, node: Node, **extra: Any) -> None:
@@ -97,7 +128,7 @@ EdgesAlike = dict[tuple[str, int, int], dict[str, Any]]
 
 
 def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None) -> None:
-    """Put an edge into a question's graph, keyed by its uid. With ``alike`` (kept while the
+    """Put an edge into a question's graph, keyed by ``edge_key``. With ``alike`` (kept while the
     graph is read), edges of one type whose properties and citations are the same objects share
     one dictionary of attributes: a city's 170,000 edges state 20,000 ways (its graph 12 MB
     smaller). An edge's dictionary is never changed in place, not even when the edge is put
@@ -114,8 +145,16 @@ def add_edge(graph: nx.MultiDiGraph, edge: Edge, alike: EdgesAlike | None = None
     data = {"type": edge.type, "properties": edge.properties, "citations": edge.citations}
     if alike is not None:  # the dictionary keeps both objects alive: their ids stay theirs
         data = alike.setdefault((edge.type, id(edge.properties), id(edge.citations)), data)
-    graph.add_edge(edge.source, edge.target, key=edge.uid)
-    graph._succ[edge.source][edge.target][edge.uid] = data  # the key's dict, shared with pred
+    key = edge_key(edge.uid, edge.source, edge.target)
+    graph.add_edge(edge.source, edge.target, key=key)
+    graph._succ[edge.source][edge.target][key] = data  # the key's dict, shared with pred
+
+
+def remove_edge(graph: nx.MultiDiGraph, uid: str, source: str, target: str) -> None:
+    """Take the edge ``uid`` from ``source`` to ``target`` out of the graph, if there."""
+    key = edge_key(uid, source, target)
+    if graph.has_edge(source, target, key):
+        graph.remove_edge(source, target, key)
 
 
 def copy_changing(graph: nx.MultiDiGraph, uids: Iterable[str]) -> nx.MultiDiGraph:

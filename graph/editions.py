@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, Field
 
-from govgraph.graph.algorithms import HeldGraph, add_edge, add_node
+from govgraph.graph.algorithms import HeldGraph, add_edge, add_node, remove_edge
 from govgraph.graph.model import Batch, Claim, Edge, Edition, Node, built, cited
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
@@ -283,8 +283,7 @@ def derive_into(graph: nx.MultiDiGraph, rows: Mapping[str, Statements],
     for row in rows.values():
         if row.ends is not None:
             source, target = row.ends
-            if graph.has_edge(source, target, row.uid):
-                graph.remove_edge(source, target, row.uid)
+            remove_edge(graph, row.uid, source, target)
             if source in graph and target in graph:
                 edge = derive(row, timeline, claims_at(row.ends, rows))
                 if edge is not None:

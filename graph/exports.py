@@ -175,7 +175,7 @@ def filtered(graph: nx.MultiDiGraph, text_filter: TextFilter) -> nx.MultiDiGraph
         copy.add_node(text_filter(uid), **clean(node_of(graph, uid).model_dump(exclude={"uid"})))
     for u, v, key in graph.edges(keys=True):
         edge = edge_of(graph, u, v, key)
-        copy.add_edge(text_filter(u), text_filter(v), key=text_filter(key),
+        copy.add_edge(text_filter(u), text_filter(v), key=text_filter(edge.uid),
                       **clean(edge.model_dump(exclude={"uid", "source", "target"})))
     return copy
 

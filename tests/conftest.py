@@ -71,7 +71,8 @@ def stated(batch: Any) -> SimpleNamespace:
 
     graph = derive_graph(statements_of(batch), Timeline(p.edition for p in batch.editions))
     return SimpleNamespace(nodes={u: node_of(graph, u) for u in graph},
-                           edges={k: edge_of(graph, u, v, k) for u, v, k in graph.edges(keys=True)})
+                           edges={e.uid: e for e in (edge_of(graph, *key)
+                                                     for key in graph.edges(keys=True))})
 
 
 def _neo4j_reachable() -> bool:

@@ -28,6 +28,7 @@ from govgraph.graph.algorithms import (
     add_node,
     copy_changing,
     differing,
+    remove_edge,
 )
 from govgraph.graph.editions import Statements, Timeline, Voices
 from govgraph.graph.model import Edge, Edition, Node
@@ -534,8 +535,7 @@ class EmbeddedStore(HeldInMemory):
         around = nodes.union(*edges.values())
         changed = copy_changing(graph, around)
         for uid, (source, target) in edges.items():
-            if changed.has_edge(source, target, uid):
-                changed.remove_edge(source, target, uid)
+            remove_edge(changed, uid, source, target)
         now = _Write(self._db)
         present = now.nodes(list(nodes))
         for uid, node in present.items():

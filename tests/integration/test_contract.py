@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from govgraph.graph.algorithms import edge_of
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import InvalidQuery, NodeNotFound
 from govgraph.service.core import Service
@@ -254,7 +255,8 @@ def test_a_scoped_export_holds_the_scope_and_every_edge_among_its_nodes(store):
     view = ask(store).scope_view(LIANHUA, limit=100_000)
     assert sorted(uids) == [n.uid for n in view.nodes]
     assert len(uids) < len(whole)  # not the whole graph
-    among = {k for u, v, k in whole.edges(keys=True) if u in uids and v in uids}
+    among = {edge_of(whole, u, v, k).uid for u, v, k in whole.edges(keys=True)
+             if u in uids and v in uids}
     assert {e["key"] for e in exported["links"]} == among == {e.uid for e in view.edges}
     assert "宝欣苑四村" not in {n["name"] for n in exported["nodes"]}
 
