@@ -90,19 +90,22 @@ def ref(graph: nx.MultiDiGraph, uid: str) -> NodeRef:
 
 
 _TYPE_KEYS = {name: name for name in RELATIONSHIP_TYPES}  # one string of each type's name
+_OWN = "\0"  # opens the key of a uid that could be taken for another key: it is kept whole
 
 
 def edge_key(uid: str, source: str, target: str) -> str:
     """The key a graph holds an edge by: the name of a relationship type where ``uid`` is the
     uid that type and the ends make (model.edge_uid: most edges, and the graph keeps no uid
-    string of its own for them, 31 MB of a city's), else ``uid`` (never a type's name: the
-    loaders refuse it).
+    string of its own for them, 31 MB of a city's), else ``uid`` itself (behind ``_OWN`` when
+    it is a type's name, or opens with ``_OWN``), so each key stands for one uid.
 
-    >>> edge_key("a-SERVES->b", "a", "b"), edge_key("e1", "a", "b")
-    ('SERVES', 'e1')
-    >>> edge_uid_of("a", "b", "SERVES"), edge_uid_of("a", "b", "e1")
-    ('a-SERVES->b', 'e1')
+    >>> [edge_key(uid, "a", "b") for uid in ("a-SERVES->b", "e1", "SERVES")]
+    ['SERVES', 'e1', '\\x00SERVES']
+    >>> [edge_uid_of("a", "b", key) for key in ("SERVES", "e1", "\\x00SERVES")]
+    ['a-SERVES->b', 'e1', 'SERVES']
     """
+    if uid in _TYPE_KEYS or uid.startswith(_OWN):
+        return _OWN + uid
     kind = uid[len(source) + 1:len(uid) - len(target) - 2]
     held = _TYPE_KEYS.get(kind)
     return held if held is not None and uid == edge_uid(held, source, target) else uid
@@ -110,7 +113,9 @@ def edge_key(uid: str, source: str, target: str) -> str:
 
 def edge_uid_of(source: str, target: str, key: str) -> str:
     """The uid of the edge a graph holds by ``key`` (see edge_key)."""
-    return edge_uid(key, source, target) if key in _TYPE_KEYS else key
+    if key in _TYPE_KEYS:
+        return edge_uid(key, source, target)
+    return key.removeprefix(_OWN)
 
 
 def edge_of(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
@@ -220,7 +225,7 @@ def _reads_alike(before: dict[str, Any], after: dict[str, Any]) -> bool:
 
 
 def _edges_at(graph: nx.MultiDiGraph, uid: str) -> set[tuple[str, str, str, str]]:
-    """The edges at a node, each as (uid, type, direction, the other end)."""
+    """The edges at a node, each as (key, type, direction, the other end)."""
     if uid not in graph:
         return set()
     return ({(k, d["type"], "out", v) for v, keyed in graph._succ[uid].items()
@@ -647,9 +652,9 @@ def shortest_path(graph: nx.MultiDiGraph, source: str, target: str, max_hops: in
         uids.append(min(n for n in _neighbours(graph, uids[-1]) if from_target.get(n) == step))
     edges = []
     for a, b in zip(uids, uids[1:], strict=False):
-        forward = [(a, b, k) for k in sorted(graph.get_edge_data(a, b) or {})]
-        backward = [(b, a, k) for k in sorted(graph.get_edge_data(b, a) or {})]
-        edges.append(edge_of(graph, *(forward or backward)[0]))
+        between = [edge_of(graph, a, b, k) for k in graph.get_edge_data(a, b) or {}] or \
+            [edge_of(graph, b, a, k) for k in graph.get_edge_data(b, a) or {}]
+        edges.append(min(between, key=lambda edge: edge.uid))
     return Subgraph(nodes=[node_of(graph, u) for u in uids], edges=edges)
 
 

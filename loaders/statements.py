@@ -145,10 +145,8 @@ def add_edge(
         type_name = None
     start = _text(out, location, "from", start, "the uid of the node the relationship starts at")
     end = _text(out, location, "to", end, "the uid of the node the relationship ends at")
-    if uid is not None and not (isinstance(uid, str) and uid.strip() and " " not in uid
-                                and uid not in RELATIONSHIP_TYPES):
-        out.problem(location, "a uid without spaces, not a relationship type's name, or none",
-                    "uid", uid)
+    if uid is not None and not (isinstance(uid, str) and uid.strip() and " " not in uid):
+        out.problem(location, "a uid without spaces, or none", "uid", uid)
     props = (
         _properties(out, location, edge_properties(type_name), properties, type_name)
         if type_name

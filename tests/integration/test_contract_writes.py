@@ -2,9 +2,20 @@
 provenance, a uid stated as something else and dangling edges refused whole, dry runs, look-ups
 and search. (Editions over time: test_living_data.py.)"""
 
+import json
+
 import pytest
 
-from govgraph.graph.model import Batch, Citation, Edge, Edition, EditionBatch, Node
+from govgraph.graph.algorithms import edge_of
+from govgraph.graph.model import (
+    Batch,
+    Citation,
+    Edge,
+    Edition,
+    EditionBatch,
+    Node,
+    edge_uid,
+)
 from govgraph.graph.storage import ConflictingFacts, DanglingEdges, NodeNotFound
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.graph.storage.neo4j import Neo4jStore
@@ -67,6 +78,27 @@ def test_a_second_source_of_the_same_fact_is_added_not_duplicated(store):
     assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
     (edge,) = store.edges_of("community:莲花街道.景华社区")
     assert edge.sources == ["source:a", "source:b"]
+
+
+def test_edges_of_one_type_between_two_nodes_keep_their_own_uids(store):
+    """A graph holds most edges by their type's name (algorithms.edge_key): an edge with the
+    uid its type and ends make, one with a uid of its own, and one whose uid is a type's name,
+    all between the same two nodes, stay three, each with its uid, and one goes by its uid."""
+    c, s = "community:莲花街道.景华社区", "street:福田区.莲花街道"
+    derived, own, typed = (
+        Edge(uid=uid, type="PART_OF", source=c, target=s, citations=[Citation(source=source)])
+        for uid, source in ((edge_uid("PART_OF", c, s), "source:b"), ("PART_OF.2", "source:a"),
+                            ("SERVES", "source:a")))
+    store.load(batch(street(), community(), derived, own, typed, community("source:b")))
+    uids = sorted([derived.uid, own.uid, typed.uid])
+    assert sorted(e.uid for e in store.edges_of(c)) == uids
+    assert sorted(link["key"] for link in json.loads(ask(store).export("json").data)["links"]
+                  ) == uids
+    ask(store).unload("source:b")
+    assert sorted(e.uid for e in store.edges_of(c)) == [own.uid, typed.uid]
+    graph = store.whole_graph()
+    assert sorted(edge_of(graph, *key).uid for key in graph.edges(keys=True)) == \
+        [own.uid, typed.uid]
 
 
 def test_an_edge_uid_between_other_ends_writes_nothing_of_the_batch(store):

@@ -124,15 +124,6 @@ def test_unknown_type_property_and_uid_prefix(tmp_path):
             "for a Project") in joined
 
 
-def test_a_relationship_uid_must_not_be_a_relationship_type(tmp_path):
-    """A graph holds most relationships by their type's name (algorithms.edge_key): a
-    relationship named by a type's name alone would be taken for another."""
-    text = GOOD.replace("  - type: PART_OF\n", "  - type: PART_OF\n    uid: PART_OF\n")
-    assert [p.split("/")[-1] for p in problems_of(tmp_path, text)] == [
-        "case.yaml:20 (relationships[0]), field 'uid', got 'PART_OF': expected a uid without "
-        "spaces, not a relationship type's name, or none"]
-
-
 def test_one_source_stating_a_uid_two_ways_names_both_places(tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(GOOD.replace("kind: 街道", "kind: 镇"), encoding="utf-8")
