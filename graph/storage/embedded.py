@@ -473,11 +473,9 @@ class EmbeddedStore(HeldInMemory):
                 self._graph = None
             revision, editions = _revision(self._db), self._read_editions()
             self._graph_replaced(revision)  # nothing made of the old graph is kept while reading
-            self._graph = self._read_graph()
+            graph = self._read_graph()
             exact = _revision(self._db) == revision  # else a write landed while reading
-            self._graph_version, self._editions = revision, (revision, editions)
-            self._voices = Timeline(editions).voices if exact else None
-            self.refreshed = "whole"
+            self._hold(graph, revision, editions if exact else None, "whole")
             # A city's graph is millions of long-lived objects: keep the cyclic garbage
             # collector from walking them again and again (it stalls answers for 100s of ms).
             gc.collect()
@@ -497,12 +495,19 @@ class EmbeddedStore(HeldInMemory):
             held, held_voices = self._graph, self._voices
             graph, touched = self._apply_changes(held, logged)
         self._carry_profiles(held, graph, revision, touched)
-        self._graph, self._graph_version = graph, revision
-        self._editions, self._voices = (revision, editions), Timeline(editions).voices
+        self._hold(graph, revision, editions, "changes")
         self._graph_replaced(revision, editions,
                              None if held_voices is None else (held_voices, held))
-        self.refreshed = "changes"
         return graph
+
+    def _hold(self, graph: nx.MultiDiGraph, revision: int, editions: list[Edition] | None,
+              how: str) -> None:
+        """Hold ``graph`` as the file at ``revision``, made of ``editions`` (None: not known
+        for sure, a write landed while reading)."""
+        self._graph, self._graph_version, self.refreshed = graph, revision, how
+        if editions is not None:
+            self._editions = (revision, editions)
+        self._voices = None if editions is None else Timeline(editions).voices
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
