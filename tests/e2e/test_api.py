@@ -3,7 +3,9 @@
 import io
 import json
 import re
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -14,6 +16,7 @@ from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.loaders import read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.service.api.main import create_app
+from govgraph.service.core import Service
 from govgraph.service.settings import Settings
 from tests.conftest import SEED_DATE, seed_batch
 
@@ -48,6 +51,28 @@ def test_health_vocabulary_stats(client):
         r for r in vocabulary["relationship_types"] if r["name"] == "REPRESENTS").items()
     assert [r["title"] for r in vocabulary["rules"]][0] == "小区未建党组织"
     assert client.get("/api/v1/stats").json()["nodes"]["Compound"] == 9
+
+
+def test_a_question_reading_for_long_holds_up_no_other_request(client, monkeypatch):
+    """A question may read for seconds (the graph read whole after a large load, a date
+    derived): meanwhile the service answers the others."""
+    reading, done_reading = threading.Event(), threading.Event()
+    answer = Service.gaps
+
+    def reading_for_long(self, *args, **kwargs):
+        reading.set()
+        done_reading.wait(timeout=30)
+        return answer(self, *args, **kwargs)
+
+    monkeypatch.setattr(Service, "gaps", reading_for_long)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(client.get, "/api/v1/gaps/troika-incomplete")
+        assert reading.wait(timeout=30)
+        assert client.get("/api/v1/health").status_code == 200
+        assert client.get("/api/v1/stats").status_code == 200
+        assert not slow.done()
+        done_reading.set()
+        assert slow.result().json()["compounds_checked"] == 10
 
 
 def test_search_is_paged_and_finds_pinyin(client):

@@ -9,9 +9,10 @@ from govgraph.graph.storage import Stats
 from govgraph.graph.vocabulary import describe_vocabulary
 from govgraph.service.api.deps import ServiceDep, StoreDep
 from govgraph.service.api.models import Health, VocabularyOut
-from govgraph.service.api.routes._common import ERRORS, READ
+from govgraph.service.api.routes._common import ERRORS, READ, OneHopRoute
 
-router = APIRouter(tags=["meta"], responses=ERRORS, dependencies=READ)
+router = APIRouter(tags=["meta"], route_class=OneHopRoute,
+                   responses=ERRORS, dependencies=READ)
 
 
 @router.get("/health", response_model=Health)

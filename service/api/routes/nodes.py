@@ -11,10 +11,19 @@ from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
 from govgraph.service.answers import HistoryEntry, NodeDetail
 from govgraph.service.api.deps import LiveServiceDep, ServiceDep
 from govgraph.service.api.models import Page, PathOut
-from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, Limit, Offset, page
+from govgraph.service.api.routes._common import (
+    ERRORS,
+    NOT_FOUND,
+    READ,
+    Limit,
+    Offset,
+    OneHopRoute,
+    page,
+)
 from govgraph.service.core import LIMITS
 
-router = APIRouter(tags=["nodes"], responses=ERRORS, dependencies=READ)
+router = APIRouter(tags=["nodes"], route_class=OneHopRoute,
+                   responses=ERRORS, dependencies=READ)
 Uid = Annotated[str, Path(description="a node's uid, e.g. compound:久安社区.工行小区",
                           max_length=500)]
 NodeType = Literal[tuple(NODE_TYPES)]  # type: ignore[valid-type]

@@ -17,9 +17,9 @@ from govgraph.loaders.registers import RegisterOptions, given_defaults
 from govgraph.service.answers import SourceEdition
 from govgraph.service.api.deps import AsOf, LiveServiceDep, iso, require_write
 from govgraph.service.api.models import ErrorOut
-from govgraph.service.api.routes._common import ERRORS, READ
+from govgraph.service.api.routes._common import ERRORS, READ, OneHopRoute
 
-router = APIRouter(tags=["records"], responses={
+router = APIRouter(tags=["records"], route_class=OneHopRoute, responses={
     **ERRORS, 400: {"model": ErrorOut, "description": "the body is not valid multipart data"},
     403: {"model": ErrorOut, "description": "the token has no right to write"},
     413: {"model": ErrorOut, "description": "the upload is too large"}})
