@@ -67,11 +67,13 @@ def test_a_question_reading_for_long_holds_up_no_other_request(client, monkeypat
     monkeypatch.setattr(Service, "gaps", reading_for_long)
     with ThreadPoolExecutor(1) as pool:
         slow = pool.submit(client.get, "/api/v1/gaps/troika-incomplete")
-        assert reading.wait(timeout=30)
-        assert client.get("/api/v1/health").status_code == 200
-        assert client.get("/api/v1/stats").status_code == 200
-        assert not slow.done()
-        done_reading.set()
+        try:
+            assert reading.wait(timeout=30)
+            assert client.get("/api/v1/health").status_code == 200
+            assert client.get("/api/v1/stats").status_code == 200
+            assert not slow.done()
+        finally:
+            done_reading.set()
         assert slow.result().json()["compounds_checked"] == 10
 
 

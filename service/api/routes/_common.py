@@ -47,7 +47,10 @@ class OneHopRoute(APIRoute):
 
 
 def _in_a_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    if inspect.iscoroutinefunction(endpoint):
+    """A plain function as an ``async`` one; anything else (a coroutine or generator function,
+    which FastAPI runs its own way) as it is."""
+    if not inspect.isfunction(endpoint) or inspect.iscoroutinefunction(endpoint) \
+            or inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
         return endpoint
 
     @functools.wraps(endpoint)  # FastAPI reads the parameters and answer of the plain one
