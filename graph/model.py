@@ -246,8 +246,19 @@ def _merged(existing: M, properties: dict[str, Any], citations: list[Citation]) 
                                     "citations": citations})
 
 
+def _adds_nothing(existing: Node, incoming: Node) -> bool:
+    """Whether ``incoming`` states only what ``existing`` does: a register names its street
+    and community again on every row (an 8,000-row register, 16,000 times), and merging each
+    only to find it the same was a third of reading it."""
+    return (incoming.name == existing.name and incoming.type == existing.type
+            and incoming.properties == existing.properties
+            and all(c in existing.citations for c in incoming.citations))
+
+
 def merge_node(existing: Node, incoming: Node) -> tuple[Node, list[Conflict]]:
     """Union of two statements of one node: facts and citations added, never overwritten."""
+    if _adds_nothing(existing, incoming):
+        return existing, []
     kinds = _kinds(node_properties(existing.type)) if existing.type in NODE_TYPES else {}
     properties, conflicts = _merge(existing, incoming, {
         "type": (existing.type, incoming.type), "name": (existing.name, incoming.name)}, kinds)

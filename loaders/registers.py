@@ -329,7 +329,6 @@ def read_register(path: Path, source_name: str | None = None,
              properties={} if source_name else {"file": path.name})
     sheet = _Sheet(name="\0", layout=RegisterLayout(file=str(path)))
     rows = 0
-    shared: set[tuple[str, str, str]] = set()  # places and firms stated (see _read_row)
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != sheet.name:
@@ -361,7 +360,7 @@ def read_register(path: Path, source_name: str | None = None,
                  if i < len(values) and values[i]]
         if len(sheet.layout.rows) < PREVIEW_ROWS:
             sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
-        _read_row(location, row, source, parsed, extra, shared)
+        _read_row(location, row, source, parsed, extra)
     return parsed
 
 
@@ -453,7 +452,7 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
 
 
 def _read_row(location: Location, row: dict[str, str], source: str, parsed: ParsedFile,
-              extra: list[str], shared_stated: set[tuple[str, str, str]]) -> None:
+              extra: list[str]) -> None:
     if any(not row.get(c.key) for c in COLUMNS.values() if c.required):
         for column in (c for c in COLUMNS.values() if c.required and not row.get(c.key)):
             parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="",
@@ -468,19 +467,10 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
     def node(uid_: str, type_name: str, name: str, shared: bool = False, **properties: Any
              ) -> None:
         """A node of this row; places and firms shared by many rows cite the register without
-        a row, so they do not list every row that names them, and are stated once (in
-        ``shared_stated``: uid, type, name) unless stated with a problem: a register of 8,000
-        rows names a few hundred, and stating each again only for the merge to find it the
-        same was a third of its reading."""
+        a row, so they do not list every row that names them."""
         properties = {k: v for k, v in properties.items() if v is not None}
-        key = (uid_, type_name, name)
-        if shared and key in shared_stated:
-            return
-        problems = len(parsed.problems)
         add_node(parsed, location, source, uid=uid_, type_name=type_name, name=name,
                  properties=properties, evidence=None if shared else evidence)
-        if shared and not properties and len(parsed.problems) == problems:
-            shared_stated.add(key)
 
     def edge(type_name: str, start: str, end: str) -> None:
         add_edge(parsed, location, source, uid=None, type_name=type_name, start=start, end=end,

@@ -102,21 +102,18 @@ def test_bad_cells_name_their_row_and_column(tmp_path):
                                 "compound's name")
 
 
-def test_a_place_its_rows_name_two_ways_is_a_conflict_on_the_row_that_differs(tmp_path):
-    """Every row names its community and street again; a register states each place once, yet
-    a row spelling one apart (the same uid, another name) is still found."""
-    rows = [[f"小区{i}", "景华 社区", "莲花街道", "福田区"] for i in range(6)]
-    rows[4][1] = "景华_社区"
-    path = write_csv(tmp_path / "台账.csv", [HEADER[:4], *rows])
-    places = [n for n, _ in read_file(path).nodes if n.type in ("Community", "StreetOffice")]
-    assert sorted((n.uid, n.name) for n in places) == [
-        ("community:莲花街道.景华_社区", "景华 社区"),
-        ("community:莲花街道.景华_社区", "景华_社区"),
-        ("street:福田区.莲花街道", "莲花街道")]
+@pytest.mark.parametrize("spellings", [["景华 社区", "景华　社区", "景华　社区", "景华　社区"],
+                                       ["景华 社区", "景华_社区", "景华 社区", "景华_社区"]])
+def test_every_row_naming_a_place_apart_from_the_first_is_a_conflict(tmp_path, spellings):
+    """Rows name their community again and again; each row spelling it apart from the first
+    (a full-width space: the same uid, another name) is reported, not only the first of them."""
+    rows = [[f"小区{i}", name, "莲花街道", "福田区"] for i, name in enumerate(spellings)]
     with pytest.raises(InvalidInput) as raised:
-        batch_of(path)
-    (problem,) = [str(p) for p in raised.value.problems]
-    assert "row 6" in problem and "景华_社区" in problem, problem
+        batch_of(write_csv(tmp_path / "台账.csv", [HEADER[:4], *rows]))
+    differing = [i + 2 for i, name in enumerate(spellings) if name != spellings[0]]
+    assert [p.location.row for p in raised.value.problems] == differing
+    assert all(p.field == "name" and "community:莲花街道.景华_社区" in p.expected
+               for p in raised.value.problems)
 
 
 def test_a_register_row_and_a_case_record_make_one_compound(tmp_path):
