@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
@@ -57,6 +57,12 @@ def _in_a_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     async def threaded(*args: Any, **kwargs: Any) -> Any:
         return await run_in_threadpool(endpoint, *args, **kwargs)
     return threaded
+
+
+def reading_router(tag: str) -> APIRouter:
+    """A router of questions: each needs the right to read, documents the common errors and
+    runs in one hop (OneHopRoute)."""
+    return APIRouter(tags=[tag], route_class=OneHopRoute, responses=ERRORS, dependencies=READ)
 
 
 def page(items: list[T], offset: int, limit: int) -> Page[T]:

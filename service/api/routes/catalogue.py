@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from govgraph.graph.answers import CoverageAnswer, ProjectFacts
 from govgraph.graph.exports import FORMATS
@@ -21,18 +21,15 @@ from govgraph.service.answers import CoverageAt, FactConflict
 from govgraph.service.api.deps import ServiceDep
 from govgraph.service.api.models import GapPage, Page, RuleOut
 from govgraph.service.api.routes._common import (
-    ERRORS,
     NOT_FOUND,
-    READ,
     Limit,
     Offset,
-    OneHopRoute,
     Scope,
     page,
+    reading_router,
 )
 
-router = APIRouter(tags=["catalogue"], route_class=OneHopRoute,
-                   responses=ERRORS, dependencies=READ)
+router = reading_router("catalogue")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from govgraph.graph.rules import describe_rules
 from govgraph.graph.storage import Stats
 from govgraph.graph.vocabulary import describe_vocabulary
 from govgraph.service.api.deps import ServiceDep, StoreDep
 from govgraph.service.api.models import Health, VocabularyOut
-from govgraph.service.api.routes._common import ERRORS, READ, OneHopRoute
+from govgraph.service.api.routes._common import reading_router
 
-router = APIRouter(tags=["meta"], route_class=OneHopRoute,
-                   responses=ERRORS, dependencies=READ)
+router = reading_router("meta")
 
 
 @router.get("/health", response_model=Health)

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from govgraph.graph.answers import NodeRef, Subgraph, TreeNode
 from govgraph.graph.vocabulary import NODE_TYPES, RELATIONSHIP_TYPES
 from govgraph.service.answers import HistoryEntry, NodeDetail
 from govgraph.service.api.deps import LiveServiceDep, ServiceDep
 from govgraph.service.api.models import Page, PathOut
-from govgraph.service.api.routes._common import (
-    ERRORS,
-    NOT_FOUND,
-    READ,
-    Limit,
-    Offset,
-    OneHopRoute,
-    page,
-)
+from govgraph.service.api.routes._common import NOT_FOUND, Limit, Offset, page, reading_router
 from govgraph.service.core import LIMITS
 
-router = APIRouter(tags=["nodes"], route_class=OneHopRoute,
-                   responses=ERRORS, dependencies=READ)
+router = reading_router("nodes")
 Uid = Annotated[str, Path(description="a node's uid, e.g. compound:久安社区.工行小区",
                           max_length=500)]
 NodeType = Literal[tuple(NODE_TYPES)]  # type: ignore[valid-type]

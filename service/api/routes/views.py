@@ -14,13 +14,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from govgraph import viz
 from govgraph.service.api.deps import ServiceDep
-from govgraph.service.api.routes._common import ERRORS, NOT_FOUND, READ, OneHopRoute
+from govgraph.service.api.routes._common import NOT_FOUND, OneHopRoute, reading_router
 from govgraph.service.core import LIMITS
 from govgraph.viz import orgchart
 from govgraph.viz.network import VIS_DIR, VIS_FILES
 
-router = APIRouter(tags=["views"], route_class=OneHopRoute,
-                   responses=ERRORS, dependencies=READ)
+router = reading_router("views")
 static = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 EXPLORER = Path(viz.__file__).parent / "templates" / "explorer.html"
 SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript",
