@@ -347,7 +347,8 @@ class ColumnReading(BaseModel):
     header: str
     column: str | None = Field(description="the register column it is read as; None: kept as "
                                             "a property of each compound")
-    reading: str = Field(description="read, ignored, or kept as a property")
+    reading: str = Field(description="read, ignored, kept as a property, or not kept: "
+                                     "personal data")
 
 
 class RegisterLayout(BaseModel):

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from govgraph.graph.model import Claim, ColumnReading, Location, Problem, RegisterLayout
-from govgraph.graph.values import BadValue, first_day, normalise_date
+from govgraph.graph.values import BadValue, first_day, normalise_date, today_anywhere
 from govgraph.graph.vocabulary import PARTY_ORGANIZATION_KINDS
 from govgraph.loaders.statements import ParsedFile, add_edge, add_node
 
@@ -31,6 +31,7 @@ class Column:
     meaning: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    answers: bool = False  # a 有/无 (是/否) column, however its cells word it (see _answer)
 
 
 COLUMNS: dict[str, Column] = {
@@ -48,30 +49,35 @@ COLUMNS: dict[str, Column] = {
         Column("党员人数", "party members living in the compound (人)",
                aliases=("党员数", "小区党员人数", "在册党员数")),
         Column("小区党组织", "the compound's party organisation: its name, or 有/无",
-               aliases=("党组织", "小区党组织名称", "是否建立小区党组织", "是否建立党组织")),
+               aliases=("党组织", "小区党组织名称", "是否建立小区党组织", "是否建立党组织"),
+               answers=True),
         Column("党组织类型", "kind of that organisation (default 支部)"),
         Column("党组织成立时间", "when that organisation was set up (a date)",
                aliases=("成立时间", "组建时间", "小区党组织成立时间")),
         Column("业委会", "the owners' committee: its name, or 有/无",
-               aliases=("业主委员会", "是否成立业委会", "是否成立业主委员会")),
+               aliases=("业主委员会", "是否成立业委会", "是否成立业主委员会"), answers=True),
         Column("业委会委员人数", "committee members (人)", aliases=("业委会成员人数", "委员人数")),
         Column("业委会党员人数", "committee members who are party members (人)",
                aliases=("其中党员人数", "其中党员", "业委会党员数")),
         Column("业委会党组织", "the committee's party branch or work group: its name, or 有/无",
-               aliases=("是否建立业委会党组织",)),
+               aliases=("是否建立业委会党组织",), answers=True),
         Column("业委会党组织类型", "kind of that organisation (default 支部)"),
         Column("物管会", "the property management committee: its name, or 有/无",
-               aliases=("物业管理委员会", "是否成立物管会")),
+               aliases=("物业管理委员会", "是否成立物管会"), answers=True),
         Column("物业公司", "property companies serving it, separated by 、 or ; (无: none)",
                aliases=("物业服务企业", "物业企业", "物业企业名称", "物业公司名称",
-                        "物业服务企业名称")),
+                        "物业服务企业名称"), answers=True),
         Column("物业党组织", "whether the property company has a party organisation: 是/否",
-               aliases=("物业企业是否建立党组织", "物业公司是否建立党组织")),
-        Column("自办物业", "self-managed property service: 是/否"),
+               aliases=("物业企业是否建立党组织", "物业公司是否建立党组织"), answers=True),
+        Column("自办物业", "self-managed property service: 是/否", answers=True),
         Column("备注", "a note"),
     ]
 }
 IGNORED = {"序号", "编号"}  # row numbers: nothing to read
+# headers of columns of personal data no known column reads: not kept as properties, where
+# every caller would see them (people's names are kept only as Person nodes, masked)
+PERSONAL = re.compile(r"联系人|负责人|姓名|电话|手机|联系方式|身份证|证件|住址|微信|邮箱|书记|"
+                      r"主任|楼长|网格员")
 TOTALS = {"合计", "小计", "总计"}  # rows that sum the others, often formulas
 HEADER_ROWS = 15  # title rows (a merged title, 填报单位, 填报日期) come before the header
 HEADER_KEYS = {alias: c.key for c in COLUMNS.values() for alias in (c.key, *c.aliases)}
@@ -80,6 +86,12 @@ MAX_XLSX_UNPACKED = 256 * 2**20  # a register of 100,000 compounds unpacks to ab
 MAX_XLSX_RATIO = 200  # real sheets pack 5 to 20 times; bombs thousands of times
 YES = {"有", "是", "y", "yes", "true", "1", "√", "✓", "✔"}
 NO = {"无", "否", "n", "no", "false", "0", "×", "✗", "✘"}
+# how clerks word 有 and 无 in a 有/无 column: read as 有 and 无, never as a body's name
+WORDED_YES = {"已成立", "已建立", "已组建", "已设立", "已建", "已有", "成立", "建立"}
+WORDED_NO = {"未成立", "未建立", "未组建", "未设立", "未建", "尚未成立", "尚未建立", "暂未成立",
+             "暂未建立", "暂无", "没有"}
+NOT_STATED = {"/", "／", "-", "－", "--", "—", "——", "、"}  # a dash or slash: nothing stated
+_NOTE = re.compile(r"\s*[（(][^（()）]*[)）]$")  # 有（2020年成立）: a note in brackets
 _UNSAFE = re.compile(r"[\s/?#]+")
 _COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs ten digits
 # compounds in one register: a street's has hundreds, a district's thousands; a city's is split
@@ -209,7 +221,11 @@ def _cell(value: Any) -> str:
 
 
 _DATE_TEXT = re.compile(
-    r"^(\d{4})(?:\s*[年./-]\s*(\d{1,2})(?:\s*[月./-]\s*(\d{1,2}))?)?\s*[日月年]?$")
+    r"^(\d{4})(?:\s*[年./-]\s*(\d{1,2})(?:\s*[月./-]\s*(\d{1,2}))?)?\s*[日号月年]?$")
+# the date a title row says the register speaks for: 填报日期：…, 截至…, 统计时间：…
+_DATED = re.compile(r"(?:填报(?:日期|时间)|统计(?:日期|时间|截[至止](?:日期|时间)?)|"
+                    r"数据截[至止](?:日期|时间)?|截[至止](?:日期|时间)?)[:：]?\s*"
+                    r"(\d{4}(?:\s*[年./-][^\s，,;；(（)）]*)?)")
 
 
 def register_date(text: str) -> str | None:
@@ -342,7 +358,7 @@ def read_register(path: Path, source_name: str | None = None,
             continue
         if sheet.missing:
             continue
-        if any(v in TOTALS for v in values[:3]) or values[0].startswith(tuple(TOTALS)):
+        if any(re.sub(r"\s+", "", v).startswith(tuple(TOTALS)) for v in values[:3]):
             parsed.warnings.append(Problem(location=location, value=" ".join(v for v in values
                                                                                if v)[:80],
                                            expected="a compound: a 合计 row, skipped",
@@ -353,15 +369,45 @@ def read_register(path: Path, source_name: str | None = None,
         if rows > MAX_ROWS:
             parsed.problem(location, _TOO_MANY_ROWS, zh=_TOO_MANY_ROWS_ZH)
             break
-        row = {**options.defaults, **{key: values[i] for i, key in enumerate(sheet.header)
+        row = {**options.defaults, **{key: value for i, key in enumerate(sheet.header)
                                       if key and key != "ignore" and i < len(values)
-                                      and values[i]}}
+                                      and (value := _read_cell(key, values[i]))}}
         extra = [f"{name}: {values[i]}" for i, name in sheet.extra.items()
                  if i < len(values) and values[i]]
         if len(sheet.layout.rows) < PREVIEW_ROWS:
             sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
         _read_row(location, row, source, parsed, extra)
+    if not rows and not parsed.problems:  # loaded, it would take every compound out
+        if not any(layout.header_row for layout in parsed.layouts):
+            parsed.problem(Location(file=str(path)), "a header row naming 小区名称 and another "
+                           "known column (see docs/registers.md): every row was read as a "
+                           "title", field="header",
+                           zh="表头行(含“小区名称”和另一已知列名,见 docs/registers.md);"
+                              "未找到表头,各行都被当作标题行")
+        else:
+            parsed.problem(Location(file=str(path)), "at least one compound under the header "
+                           "(to take a register out, unload it)", field="rows",
+                           zh="表头下至少有一个小区(要撤下一份台账,请用 unload)")
     return parsed
+
+
+def _read_cell(key: str, text: str) -> str:
+    """A cell as the row reads it: a 有/无 column's answer however worded (see _answer)."""
+    return _answer(text) if COLUMNS[key].answers else text
+
+
+def _answer(text: str) -> str:
+    """A 有/无 cell: 有 or 无 however worded (已成立, 暂无, 有（2020年成立）), blank for a dash or
+    a slash (nothing stated), else as written (a body's name).
+
+    >>> [_answer(t) for t in ("已成立", "暂无", "有（2020年成立）", "—", "阳光物业（北京）")]
+    ['有', '无', '有', '', '阳光物业（北京）']
+    """
+    bare = _NOTE.sub("", text).strip().lower()
+    if bare in NOT_STATED:
+        return ""
+    return "有" if bare in WORDED_YES else "无" if bare in WORDED_NO else \
+        bare if bare in YES | NO else text
 
 
 def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,
@@ -376,15 +422,19 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
         sheet.layout.columns = [
             ColumnReading(header=text, column=None if key == "ignore" else key,
                           reading="ignored" if key == "ignore" else "read" if key
+                          else "not kept: personal data" if PERSONAL.search(text)
                           else "kept as a property")
             for text, key in zip(values, keys, strict=True) if text]
         _check_header(location, values, sheet, parsed, options)
         return
     text = " ".join(values)
-    dated = re.search(r"填报(?:日期|时间)[:：]?\s*(\S+)", text)
+    dated = _DATED.search(text)
     if dated:
         date = register_date(dated.group(1))
-        if date:
+        if date and first_day(date) > today_anywhere():
+            parsed.problem(location, "a date no later than today", field="填报日期",
+                           value=dated.group(1), zh="不晚于今天的日期")
+        elif date:
             parsed.as_of = first_day(date)
     sheet.before += 1
     sheet.layout.skipped.append(f"第{location.row}行:表头之前的标题行({text[:40]})")
@@ -400,7 +450,13 @@ def _check_header(location: Location, values: list[str], sheet: _Sheet, parsed: 
     required column neither in the sheet nor given a default is one problem for the file."""
     assert sheet.header is not None
     for i, (text, key) in enumerate(zip(values, sheet.header, strict=True)):
-        if text and key is None:
+        if text and key is None and PERSONAL.search(text):
+            parsed.warnings.append(Problem(
+                location=location, field="header", value=text,
+                expected="a column govgraph keeps: personal data (names, telephone numbers, "
+                         "ID numbers, addresses) in a column of its own is not kept",
+                expected_zh="可保存的列:单独一列的个人信息(姓名、电话、身份证号、住址)不保存"))
+        elif text and key is None:
             sheet.extra[i] = _header_text(text)
             parsed.warnings.append(Problem(
                 location=location, field="header", value=text,
@@ -542,10 +598,14 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
     committee_name = _presence(row, "业委会", f"{names['小区名称']}业主委员会")
     if committee_name:
         committee = uid("committee", names["所属社区"], names["小区名称"])
-        node(committee, "OwnersCommittee", committee_name,
-             members=_count(parsed, location, row, "业委会委员人数", "人"),
-             party_members=_count(parsed, location, row, "业委会党员人数", "人"),
-             has_party_organization=stated("业委会党组织"))
+        members = _count(parsed, location, row, "业委会委员人数", "人")
+        party_members = _count(parsed, location, row, "业委会党员人数", "人")
+        if members and party_members and party_members["value"] > members["value"]:
+            parsed.problem(location, f"at most the committee's members ({members['value']})",
+                           field="业委会党员人数", value=row["业委会党员人数"],
+                           zh=f"不超过业委会委员人数({members['value']})")
+        node(committee, "OwnersCommittee", committee_name, members=members,
+             party_members=party_members, has_party_organization=stated("业委会党组织"))
         edge("REPRESENTS", committee, compound)
         speaks_for("业委会党组织", committee)
         party("业委会党组织", "业委会党组织类型", f"{names['小区名称']}业委会党支部",
@@ -559,7 +619,8 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         pmc = uid("pmc", names["所属社区"], names["小区名称"])
         node(pmc, "PropertyManagementCommittee", pmc_name)
         edge("REPRESENTS", pmc, compound)
-    firms = "" if row.get("物业公司", "").lower() in NO_FIRM else row.get("物业公司", "")
+    # 有: served by a firm the register does not name (has_property_company)
+    firms = "" if row.get("物业公司", "").lower() in NO_FIRM | YES else row.get("物业公司", "")
     firm_party = row.get("物业党组织", "").lower()
     if firm_party and firm_party not in YES | NO:
         parsed.problem(location, "是 or 否", field="物业党组织", value=row["物业党组织"],

@@ -43,7 +43,14 @@ from govgraph.graph.editions import (
     speaking,
 )
 from govgraph.graph.facts import Fact
-from govgraph.graph.model import InvalidInput, LoadSummary, Node, RegisterLayout, type_of_uid
+from govgraph.graph.model import (
+    InvalidInput,
+    LoadSummary,
+    Location,
+    Node,
+    RegisterLayout,
+    type_of_uid,
+)
 from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import (
     COVERAGE_RATIOS,
@@ -414,6 +421,8 @@ class Service:
         with collector_paused():  # a city's files are millions of objects, none in a cycle
             parsed = _read_files(paths, options, check_report=check_report, source=source,
                                  names=names, progress=progress)
+            if as_of:
+                _check_stated_dates(parsed, date)
             try:
                 progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
@@ -669,6 +678,20 @@ def _read_files(paths: list[Path], options: RegisterOptions | None, *,
         parsed.append(read_file(path, check_report=check_report, source=source or named,
                                 options=options))
     return parsed
+
+
+def _check_stated_dates(parsed: list[ParsedFile], as_of: str) -> None:
+    """A register whose title states another date than the one given: a problem, not the
+    file's date silently taken (a 填报日期 left over from last month's sheet would replace that
+    month's edition)."""
+    for register in parsed:
+        if register.kind == "register" and register.as_of and register.as_of != as_of:
+            register.problem(
+                Location(file=register.path), f"the date given ({as_of}) to be the one the "
+                f"register states ({register.as_of}): correct its 填报日期, or give no date",
+                field="as_of", value=as_of,
+                zh=f"给定日期({as_of})与台账所写日期({register.as_of})一致:请改正台账的填报日期,"
+                   "或不指定日期")
 
 
 def checked_date(value: str, name: str) -> str:

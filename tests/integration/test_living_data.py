@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from govgraph.graph.model import InvalidInput
 from govgraph.graph.storage import DanglingEdges, SourceNotFound
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.service.core import Service
@@ -111,6 +112,27 @@ def test_next_months_register_brings_the_graph_up_to_date(store, tmp_path):
     formation = [(t.as_of, {r.name: r.ratio for r in t.coverage.ratios}[
         "owners-committee-formation"]) for t in trend]
     assert formation == [("2024-05-31", 1.0), ("2024-06-30", 0.0)]
+
+
+def test_a_register_dated_otherwise_than_the_date_given_is_refused(store, tmp_path):
+    """July's sheet copied for September, its 填报日期 left as it was: loaded as July's, it would
+    replace July's edition."""
+    july = register(tmp_path / "july" / "景华社区台账.csv", yifengyuan("1100", "有", "甲物业"))
+    load(store, july, as_of="2024-07-31")
+    before = export(store)
+    september = tmp_path / "september" / "景华社区台账.csv"
+    september.parent.mkdir()
+    september.write_text("填报日期：2024年7月31日\n" + ",".join(HEADER) + "\n"
+                         + ",".join(yifengyuan("1200", "无", "乙物业")) + "\n",
+                         encoding="utf-8-sig")
+    with pytest.raises(InvalidInput) as refused:
+        load(store, september, as_of="2024-09-30")
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.value) == ("as_of", "2024-09-30")
+    assert "2024-07-31" in problem.expected and str(september) == problem.location.file
+    assert export(store) == before
+    load(store, september)  # no date given: the one it states
+    assert [e.as_of for e in ask(store).sources()] == ["2024-07-31"]
 
 
 def test_loading_the_same_file_twice_changes_nothing(store, tmp_path):

@@ -70,8 +70,8 @@ def test_xlsx_rows_are_named_by_sheet_and_row(tmp_path):
 
 
 def test_a_missing_place_is_one_problem_and_an_unknown_column_is_kept(tmp_path):
-    header = [h for h in HEADER if h != "所属区"] + ["负责人电话"]
-    rows = [[c for h, c in zip(HEADER, row, strict=True) if h != "所属区"] + ["123"]
+    header = [h for h in HEADER if h != "所属区"] + ["建成年代"]
+    rows = [[c for h, c in zip(HEADER, row, strict=True) if h != "所属区"] + ["1998"]
             for row in ROWS]
     path = write_xlsx(tmp_path / "台账.xlsx", [header, *rows])
     with pytest.raises(InvalidInput) as raised:
@@ -82,9 +82,9 @@ def test_a_missing_place_is_one_problem_and_an_unknown_column_is_kept(tmp_path):
     parsed = read_file(path, options=RegisterOptions(defaults={"所属区": "福田区"}))
     assert parsed.problems == []
     (warning,) = parsed.warnings
-    assert (warning.value, warning.location.row) == ("负责人电话", 1)
+    assert (warning.value, warning.location.row) == ("建成年代", 1)
     compound = next(n for n, _ in parsed.nodes if n.type == "Compound")
-    assert compound.properties["register_columns"] == ["负责人电话: 123"]
+    assert compound.properties["register_columns"] == ["建成年代: 1998"]
 
 
 def test_bad_cells_name_their_row_and_column(tmp_path):
@@ -136,3 +136,79 @@ def test_every_column_is_documented():
     doc = (ROOT / "docs" / "registers.md").read_text(encoding="utf-8")
     for column in COLUMNS.values():
         assert f"| {column.key} |" in doc
+
+
+def test_columns_of_personal_data_are_not_kept(tmp_path):
+    """A 联系人 or 联系电话 column no known column reads would be served to every caller."""
+    header = [*HEADER, "联系人", "联系电话", "建成年代"]
+    rows = [[*row, "张三", "13800000000", "1998"] for row in ROWS]
+    parsed = read_file(write_csv(tmp_path / "台账.csv", [header, *rows]))
+    assert parsed.problems == []
+    compound = next(n for n, _ in parsed.nodes if n.type == "Compound")
+    assert compound.properties["register_columns"] == ["建成年代: 1998"]
+    warned = {w.value: w.expected for w in parsed.warnings}
+    assert "personal data" in warned["联系人"] and "personal data" in warned["联系电话"]
+
+
+@pytest.mark.parametrize("header", [["小区明称", "所属社区", "所属街道", "所属区"],  # misspelt
+                                    ["名称", "社区", "街道", "区县"]])
+def test_a_register_whose_header_is_not_found_is_refused_not_loaded_empty(tmp_path, header):
+    """Loaded, a register of no rows would take every compound of its last edition out."""
+    path = write_csv(tmp_path / "台账.csv",
+                     [header, ["甲小区", "玉林社区", "红星街道", "武侯区"]])
+    (problem,) = read_file(path).problems
+    assert problem.field == "header" and "every row was read as a title" in problem.expected
+    assert "未找到表头" in problem.expected_zh
+
+
+def test_a_register_with_a_header_and_no_rows_is_refused(tmp_path):
+    (problem,) = read_file(write_csv(tmp_path / "台账.csv", [HEADER])).problems
+    assert "unload" in problem.expected
+
+
+@pytest.mark.parametrize(("said", "stated_yes"), [
+    ("已成立", True), ("未成立", False), ("暂无", False), ("有（2020年成立）", True),
+    ("尚未建立", False), ("/", None), ("—", None)])
+def test_yes_and_no_however_worded_are_not_names(tmp_path, said, stated_yes):
+    header = ["小区名称", "所属社区", "所属街道", "所属区", "是否成立业委会", "物业公司"]
+    path = write_csv(tmp_path / "台账.csv",
+                     [header, ["甲小区", "玉林社区", "红星街道", "武侯区", said, said]])
+    batch = batch_of(path)
+    compound = batch.nodes["compound:玉林社区.甲小区"]
+    assert compound.properties.get("has_owners_committee") is stated_yes
+    committees = [n for n in batch.nodes.values() if n.type == "OwnersCommittee"]
+    assert [c.name for c in committees] == (["甲小区业主委员会"] if stated_yes else [])
+    assert not [n for n in batch.nodes.values() if n.type == "PropertyCompany"]
+
+
+@pytest.mark.parametrize("total", ["合 计", "合　计", "总 计", "合计（2个小区）"])
+def test_totals_rows_however_spaced_are_skipped(tmp_path, total):
+    header = ["序号", "小区名称", "所属社区", "所属街道", "所属区", "户数"]
+    path = write_csv(tmp_path / "台账.csv", [
+        header, ["1", "玉林小区", "玉林社区", "红星街道", "武侯区", "800"],
+        ["", total, "", "", "", "800"]])
+    parsed = read_file(path)
+    assert parsed.problems == []
+    assert [n.name for n, _ in parsed.nodes if n.type == "Compound"] == ["玉林小区"]
+
+
+@pytest.mark.parametrize(("title", "as_of"), [
+    ("填报日期：2024年7月31日", "2024-07-31"), ("截至2024年7月31日", "2024-07-31"),
+    ("统计时间：2024/8/31", "2024-08-31"), ("数据截止2024年07月31号", "2024-07-31"),
+    ("截止日期：2024.9.30（星期一）", "2024-09-30")])
+def test_the_date_a_title_row_states_dates_the_edition(tmp_path, title, as_of):
+    path = write_csv(tmp_path / "台账.csv", [["红星街道小区台账"], [title], HEADER, ROWS[0]])
+    assert read_file(path).as_of == as_of
+
+
+def test_a_stated_date_after_today_is_refused(tmp_path):
+    path = write_csv(tmp_path / "台账.csv", [["填报日期：2999年1月31日"], HEADER, ROWS[0]])
+    (problem,) = read_file(path).problems
+    assert (problem.field, problem.value) == ("填报日期", "2999年1月31日")
+
+
+def test_more_party_members_than_members_is_refused(tmp_path):
+    row = list(ROWS[0])
+    row[HEADER.index("业委会委员人数")], row[HEADER.index("业委会党员人数")] = "3", "5"
+    (problem,) = read_file(write_csv(tmp_path / "台账.csv", [HEADER, row])).problems
+    assert (problem.field, problem.value) == ("业委会党员人数", "5")
