@@ -6,6 +6,7 @@ Merging lives here too, because the loaders (merging records of several files) a
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Set
@@ -15,11 +16,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govgraph.graph.values import display
 from govgraph.graph.vocabulary import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     UID_PREFIXES,
     Kind,
+    PropertySpec,
     edge_properties,
     node_properties,
 )
@@ -144,6 +147,17 @@ class Location(BaseModel):
     row: int | None = None
     path: str | None = None  # where in the record, e.g. nodes[3]
 
+    def zh(self) -> str:
+        """Where, in Chinese."""
+        where = self.file
+        if self.sheet is not None:
+            where += f" 工作表“{self.sheet}”"
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.line is not None:
+            where += f" 第{self.line}行"
+        return where
+
     def __str__(self) -> str:
         where = self.file
         if self.sheet is not None:
@@ -165,19 +179,14 @@ class Problem(BaseModel):
     value: str | None = None
     expected: str
     expected_zh: str | None = None  # the same in Chinese, where the reader wrote one
+    field_zh: str | None = None  # the field's Chinese name, where it is not a column's
 
     def zh(self) -> str:
         """The problem in Chinese, as the explorer shows it (English where none was written)."""
-        where = self.location.file
-        if self.location.sheet is not None:
-            where += f" 工作表“{self.location.sheet}”"
-        if self.location.row is not None:
-            where += f" 第{self.location.row}行"
-        if self.location.line is not None:
-            where += f" 第{self.location.line}行"
-        parts = [where]
+        parts = [self.location.zh()]
         if self.field:
-            parts.append("表头" if self.field == "header" else f"列“{self.field}”")
+            parts.append("表头" if self.field == "header"
+                         else f"列“{self.field_zh or self.field}”")
         if self.value is not None:
             parts.append(f"值“{self.value[:80]}”")
         return ",".join(parts) + ":应为" + (self.expected_zh or self.expected)
@@ -205,8 +214,9 @@ class Conflict(BaseModel):
 
     uid: str
     field: str
-    existing: str
+    existing: str  # as a reader writes the value (1100户, 是), see _shown
     incoming: str
+    field_zh: str | None = None
 
 
 def merge_citations(a: list[Citation], b: list[Citation]) -> list[Citation]:
@@ -216,27 +226,38 @@ def merge_citations(a: list[Citation], b: list[Citation]) -> list[Citation]:
 
 def _merge(
     existing: Node | Edge, incoming: Node | Edge, identity: dict[str, tuple[Any, Any]],
-    kinds: dict[str, Kind],
+    specs: dict[str, PropertySpec],
 ) -> tuple[dict[str, Any], list[Conflict]]:
     """Merged properties and the conflicts: lists of text are united, anything else must agree."""
     properties = {**incoming.properties, **existing.properties}
     compared = dict(identity)
     for key in sorted(existing.properties.keys() & incoming.properties.keys()):
         old, new = existing.properties[key], incoming.properties[key]
-        if kinds.get(key) is Kind.TEXTS:
+        if key in specs and specs[key].kind is Kind.TEXTS:
             properties[key] = list(dict.fromkeys([*old, *new]))
         else:
             compared[key] = (old, new)
     conflicts = [
-        Conflict(uid=existing.uid, field=name, existing=repr(old), incoming=repr(new))
+        Conflict(uid=existing.uid, field=name, existing=_shown(specs.get(name), old),
+                 incoming=_shown(specs.get(name), new),
+                 field_zh=specs[name].zh if name in specs else IDENTITY_ZH.get(name))
         for name, (old, new) in compared.items()
         if old != new
     ]
     return properties, conflicts
 
 
-def _kinds(specs: dict[str, Any]) -> dict[str, Kind]:
-    return {key: spec.kind for key, spec in specs.items()}
+IDENTITY_ZH = {"type": "类型", "name": "名称", "from": "起点", "to": "终点"}
+
+
+def _shown(spec: PropertySpec | None, value: Any) -> str:
+    """A value as a reader writes it (1100户, 是), where its property is known."""
+    if spec is not None:
+        try:
+            return display(spec, value)
+        except (KeyError, TypeError, AttributeError):  # not of its kind: shown as it is
+            pass
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _merged(existing: M, properties: dict[str, Any], citations: list[Citation]) -> M:
@@ -259,19 +280,19 @@ def merge_node(existing: Node, incoming: Node) -> tuple[Node, list[Conflict]]:
     """Union of two statements of one node: facts and citations added, never overwritten."""
     if _adds_nothing(existing, incoming):
         return existing, []
-    kinds = _kinds(node_properties(existing.type)) if existing.type in NODE_TYPES else {}
+    specs = node_properties(existing.type) if existing.type in NODE_TYPES else {}
     properties, conflicts = _merge(existing, incoming, {
-        "type": (existing.type, incoming.type), "name": (existing.name, incoming.name)}, kinds)
+        "type": (existing.type, incoming.type), "name": (existing.name, incoming.name)}, specs)
     citations = merge_citations(existing.citations, incoming.citations)
     return _merged(existing, properties, citations), conflicts
 
 
 def merge_edge(existing: Edge, incoming: Edge) -> tuple[Edge, list[Conflict]]:
     """Union of two statements of one edge, as for nodes; its ends and type must agree."""
-    kinds = _kinds(edge_properties(existing.type)) if existing.type in RELATIONSHIP_TYPES else {}
+    specs = edge_properties(existing.type) if existing.type in RELATIONSHIP_TYPES else {}
     properties, conflicts = _merge(existing, incoming, {
         "type": (existing.type, incoming.type), "from": (existing.source, incoming.source),
-        "to": (existing.target, incoming.target)}, kinds)
+        "to": (existing.target, incoming.target)}, specs)
     citations = merge_citations(existing.citations, incoming.citations)
     return _merged(existing, properties, citations), conflicts
 

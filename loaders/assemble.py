@@ -33,9 +33,12 @@ def _conflict_problems(
     conflicts: list[Conflict], location: Location, first_seen: Location | None
 ) -> list[Problem]:
     elsewhere = f"as stated at {first_seen}" if first_seen else "as already in the store"
+    elsewhere_zh = f"与{first_seen.zh()}所写" if first_seen else "与库中已有的"
     return [
-        Problem(location=location, field=c.field, value=c.incoming,
-                expected=f"{c.existing} for {c.uid}, {elsewhere} (same uid, conflicting facts)")
+        Problem(location=location, field=c.field, field_zh=c.field_zh, value=c.incoming,
+                expected=f"{c.existing} for {c.uid}, {elsewhere} (same uid, conflicting facts)",
+                expected_zh=f"{c.existing}:{elsewhere_zh}一致(同一个{c.uid},"
+                            f"{c.field_zh or c.field}只能有一个值)")
         for c in conflicts
     ]
 

@@ -210,14 +210,29 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
 
 
 def _cell(value: Any) -> str:
-    """A cell as text: whole numbers without .0, Excel dates as YYYY-MM-DD."""
+    """A cell as text: whole numbers without .0, Excel dates as YYYY-MM-DD; typed the way a
+    Chinese input method types: full-width letters and digits as ASCII, and no white space
+    beside a Chinese character (芳草东街１号院 and 南苑　小区 are 芳草东街1号院 and 南苑小区, one
+    compound however typed).
+
+    >>> _cell("芳草东街１号院"), _cell(" 南苑　小区 "), _cell("Ａ栋 ２单元"), _cell("Blue Sky")
+    ('芳草东街1号院', '南苑小区', 'A栋2单元', 'Blue Sky')
+    """
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _SPACE_BY_CJK.sub("", str(value).translate(_FULL_WIDTH)).strip()
+
+
+# full-width letters and digits (Ａ, １): as their ASCII letters and digits
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)
+               if chr(code - 0xFEE0).isalnum()}
+# white space (the full-width space U+3000 too) beside CJK characters and punctuation
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(f"\\s+(?=[{_CJK}])|(?<=[{_CJK}])\\s+")
 
 
 _DATE_TEXT = re.compile(
@@ -310,9 +325,12 @@ def read_options(path: Path) -> RegisterOptions:
     return options
 
 
+REGISTER_SOURCE = "source:台账."  # the uid of a register source, but for its name
+
+
 def register_source(name: str) -> str:
     """The uid of the register source called ``name`` (a uid already: itself)."""
-    return name if name.startswith("source:") else uid("source", "台账", name)
+    return name if name.startswith("source:") else REGISTER_SOURCE + segment(name)
 
 
 PREVIEW_ROWS = 5  # rows a layout shows as they would load

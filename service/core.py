@@ -13,7 +13,7 @@ import gc
 import io
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +44,12 @@ from govgraph.graph.editions import (
 )
 from govgraph.graph.facts import Fact
 from govgraph.graph.model import (
+    Batch,
     InvalidInput,
     LoadSummary,
     Location,
     Node,
+    Problem,
     RegisterLayout,
     type_of_uid,
 )
@@ -83,7 +85,12 @@ from govgraph.graph.vocabulary import (
 )
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
-from govgraph.loaders.registers import RegisterOptions, options_problems, register_source
+from govgraph.loaders.registers import (
+    REGISTER_SOURCE,
+    RegisterOptions,
+    options_problems,
+    register_source,
+)
 from govgraph.loaders.statements import ParsedFile
 from govgraph.service.answers import (
     Change,
@@ -426,8 +433,10 @@ class Service:
             try:
                 progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
+                continued = self._registers_continued(batch, parsed)
                 summary = self.store.load(batch, dry_run=dry_run, progress=progress)
-                warnings = [told(w) for f in parsed for w in f.warnings]
+                warnings = [told(w) for f in parsed for w in f.warnings] + [
+                    told(w) for w in continued]
                 summary.warnings = [str(w) for w in warnings]
                 summary.warnings_zh = [w.zh() for w in warnings]
                 summary.registers = [told(layout) for f in parsed for layout in f.layouts]
@@ -438,6 +447,38 @@ class Service:
                 raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
             except DanglingEdges as error:
                 raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+
+    def _registers_continued(self, batch: Batch, parsed: list[ParsedFile]) -> list[Problem]:
+        """A warning for each register loaded as a new source when another register states
+        most of its compounds already: a month's file named apart from the last (…8月台账.xlsx
+        after …7月台账.xlsx) is a source of its own, not that register's next edition, and a
+        compound it drops stays current in the other."""
+        registers = {e.source for e in self.store.editions() if e.kind == "register"}
+        warnings = []
+        for edition in batch.editions:
+            source = edition.edition.source
+            if edition.edition.kind != "register" or source in registers:
+                continue
+            compounds = [u for u, n in edition.nodes.items() if n.type == "Compound"]
+            stating = Counter(other for row in self.store.statements(compounds).values()
+                              for other in row.sources if other in registers)
+            for other, count in stating.most_common(1):
+                if 2 * count < len(compounds):
+                    continue
+                name = other.removeprefix(REGISTER_SOURCE)
+                warnings.append(Problem(
+                    location=Location(file=next(f.path for f in parsed if f.source == source)),
+                    field="source", value=source,
+                    expected=f"a register of compounds of its own: {count} of its "
+                             f"{len(compounds)} are stated by the register {name} already; if "
+                             f"this is that register's next edition, load it as that source "
+                             f"(--source {name}; uploading, source={name}), else both stay "
+                             "current and a compound one drops stays in the other",
+                    expected_zh=f"一份台账自己的小区:其{len(compounds)}个小区中已有{count}个由台账"
+                                f"“{name}”载明;如本文件是该台账的下一期,请按同一来源导入"
+                                f"(--source {name};上传时 source={name}),否则两份台账都算当前,"
+                                "一份删去的小区仍留在另一份中"))
+        return warnings
 
     def inspect(self, paths: list[Path], options: RegisterOptions | None = None
                 ) -> tuple[list[RegisterLayout], list[str], list[str]]:

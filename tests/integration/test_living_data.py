@@ -135,6 +135,21 @@ def test_a_register_dated_otherwise_than_the_date_given_is_refused(store, tmp_pa
     assert [e.as_of for e in ask(store).sources()] == ["2024-07-31"]
 
 
+def test_a_months_register_named_apart_from_the_last_is_warned_of(store, tmp_path):
+    """Files named by month are sources of their own: August's does not replace July's, and a
+    compound August drops would stay current; the load says so, and how to load it instead."""
+    july = register(tmp_path / "景华社区2024年7月台账.csv", yifengyuan("1100", "有", "甲物业"))
+    august = register(tmp_path / "景华社区2024年8月台账.csv", yifengyuan("1200", "有", "甲物业"))
+    assert load(store, july, as_of="2024-07-31").warnings == []
+    (warning,) = load(store, august, as_of="2024-08-31").warnings
+    assert "1 of its 1 are stated by the register 景华社区2024年7月台账" in warning
+    assert "--source 景华社区2024年7月台账" in warning
+    again = load(store, august, as_of="2024-08-31", source="景华社区2024年7月台账")
+    assert again.warnings == []
+    assert [e.source for e in ask(store).sources() if e.current] == [
+        "source:台账.景华社区2024年7月台账", "source:台账.景华社区2024年8月台账"]
+
+
 def test_loading_the_same_file_twice_changes_nothing(store, tmp_path):
     may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
     load(store, may, as_of="2024-05-31")

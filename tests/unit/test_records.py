@@ -132,7 +132,7 @@ def test_one_source_stating_a_uid_two_ways_names_both_places(tmp_path):
         assemble([read_file(f) for f in files], nothing_stored, SEED_DATE)
     (problem,) = raised.value.problems
     assert problem.location.file.endswith("b.yaml") and problem.field == "kind"
-    assert "'街道' for street:福田区.莲花街道, as stated at" in problem.expected
+    assert "街道 for street:福田区.莲花街道, as stated at" in problem.expected
     assert "a.yaml:5" in problem.expected
 
 

@@ -102,11 +102,12 @@ def test_bad_cells_name_their_row_and_column(tmp_path):
                                 "compound's name")
 
 
-@pytest.mark.parametrize("spellings", [["景华 社区", "景华　社区", "景华　社区", "景华　社区"],
-                                       ["景华 社区", "景华_社区", "景华 社区", "景华_社区"]])
+@pytest.mark.parametrize("spellings", [["景华/社区", "景华?社区", "景华?社区", "景华?社区"],
+                                       ["景华/社区", "景华_社区", "景华/社区", "景华_社区"]])
 def test_every_row_naming_a_place_apart_from_the_first_is_a_conflict(tmp_path, spellings):
     """Rows name their community again and again; each row spelling it apart from the first
-    (a full-width space: the same uid, another name) is reported, not only the first of them."""
+    (a slash for a question mark: the same uid, another name) is reported, not only the first
+    of them."""
     rows = [[f"小区{i}", name, "莲花街道", "福田区"] for i, name in enumerate(spellings)]
     with pytest.raises(InvalidInput) as raised:
         batch_of(write_csv(tmp_path / "台账.csv", [HEADER[:4], *rows]))
@@ -212,3 +213,29 @@ def test_more_party_members_than_members_is_refused(tmp_path):
     row[HEADER.index("业委会委员人数")], row[HEADER.index("业委会党员人数")] = "3", "5"
     (problem,) = read_file(write_csv(tmp_path / "台账.csv", [HEADER, row])).problems
     assert (problem.field, problem.value) == ("业委会党员人数", "5")
+
+
+def test_a_name_typed_full_width_or_spaced_is_one_compound(tmp_path):
+    header = ["小区名称", "所属社区", "所属街道", "所属区", "户数"]
+    july = write_csv(tmp_path / "july.csv", [
+        header, ["芳草东街１号院", "芳草社区", "红星街道", "武侯区", "１２００户"],
+        ["南苑　小区", "芳草社区", "红星街道", "武侯区", ""]])
+    august = write_xlsx(tmp_path / "august.xlsx", [
+        header, ["芳草东街1号院", "芳草社区", "红星街道", "武侯区", "1200"],
+        ["南苑小区", " 芳草社区", "红星街道", "武侯区", ""]])
+    compounds = {n.uid: n for n in batch_of(july, august).nodes.values() if n.type == "Compound"}
+    assert sorted(compounds) == ["compound:芳草社区.南苑小区", "compound:芳草社区.芳草东街1号院"]
+    assert compounds["compound:芳草社区.芳草东街1号院"].properties["households"]["value"] == 1200
+
+
+def test_a_compound_stated_twice_otherwise_names_both_rows_and_values_as_written(tmp_path):
+    header = ["小区名称", "所属社区", "所属街道", "所属区", "户数"]
+    path = write_csv(tmp_path / "台账.csv", [
+        header, ["芳草苑", "芳草社区", "红星街道", "武侯区", "500"],
+        ["芳草苑", "芳草社区", "红星街道", "武侯区", "520户"]])
+    with pytest.raises(InvalidInput) as raised:
+        batch_of(path)
+    (problem,) = raised.value.problems
+    assert (problem.location.row, problem.value) == (3, "520户")
+    assert problem.zh() == (f"{path} 第3行,列“户数”,值“520户”:应为500户:与{path} 第2行所写一致"
+                            "(同一个compound:芳草社区.芳草苑,户数只能有一个值)")
