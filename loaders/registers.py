@@ -197,8 +197,17 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
         for sheet in workbook.worksheets:
             number = 0
             try:
+                # where in the workbook the sheet's XML is: openpyxl's read-only sheet knows
+                below = _merged_below(path, getattr(sheet, "_worksheet_path", None))
+                firsts: dict[tuple[int, int], Any] = {}  # a merged range's first cell's value
                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield Location(file=str(path), sheet=sheet.title, row=number), list(row)
+                    cells = list(row)
+                    for column, first in below.get(number, {}).items():
+                        cells += [None] * (column + 1 - len(cells))
+                        cells[column] = firsts.get((first, column))
+                    firsts.update({(number, c): cells[c] for c in below.get(0, {})
+                                   if c < len(cells)})
+                    yield Location(file=str(path), sheet=sheet.title, row=number), cells
             except Exception as error:  # a damaged sheet: openpyxl raises many kinds  # noqa: BLE001
                 parsed.problem(Location(file=str(path), sheet=sheet.title, row=number + 1),
                                f"a readable XLSX sheet ({type(error).__name__}: {error})",
@@ -207,6 +216,31 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
                 return
     finally:
         workbook.close()
+
+
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _merged_below(path: Path, sheet_xml: str | None) -> dict[int, dict[int, int]]:
+    """The cells of the sheet's merged ranges one column wide (所属社区 merged over the rows of
+    its compounds): {row: {column index: the range's first row}} for every cell below the
+    first, whose value Excel shows there and openpyxl reads as empty; under key 0, the columns
+    of those ranges. Reading them needs the sheet's XML: a read-only sheet does not say."""
+    from openpyxl.utils import column_index_from_string
+
+    below: dict[int, dict[int, int]] = {0: {}}
+    if sheet_xml is None:
+        return below
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(sheet_xml)
+    for left, top, right, bottom in _MERGED.findall(xml):
+        if left != right:
+            continue
+        column = column_index_from_string(left.decode()) - 1
+        below[0][column] = 0
+        for row in range(int(top) + 1, int(bottom) + 1):
+            below.setdefault(row, {})[column] = int(top)
+    return below
 
 
 def _cell(value: Any) -> str:

@@ -239,3 +239,22 @@ def test_a_compound_stated_twice_otherwise_names_both_rows_and_values_as_written
     assert (problem.location.row, problem.value) == (3, "520户")
     assert problem.zh() == (f"{path} 第3行,列“户数”,值“520户”:应为500户:与{path} 第2行所写一致"
                             "(同一个compound:芳草社区.芳草苑,户数只能有一个值)")
+
+
+def test_a_place_merged_over_the_rows_of_its_compounds_is_each_rows_place(tmp_path):
+    """所属社区 written once and merged down over its compounds' rows, as sheets are kept."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["红星街道小区台账"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["小区名称", "所属社区", "所属街道", "所属区"])
+    for name, community in [("甲小区", "玉林社区"), ("乙小区", None), ("丙小区", None),
+                            ("丁小区", "芳草社区")]:
+        sheet.append([name, community, "红星街道" if community else None, "武侯区"])
+    sheet.merge_cells("B3:B5")
+    sheet.merge_cells("C3:C6")
+    workbook.save(tmp_path / "台账.xlsx")
+    compounds = [n.uid for n in batch_of(tmp_path / "台账.xlsx").nodes.values()
+                 if n.type == "Compound"]
+    assert sorted(compounds) == ["compound:玉林社区.丙小区", "compound:玉林社区.乙小区",
+                                 "compound:玉林社区.甲小区", "compound:芳草社区.丁小区"]
