@@ -550,7 +550,7 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
     value = row.get(key, "")
     if not value:
         return None
-    match = _COUNT.match(value)
+    match = _COUNT.match(re.sub(r"(?<=\d)[,，](?=\d{3})", "", value))  # 1,200: as Excel shows
     if not match:
         parsed.problem(location, f"a whole number >= 0 of at most 9 digits (of {unit})",
                        zh=f"不超过9位的非负整数(单位{unit}),如 1200 或 1200{unit}",

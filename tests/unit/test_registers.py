@@ -258,3 +258,13 @@ def test_a_place_merged_over_the_rows_of_its_compounds_is_each_rows_place(tmp_pa
                  if n.type == "Compound"]
     assert sorted(compounds) == ["compound:玉林社区.丙小区", "compound:玉林社区.乙小区",
                                  "compound:玉林社区.甲小区", "compound:芳草社区.丁小区"]
+
+
+@pytest.mark.parametrize(("written", "households"), [("1,200", 1200), ("1，200户", 1200),
+                                                     ("12,345,678", 12345678)])
+def test_a_count_written_with_thousands_separators(tmp_path, written, households):
+    header = ["小区名称", "所属社区", "所属街道", "所属区", "户数"]
+    path = write_csv(tmp_path / "台账.csv", [header, ["甲小区", "玉林社区", "红星街道", "武侯区",
+                                                     f'"{written}"']])
+    compound = batch_of(path).nodes["compound:玉林社区.甲小区"]
+    assert compound.properties["households"]["value"] == households
