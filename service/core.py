@@ -174,9 +174,23 @@ class Service:
         found = self.store.get_nodes(uids)
         for uid in uids:
             hidden = not self.personal and type_of_uid(uid) == "Person"
-            if uid not in found or hidden:
-                raise NodeNotFound(uid.split(":", 1)[0] + ":…" if hidden else uid)
+            if hidden:
+                raise NodeNotFound(uid.split(":", 1)[0] + ":…")
+            if uid not in found:
+                raise NodeNotFound(uid, self._not_yet(uid))
         return found
+
+    def _not_yet(self, uid: str) -> str:
+        """Why a node the store has is missing from this view as of a date: no source dated
+        up to then states it."""
+        view = self.store
+        if not isinstance(view, GraphView) or view.base is None or view.at is None:
+            return ""
+        said = view.base.statements([uid]).get(uid)
+        if said is None or not said.dates:
+            return ""
+        return (f"as of {view.at}: no source dated up to then states it (the first that does "
+                f"is of {min(said.dates)})")
 
     # -- look-ups ----------------------------------------------------------------------------
 

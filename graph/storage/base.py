@@ -135,9 +135,9 @@ class StoreUnavailable(StoreError):
 
 
 class NodeNotFound(StoreError):
-    def __init__(self, uid: str):
+    def __init__(self, uid: str, why: str = ""):
         self.uid = uid
-        super().__init__(f"no node with uid {uid!r}")
+        super().__init__(f"no node with uid {uid!r}" + (f" {why}" if why else ""))
 
 
 class WriteFailed(StoreError):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govgraph.graph.model import InvalidInput
-from govgraph.graph.storage import DanglingEdges, SourceNotFound
+from govgraph.graph.storage import DanglingEdges, NodeNotFound, SourceNotFound
 from govgraph.graph.storage.embedded import EmbeddedStore
 from govgraph.service.core import Service
 from tests.conftest import WRITE_STORES, as_of_view, open_empty, seed_batch
@@ -96,6 +96,9 @@ def test_next_months_register_brings_the_graph_up_to_date(store, tmp_path):
     assert committee_hits(may_view) == [] and firms(may_view) == ["甲物业"]
     assert households(may_view) == 1100
     assert now.at("2024-05-30").stats().nodes == {}  # nothing was said before May
+    with pytest.raises(NodeNotFound, match="as of 2024-05-30: no source dated up to then "
+                                           r"states it \(the first that does is of 2024-05-31\)"):
+        now.at("2024-05-30").coverage("street:福田区.莲花街道")
 
     editions = [(e.source, e.as_of, e.kind, e.current, e.nodes) for e in now.sources()]
     assert editions == [("source:台账.景华社区台账", "2024-05-31", "register", False, 8),
