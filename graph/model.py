@@ -392,10 +392,20 @@ class TypeChanges(BaseModel):
     unchanged: int = 0
 
 
+class EditionChange(BaseModel):
+    """What a load or unload did to one edition of a source."""
+
+    source: str
+    as_of: str
+    change: str = Field(description="added, replaced (a corrected file of the same source and "
+                                    "date), unchanged (the same file again) or removed")
+
+
 class LoadSummary(BaseModel):
     """What a load or unload did (or, on a dry run, would do) to the current graph, per node
-    and relationship type."""
+    and relationship type, and to each edition it put in or took out."""
 
+    editions: list[EditionChange] = Field(default_factory=list)
     nodes: dict[str, TypeChanges] = Field(default_factory=dict)
     edges: dict[str, TypeChanges] = Field(default_factory=dict)
     dry_run: bool = False

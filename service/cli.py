@@ -218,6 +218,13 @@ def _print_summary(summary: LoadSummary, what: str) -> None:
     totals = summary.totals()
     table.add_row("", "total", "合计", *(str(totals[c]) for c in CHANGES), style="bold")
     out.print(table)
+    for edition in summary.editions:
+        out.print(f"{edition.source} as of {edition.as_of}: {edition.change} "
+                  f"({EDITION_CHANGES_ZH[edition.change]})")
+
+
+EDITION_CHANGES_ZH = {"added": "新增一期", "replaced": "替换同日期的一期",
+                      "unchanged": "与已导入的相同,未改动", "removed": "已撤下"}
 
 
 @app.command()

@@ -53,6 +53,7 @@ from govgraph.graph.model import (
     Edge,
     Edition,
     EditionBatch,
+    EditionChange,
     LoadSummary,
     Node,
     built,
@@ -239,6 +240,7 @@ class _Plan:
         self.anchors: set[str] = set()  # nodes whose facet claims change effect
         self.stated: dict[str, tuple[str, str]] = {}  # uids the loaded editions state: kind, type
         self.conflicts: list[Conflict] = []
+        self.changed_editions: list[EditionChange] = []
 
     def _read(self, uids: Iterable[str]) -> None:
         missing = [u for u in dict.fromkeys(uids) if u not in self.rows]
@@ -295,10 +297,14 @@ class _Plan:
             "loaded_at": self.loaded_at, "nodes": len(batch.nodes), "edges": len(batch.edges)})
         self._read_editions([edition.source])
         old = self.editions.get(edition.key)
+        change = "added" if old is None else "unchanged" if self._same(old, batch) \
+            else "replaced"
+        self.changed_editions.append(EditionChange(source=edition.source, as_of=edition.as_of,
+                                                   change=change))
+        if change == "unchanged":  # loaded again: nothing to do
+            self._stated(batch)
+            return
         if old is not None:
-            if self._same(old, batch):  # loaded again unchanged: nothing to do
-                self._stated(batch)
-                return
             self.drop(old.key)
         speaker = self._latest(edition.source)
         self.editions[edition.key] = edition
@@ -382,7 +388,7 @@ class _Plan:
         current: dict[str, Node | Edge] = {**tx.nodes(node_uids), **tx.edges(edge_types)}
         self._check_ends(derived, current)
 
-        summary = LoadSummary(dry_run=dry_run)
+        summary = LoadSummary(dry_run=dry_run, editions=self.changed_editions)
         writes: list[Node | Edge] = []
         deletes: dict[str, str] = {}
         for uid in sorted(is_edge):
@@ -484,6 +490,8 @@ class GraphStore(ABC):
                                      + (f" as of {as_of}" if as_of else ""))
             for edition in chosen:
                 plan.drop(edition.key)
+                plan.changed_editions.append(EditionChange(
+                    source=edition.source, as_of=edition.as_of, change="removed"))
             return plan.finish(dry_run)
         return self._in_write_transaction(work)
 

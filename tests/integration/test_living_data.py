@@ -81,7 +81,7 @@ def export(store) -> dict:
 def test_next_months_register_brings_the_graph_up_to_date(store, tmp_path):
     may = register(tmp_path / "may" / "景华社区台账.csv", yifengyuan("1100", "有", "甲物业"))
     june = register(tmp_path / "june" / "景华社区台账.csv", yifengyuan("1200", "无", "乙物业"))
-    load(store, may, as_of="2024-05-31")
+    assert [e.change for e in load(store, may, as_of="2024-05-31").editions] == ["added"]
     assert committee_hits(ask(store)) == [] and firms(ask(store)) == ["甲物业"]
 
     summary = load(store, june, as_of="2024-06-30")
@@ -157,8 +157,10 @@ def test_loading_the_same_file_twice_changes_nothing(store, tmp_path):
     may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
     load(store, may, as_of="2024-05-31")
     before, sources = export(store), ask(store).sources()
-    again = load(store, may, as_of="2024-05-31").totals()
+    summary = load(store, may, as_of="2024-05-31")
+    again = summary.totals()
     assert again["created"] == again["updated"] == again["removed"] == 0
+    assert [e.change for e in summary.editions] == ["unchanged"]
     assert export(store) == before and ask(store).sources() == sources  # not even loaded_at
 
 
@@ -178,6 +180,8 @@ def test_a_corrected_file_of_the_same_date_replaces_its_edition(store, tmp_path)
     register(may, yifengyuan("1150", "有", ""))  # corrected: no firm stated, 1150 households
     summary = load(store, may, as_of="2024-05-31")
     assert summary.totals()["removed"] == 0  # the firm stays: the report states it too
+    assert [(e.source, e.as_of, e.change) for e in summary.editions] == [
+        ("source:台账.台账", "2024-05-31", "replaced")]
     now = ask(store)
     assert [e.as_of for e in now.sources() if e.kind == "register"] == ["2024-05-31"]
     assert households(now) == 1150 and firms(now) == ["甲物业"]
@@ -240,7 +244,8 @@ def test_unloading_one_edition_makes_the_one_before_current_again(store, tmp_pat
     load(store, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
     may = export(store)
     load(store, register(path, yifengyuan("1200", "无", "乙物业")), as_of="2024-06-30")
-    ask(store).unload("source:台账.台账", "2024-06-30")
+    unloaded = ask(store).unload("source:台账.台账", "2024-06-30")
+    assert [(e.as_of, e.change) for e in unloaded.editions] == [("2024-06-30", "removed")]
     assert export(store) == may
 
 
