@@ -79,6 +79,8 @@ IGNORED = {"序号", "编号"}  # row numbers: nothing to read
 PERSONAL = re.compile(r"联系人|负责人|姓名|电话|手机|联系方式|身份证|证件|住址|微信|邮箱|书记|"
                       r"主任|楼长|网格员")
 TOTALS = {"合计", "小计", "总计"}  # rows that sum the others, often formulas
+# the rows under a sheet where those who filled and checked it sign: 填表人：孙八 审核人：周九
+SIGNATURE = re.compile(r"^(?:填表|填报|制表|审核|审批|统计|经办|负责)人?[:：]")
 HEADER_ROWS = 15  # title rows (a merged title, 填报单位, 填报日期) come before the header
 HEADER_KEYS = {alias: c.key for c in COLUMNS.values() for alias in (c.key, *c.aliases)}
 
@@ -410,12 +412,14 @@ def read_register(path: Path, source_name: str | None = None,
             continue
         if sheet.missing:
             continue
-        if any(re.sub(r"\s+", "", v).startswith(tuple(TOTALS)) for v in values[:3]):
+        skipped = _not_a_compound(values)
+        if skipped:
+            english, chinese = skipped
             parsed.warnings.append(Problem(location=location, value=" ".join(v for v in values
                                                                                if v)[:80],
-                                           expected="a compound: a 合计 row, skipped",
-                                           expected_zh="小区:这是合计行,已跳过"))
-            sheet.layout.skipped.append(f"第{location.row}行:合计行")
+                                           expected=f"a compound: {english}, skipped",
+                                           expected_zh=f"小区:这是{chinese},已跳过"))
+            sheet.layout.skipped.append(f"第{location.row}行:{chinese}")
             continue
         rows += 1
         if rows > MAX_ROWS:
@@ -441,6 +445,17 @@ def read_register(path: Path, source_name: str | None = None,
                            "(to take a register out, unload it)", field="rows",
                            zh="表头下至少有一个小区(要撤下一份台账,请用 unload)")
     return parsed
+
+
+def _not_a_compound(values: list[str]) -> tuple[str, str] | None:
+    """What a row under the header is when it is no compound: a 合计 row (spaced, 合 计, or
+    with a note, 合计（2个小区）) or a signature row (填表人：… 审核人：…); None for a compound."""
+    first = [re.sub(r"\s+", "", v) for v in values[:3]]
+    if any(v.startswith(tuple(TOTALS)) for v in first):
+        return "a 合计 row", "合计行"
+    if any(SIGNATURE.match(v) for v in first):
+        return "a signature row (填表人, 审核人)", "签字行"
+    return None
 
 
 def _read_cell(key: str, text: str) -> str:

@@ -268,3 +268,15 @@ def test_a_count_written_with_thousands_separators(tmp_path, written, households
                                                      f'"{written}"']])
     compound = batch_of(path).nodes["compound:玉林社区.甲小区"]
     assert compound.properties["households"]["value"] == households
+
+
+@pytest.mark.parametrize("signed", [["填表人：孙八 审核人：周九"],
+                                    ["", "填报人:孙八", "", "审核：周九"]])
+def test_a_signature_row_under_the_compounds_is_skipped(tmp_path, signed):
+    header = ["序号", "小区名称", "所属社区", "所属街道", "所属区"]
+    path = write_csv(tmp_path / "台账.csv", [
+        header, ["1", "玉林小区", "玉林社区", "红星街道", "武侯区"], signed])
+    parsed = read_file(path)
+    assert parsed.problems == []
+    assert [n.name for n, _ in parsed.nodes if n.type == "Compound"] == ["玉林小区"]
+    assert any("signature row" in w.expected for w in parsed.warnings)
