@@ -78,7 +78,7 @@ IGNORED = {"序号", "编号"}  # row numbers: nothing to read
 # every caller would see them (people's names are kept only as Person nodes, masked)
 PERSONAL = re.compile(r"联系人|负责人|姓名|电话|手机|联系方式|身份证|证件|住址|微信|邮箱|书记|"
                       r"主任|楼长|网格员")
-TOTALS = {"合计", "小计", "总计"}  # rows that sum the others, often formulas
+TOTALS = ("合计", "小计", "总计")  # rows that sum the others, often formulas
 # the rows under a sheet where those who filled and checked it sign: 填表人：孙八 审核人：周九
 SIGNATURE = re.compile(r"^(?:填表|填报|制表|审核|审批|统计|经办|负责)人?[:：]")
 HEADER_ROWS = 15  # title rows (a merged title, 填报单位, 填报日期) come before the header
@@ -450,8 +450,8 @@ def read_register(path: Path, source_name: str | None = None,
 def _not_a_compound(values: list[str]) -> tuple[str, str] | None:
     """What a row under the header is when it is no compound: a 合计 row (spaced, 合 计, or
     with a note, 合计（2个小区）) or a signature row (填表人：… 审核人：…); None for a compound."""
-    first = [re.sub(r"\s+", "", v) for v in values[:3]]
-    if any(v.startswith(tuple(TOTALS)) for v in first):
+    first = values[:3]  # cells have no white space beside a Chinese character (_cell)
+    if any(v.startswith(TOTALS) for v in first):
         return "a 合计 row", "合计行"
     if any(SIGNATURE.match(v) for v in first):
         return "a signature row (填表人, 审核人)", "签字行"
