@@ -689,9 +689,12 @@ def history(uid: str, as_json: JsonOption = False) -> None:
 
 
 def _shown_value(value: Any) -> str:
-    """A fact's value as a table cell: none as —, lists joined, quantities as written."""
+    """A fact's value as a table cell: none as —, yes/no as 是/否 (as ``show`` has them), lists
+    joined, quantities as written."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(map(str, value)) or "—"
     if isinstance(value, dict) and "value" in value and "unit" in value:

@@ -443,3 +443,14 @@ def test_inspect_shows_how_a_register_as_kept_is_read_and_a_mapping_file_places_
     bad.write_text("columns:\n  停车位: 车位数\n", encoding="utf-8")
     refused = cli("load", str(path), "--columns", str(bad), ok=False)
     assert refused.exit_code == 2 and "'停车位' → '车位数': expected one of" in refused.output
+
+
+def test_a_nodes_history_shows_yes_and_no_as_show_does(cli, tmp_path):
+    path = tmp_path / "台账.csv"
+    for as_of, said in (("2024-07-31", "有"), ("2024-08-31", "无")):
+        path.write_text("小区名称,所属社区,所属街道,所属区,业委会\n"
+                        f"甲小区,玉林社区,红星街道,武侯区,{said}\n", encoding="utf-8-sig")
+        cli("load", str(path), "--as-of", as_of)
+    table = cli("history", "compound:玉林社区.甲小区").stdout
+    assert "是" in table and "否" in table
+    assert "True" not in table and "False" not in table
