@@ -88,6 +88,7 @@ MAX_XLSX_UNPACKED = 256 * 2**20  # a register of 100,000 compounds unpacks to ab
 MAX_XLSX_RATIO = 200  # real sheets pack 5 to 20 times; bombs thousands of times
 YES = {"有", "是", "y", "yes", "true", "1", "√", "✓", "✔"}
 NO = {"无", "否", "n", "no", "false", "0", "×", "✗", "✘"}
+YES_OR_NO = YES | NO
 # how clerks word 有 and 无 in a 有/无 column: read as 有 and 无, never as a body's name
 WORDED_YES = {"已成立", "已建立", "已组建", "已设立", "已建", "已有", "成立", "建立"}
 WORDED_NO = {"未成立", "未建立", "未组建", "未设立", "未建", "尚未成立", "尚未建立", "暂未成立",
@@ -96,6 +97,7 @@ NOT_STATED = {"/", "／", "-", "－", "--", "—", "——", "、"}  # a dash or
 _NOTE = re.compile(r"\s*[（(][^（()）]*[)）]$")  # 有（2020年成立）: a note in brackets
 _UNSAFE = re.compile(r"[\s/?#]+")
 _COUNT = re.compile(r"^(\d{1,9})\s*(户|人|栋|个|名)?$")  # no count needs ten digits
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")  # 1,200: as Excel shows a count
 # compounds in one register: a street's has hundreds, a district's thousands; a city's is split
 # by street (so any register is read or refused within about 2 s)
 MAX_ROWS = 8_000
@@ -201,14 +203,14 @@ def _xlsx_rows(path: Path, parsed: ParsedFile) -> Iterator[tuple[Location, list[
             try:
                 # where in the workbook the sheet's XML is: openpyxl's read-only sheet knows
                 below = _merged_below(path, getattr(sheet, "_worksheet_path", None))
+                merged = {column for columns in below.values() for column in columns}
                 firsts: dict[tuple[int, int], Any] = {}  # a merged range's first cell's value
                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                     cells = list(row)
                     for column, first in below.get(number, {}).items():
                         cells += [None] * (column + 1 - len(cells))
                         cells[column] = firsts.get((first, column))
-                    firsts.update({(number, c): cells[c] for c in below.get(0, {})
-                                   if c < len(cells)})
+                    firsts.update({(number, c): cells[c] for c in merged if c < len(cells)})
                     yield Location(file=str(path), sheet=sheet.title, row=number), cells
             except Exception as error:  # a damaged sheet: openpyxl raises many kinds  # noqa: BLE001
                 parsed.problem(Location(file=str(path), sheet=sheet.title, row=number + 1),
@@ -226,11 +228,11 @@ _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3}
 def _merged_below(path: Path, sheet_xml: str | None) -> dict[int, dict[int, int]]:
     """The cells of the sheet's merged ranges one column wide (所属社区 merged over the rows of
     its compounds): {row: {column index: the range's first row}} for every cell below the
-    first, whose value Excel shows there and openpyxl reads as empty; under key 0, the columns
-    of those ranges. Reading them needs the sheet's XML: a read-only sheet does not say."""
+    first, whose value Excel shows there and openpyxl reads as empty. Reading them needs the
+    sheet's XML: a read-only sheet does not say."""
     from openpyxl.utils import column_index_from_string
 
-    below: dict[int, dict[int, int]] = {0: {}}
+    below: dict[int, dict[int, int]] = {}
     if sheet_xml is None:
         return below
     with zipfile.ZipFile(path) as archive:
@@ -239,7 +241,6 @@ def _merged_below(path: Path, sheet_xml: str | None) -> dict[int, dict[int, int]
         if left != right:
             continue
         column = column_index_from_string(left.decode()) - 1
-        below[0][column] = 0
         for row in range(int(top) + 1, int(bottom) + 1):
             below.setdefault(row, {})[column] = int(top)
     return below
@@ -474,7 +475,7 @@ def _answer(text: str) -> str:
     if bare in NOT_STATED:
         return ""
     return "有" if bare in WORDED_YES else "无" if bare in WORDED_NO else \
-        bare if bare in YES | NO else text
+        bare if bare in YES_OR_NO else text
 
 
 def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,
@@ -558,6 +559,7 @@ FACETS: dict[str, tuple[str, str]] = {  # column → (relationship into the anch
     "物业公司": ("SERVES", "PropertyCompany"),
 }
 NO_FIRM = NO | {"无物业", "没有物业"}
+NO_FIRM_NAMED = NO_FIRM | YES  # 有: served by a firm the register does not name
 
 
 def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str,
@@ -565,7 +567,7 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
     value = row.get(key, "")
     if not value:
         return None
-    match = _COUNT.match(re.sub(r"(?<=\d)[,，](?=\d{3})", "", value))  # 1,200: as Excel shows
+    match = _COUNT.match(_THOUSANDS.sub("", value))
     if not match:
         parsed.problem(location, f"a whole number >= 0 of at most 9 digits (of {unit})",
                        zh=f"不超过9位的非负整数(单位{unit}),如 1200 或 1200{unit}",
@@ -610,14 +612,14 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         return None if not value else value not in no
 
     self_managed = row.get("自办物业", "").lower()
-    if self_managed and self_managed not in YES | NO:
+    if self_managed and self_managed not in YES_OR_NO:
         parsed.problem(location, "是 or 否", field="自办物业", value=row["自办物业"],
                        zh="是或否")
     node(compound, "Compound", names["小区名称"],
          households=_count(parsed, location, row, "户数", "户"),
          buildings=_count(parsed, location, row, "楼栋数", "栋"),
          party_members=_count(parsed, location, row, "党员人数", "人"),
-         self_managed_property=(self_managed in YES) if self_managed in YES | NO else None,
+         self_managed_property=(self_managed in YES) if self_managed in YES_OR_NO else None,
          has_party_organization=stated("小区党组织"), has_owners_committee=stated("业委会"),
          has_management_committee=stated("物管会"),
          has_property_company=stated("物业公司", NO_FIRM),
@@ -686,10 +688,9 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
         pmc = uid("pmc", names["所属社区"], names["小区名称"])
         node(pmc, "PropertyManagementCommittee", pmc_name)
         edge("REPRESENTS", pmc, compound)
-    # 有: served by a firm the register does not name (has_property_company)
-    firms = "" if row.get("物业公司", "").lower() in NO_FIRM | YES else row.get("物业公司", "")
+    firms = "" if row.get("物业公司", "").lower() in NO_FIRM_NAMED else row.get("物业公司", "")
     firm_party = row.get("物业党组织", "").lower()
-    if firm_party and firm_party not in YES | NO:
+    if firm_party and firm_party not in YES_OR_NO:
         parsed.problem(location, "是 or 否", field="物业党组织", value=row["物业党组织"],
                        zh="是或否")
     for company in filter(None, re.split(r"[、;；,，]\s*", firms)):

@@ -468,14 +468,17 @@ class Service:
         after …7月台账.xlsx) is a source of its own, not that register's next edition, and a
         compound it drops stays current in the other."""
         registers = {e.source for e in self.store.editions() if e.kind == "register"}
+        new = [(edition.edition.source, [u for u, n in edition.nodes.items()
+                                         if n.type == "Compound"])
+               for edition in batch.editions
+               if edition.edition.kind == "register" and edition.edition.source not in registers]
+        if not registers or not new:  # a first load: nothing to compare with
+            return []
+        stated = self.store.statements([uid for _, compounds in new for uid in compounds])
         warnings = []
-        for edition in batch.editions:
-            source = edition.edition.source
-            if edition.edition.kind != "register" or source in registers:
-                continue
-            compounds = [u for u, n in edition.nodes.items() if n.type == "Compound"]
-            stating = Counter(other for row in self.store.statements(compounds).values()
-                              for other in row.sources if other in registers)
+        for source, compounds in new:
+            stating = Counter(other for uid in compounds if uid in stated
+                              for other in stated[uid].sources if other in registers)
             for other, count in stating.most_common(1):
                 if 2 * count < len(compounds):
                     continue
