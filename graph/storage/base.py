@@ -92,14 +92,14 @@ def _keep_at(kept: OrderedDict[tuple[Hashable, K], V], at: Hashable, item: K, va
         kept.popitem(last=False)
 
 
-def _of_a_past_date(voices: Voices, editions: list[Edition]) -> bool:
+def of_a_past_date(voices: Voices, editions: list[Edition]) -> bool:
     """Whether ``voices`` (Timeline.voices) are the editions speaking at some date, but not
     today: then they speak at the latest of their own dates.
 
     >>> may, june = (Edition(source=s, as_of=d, kind="register") for s, d in
     ...              (("a", "2024-05-31"), ("b", "2024-06-30")))
     >>> a, b = ("a", "2024-05-31", ""), ("b", "2024-06-30", "")
-    >>> [_of_a_past_date(frozenset(v), [may, june]) for v in ((), (a,), (a, b), (b,))]
+    >>> [of_a_past_date(frozenset(v), [may, june]) for v in ((), (a,), (a, b), (b,))]
     [True, True, False, False]
     """
     at = max((as_of for _, as_of, _ in voices), default="")
@@ -551,13 +551,18 @@ class GraphStore(ABC):
         graph = self._derive_as_of(editions, timeline)
         if self.editions() != editions:
             return self.as_of(at)  # a write landed while deriving: derive again
+        self._keep_as_of(key, graph)
+        return graph
+
+    def _keep_as_of(self, key: tuple[Hashable, Voices], graph: nx.MultiDiGraph) -> None:
+        """Keep ``graph`` as the graph of the dates its editions speak at (``key``: the graph
+        it was made of, and the editions), forgetting the oldest beyond AS_OF_CACHED."""
         with _AS_OF_LOCK:
             self._as_of_cache[key] = graph
             while len(self._as_of_cache) > AS_OF_CACHED:
                 _, dropped = self._as_of_cache.popitem(last=False)
                 for date in [d for d, kept in self._as_of_dates.items() if kept is dropped]:
                     del self._as_of_dates[date]  # nothing keeps a dropped graph alive
-        return graph
 
     def _held_alike(self, editions: list[Edition],  # noqa: ARG002
                     timeline: Timeline) -> nx.MultiDiGraph | None:  # noqa: ARG002
@@ -731,7 +736,7 @@ class HeldInMemory(GraphStore):
                 return
             if replaced is not None:
                 kept.append(replaced)
-            kept = [(voices, graph) for voices, graph in kept if _of_a_past_date(voices, editions)]
+            kept = [(voices, graph) for voices, graph in kept if of_a_past_date(voices, editions)]
             for voices, graph in kept[-AS_OF_CACHED:]:
                 self._as_of_cache[revision, voices] = graph
                 with _PROFILES_LOCK:  # what was made of it serves on too
@@ -745,12 +750,17 @@ class HeldInMemory(GraphStore):
         return self.held()[1]
 
     def _derive_as_of(self, editions: list[Edition], timeline: Timeline) -> nx.MultiDiGraph:
-        """The graph held, with what differs at the timeline's moment derived again in a copy
-        sharing everything else: what the editions speaking then but not now (or now but not
-        then) state, the edges at those nodes, and their ends (a month's registers: a street or
-        a few, not the city). The profiles made of the graph held serve it too, but for the
-        compounds what differs touches: a whole-city question of a date profiles those only."""
+        """The graph held, taken back to a past revision where one had the timeline's editions
+        speaking (``_graph_back``), else with what differs at the timeline's moment derived
+        again, in a copy sharing everything else: what the editions speaking then but not now
+        (or now but not then) state, the edges at those nodes, and their ends (a month's
+        registers: a street or a few, not the city). The profiles made of the graph held serve
+        it too, but for the compounds what differs touches: a whole-city question of a date
+        profiles those only."""
         graph, revision = self.held()
+        back = self._graph_back(graph, revision, timeline.voices)
+        if back is not None:
+            return back
         now = Timeline(editions)
         uids: set[str] = set()
         for edition in editions:
@@ -767,6 +777,14 @@ class HeldInMemory(GraphStore):
         derive_into(changed, rows, timeline)
         self._carry_profiles(graph, changed, revision, differing(graph, changed, around))
         return changed
+
+    def _graph_back(self, graph: nx.MultiDiGraph, revision: Hashable,  # noqa: ARG002
+                    voices: Voices) -> nx.MultiDiGraph | None:  # noqa: ARG002
+        """The graph held (``graph``, at ``revision``) as it was at a past revision at which
+        the editions ``voices`` spoke (Timeline.voices), with the profiles made of ``graph``
+        that serve it; None where the store keeps no way back (then what differs is
+        derived)."""
+        return None
 
     def profiles(self, scope: str | None, facts: list[Fact]) -> list[CompoundProfile]:
         """The profiles of the scope's compounds, each made once for each revision of the graph

@@ -12,9 +12,11 @@ import heapq
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from operator import attrgetter
+from functools import cached_property
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple, TypeVar
@@ -34,12 +36,14 @@ from govgraph.graph.editions import Statements, Timeline, Voices
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.search import order, rank
 from govgraph.graph.storage.base import (
+    AS_OF_CACHED,
     HeldInMemory,
     Stats,
     StoreUnavailable,
     Uids,
     WriteFailed,
     WriteTransaction,
+    of_a_past_date,
 )
 from govgraph.graph.storage.rows import (
     chunks,
@@ -70,6 +74,9 @@ CREATE TABLE IF NOT EXISTS changes (
     revision INTEGER NOT NULL, uid TEXT NOT NULL, is_edge INTEGER NOT NULL, source TEXT,
     target TEXT);
 CREATE INDEX IF NOT EXISTS changes_revision ON changes(revision);
+CREATE TABLE IF NOT EXISTS undo (
+    revision INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT);
+CREATE INDEX IF NOT EXISTS undo_revision ON undo(revision);
 CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
 CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
 CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
@@ -78,8 +85,10 @@ CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 """
 _CHUNK = 500  # uids per IN (...) look-up, under SQLite's variable limit
 # A write of at most this many nodes and edges is logged (table changes), so that every process
-# holding the graph applies it instead of reading the whole graph again; a larger one (a city's
-# first load) is not: whoever held the graph before it reads it whole.
+# holding the graph applies it instead of reading the whole graph again, with the rows and
+# editions it replaced (table undo), so that a process can take its graph back to a past
+# revision; a larger one (a city's first load) is not: whoever held the graph before it reads
+# it whole, and no graph goes back past it.
 LOGGED_CHANGES = 20_000
 KEPT_REVISIONS = 5_000  # how far back the log reaches; a process further behind reads it all
 
@@ -117,6 +126,31 @@ def edge_row(edge: Edge) -> tuple[str, str, str, str, str, str]:
 
 def _edge(row: sqlite3.Row) -> Edge:
     return edge_of_fields(row["source"], row, row["target"])
+
+
+def _put(graph: nx.MultiDiGraph, logged: Iterable[sqlite3.Row], nodes: dict[str, Node | None],
+         edges: Iterable[Edge]) -> tuple[nx.MultiDiGraph, set[str]]:
+    """``graph`` with what the log rows ``logged`` name put otherwise: each of ``nodes`` put
+    (None: removed), each logged edge taken from the ends logged, and ``edges`` put; in a copy
+    sharing all it does not change (``graph`` itself never changes: a question or a graph of a
+    date still reading it reads it whole). Also returns the nodes the copy shows a rule
+    otherwise (algorithms.differing)."""
+    removed = {(row["uid"], row["source"], row["target"]) for row in logged if row["is_edge"]}
+    edges = list(edges)
+    around = set(nodes).union(*((s, t) for _, s, t in removed),
+                              *((e.source, e.target) for e in edges))
+    changed = copy_changing(graph, around)
+    for uid, source, target in removed:
+        remove_edge(changed, uid, source, target)
+    for uid, node in nodes.items():
+        if node is not None:
+            if uid in changed:
+                changed.nodes[uid].clear()
+            add_node(changed, node)
+    for edge in edges:
+        add_edge(changed, edge)
+    changed.remove_nodes_from([uid for uid, node in nodes.items() if node is None])
+    return changed, differing(graph, changed, around)
 
 
 class _Write:
@@ -179,26 +213,38 @@ class _Write:
             self.db.executemany(f"DELETE FROM {table} WHERE uid = ?", [(u,) for u in uids])  # noqa: S608
         self._written()
 
+    @cached_property
+    def revision(self) -> int:
+        """The revision this transaction makes: one for all it writes, so every revision is a
+        state of the file some process may have read."""
+        return _revision(self.db) + 1
+
     def _logging(self, changes: int) -> bool:
-        """Whether the coming revision's changes are logged: not once the transaction has
-        changed more than LOGGED_CHANGES (meta log_from: a process holding an older graph then
-        reads it whole)."""
+        """Whether this transaction's changes are logged: not once it has changed more than
+        LOGGED_CHANGES (meta log_from: a process holding an older graph then reads it whole)."""
         self.logged += changes
         if self.logged > LOGGED_CHANGES:
-            _set_meta(self.db, "log_from", _revision(self.db) + 1)
+            _set_meta(self.db, "log_from", self.revision)
             return False
         return True
 
     def _log(self, nodes: list[str], edges: list[tuple[str, str, str]]) -> None:
-        """Log the nodes and edges (with their ends) the coming revision changes."""
-        revision = _revision(self.db) + 1
+        """Log the nodes and edges (with their ends) this transaction changes, and the rows
+        they replace (none: new)."""
+        revision = self.revision
         self.db.executemany("INSERT INTO changes VALUES (?,?,0,NULL,NULL)",
                             [(revision, uid) for uid in nodes])
         self.db.executemany("INSERT INTO changes VALUES (?,?,1,?,?)",
                             [(revision, *ends) for ends in edges])
+        for kind, table, uids in (("node", "nodes", nodes), ("edge", "edges",
+                                                              [uid for uid, *_ in edges])):
+            replaced = {row["uid"]: dumps(dict(row)) for row in self.rows(table, "uid", uids)}
+            self.db.executemany("INSERT INTO undo VALUES (?,?,?,?)",
+                                [(revision, kind, uid, replaced.get(uid)) for uid in uids])
         if revision % 100 == 0:  # now and then, forget the oldest changes
-            self.db.execute("DELETE FROM changes WHERE revision <= ?",
-                            (revision - KEPT_REVISIONS,))
+            for table in ("changes", "undo"):
+                self.db.execute(f"DELETE FROM {table} WHERE revision <= ?",  # noqa: S608
+                                (revision - KEPT_REVISIONS,))
             _set_meta(self.db, "log_from", max(_meta(self.db, "log_from"),
                                                revision - KEPT_REVISIONS))
 
@@ -210,16 +256,25 @@ class _Write:
         self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
             (row.uid, *(row.ends or (None, None)), row.model_dump_json())
             for row in sorted(statements, key=attrgetter("uid"))])
+        keys = [*dropped_editions, *(e.key for e, _ in editions)]
+        if self._logging(0):  # the editions replaced: which spoke before (EmbeddedStore.back)
+            self.db.executemany("INSERT INTO undo VALUES (?,'edition',?,?)", [
+                (self.revision, dumps(key), self.edition_body(key)) for key in keys])
         self.db.executemany("DELETE FROM editions WHERE source = ? AND as_of = ?",
                             dropped_editions)
         self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?,?)", [
             (e.source, e.as_of, dumps(e.model_dump()), dumps(uids)) for e, uids in editions])
         self._written()
 
+    def edition_body(self, key: tuple[str, str]) -> str | None:
+        row = self.db.execute("SELECT body FROM editions WHERE source = ? AND as_of = ?",
+                              key).fetchone()
+        return row["body"] if row else None
+
     def _written(self) -> None:
-        """After every write: the file is no longer empty."""
+        """After every write: the file is no longer empty, and at this transaction's revision."""
         self.empty = False
-        _set_meta(self.db, "revision", _revision(self.db) + 1)
+        _set_meta(self.db, "revision", self.revision)
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:
@@ -402,10 +457,26 @@ class EmbeddedStore(HeldInMemory):
 
     def prepare(self) -> bool:
         """The graph and its profiles (see HeldInMemory), and the search keys: the first search
-        in a process reads them (0.5 s at city size), not its caller."""
+        in a process reads them (0.5 s at city size), not its caller. Then the graphs of the
+        last few past revisions whose editions still speak at a date before today's, taken
+        back: what a process serving across those writes keeps (``_graph_replaced``), so one
+        started after them answers as of the month before the last upload at once too."""
         super().prepare()
         with self._lock:
             self._search_keys()
+        graph, revision = self.held()
+        editions = self.editions()
+        past: list[Voices] = []
+        with self._lock, self._reading():
+            for _, voices in self._voices_before():
+                if voices not in past and of_a_past_date(voices, editions):
+                    past.append(voices)
+                    if len(past) == AS_OF_CACHED:
+                        break
+        for voices in reversed(past):  # the latest kept last, as writes keep them
+            back = self._graph_back(graph, revision, voices)
+            if back is not None:
+                self._keep_as_of((revision, voices), back)
         return True
 
     def _search_keys(self) -> _SearchKeys:
@@ -531,26 +602,57 @@ class EmbeddedStore(HeldInMemory):
     def _apply_changes(self, graph: nx.MultiDiGraph, rows: list[sqlite3.Row]
                        ) -> tuple[nx.MultiDiGraph, set[str]]:
         """``graph`` brought to the file's present content by the changes logged since it
-        (``rows``), in a copy sharing all it does not change (``graph`` itself never changes: a
-        question or a graph of a date still reading it reads it whole): each node and edge the
-        log names is put as the file holds it, or removed. Also returns the nodes the change
-        shows a rule otherwise (algorithms.differing)."""
-        nodes = {r["uid"] for r in rows if not r["is_edge"]}
-        edges = {r["uid"]: (r["source"], r["target"]) for r in rows if r["is_edge"]}
-        around = nodes.union(*edges.values())
-        changed = copy_changing(graph, around)
-        for uid, (source, target) in edges.items():
-            remove_edge(changed, uid, source, target)
+        (``rows``): each node and edge the log names put as the file holds it, or removed (see
+        ``_put``)."""
         now = _Write(self._db)
-        present = now.nodes(list(nodes))
-        for uid, node in present.items():
-            if uid in changed:
-                changed.nodes[uid].clear()
-            add_node(changed, node)
-        for edge in now.edges(dict.fromkeys(edges, "")).values():
-            add_edge(changed, edge)
-        changed.remove_nodes_from(nodes - present.keys())
-        return changed, differing(graph, changed, around)
+        nodes = [row["uid"] for row in rows if not row["is_edge"]]
+        present = now.nodes(nodes)
+        edges = now.edges(dict.fromkeys([row["uid"] for row in rows if row["is_edge"]], ""))
+        return _put(graph, rows, {uid: present.get(uid) for uid in nodes}, edges.values())
+
+    def _graph_back(self, graph: nx.MultiDiGraph, revision: Hashable, voices: Voices
+                    ) -> nx.MultiDiGraph | None:
+        """``graph``, held at ``revision``, taken back to the latest revision before at which
+        the editions ``voices`` spoke (Timeline.voices), by what the writes since replaced
+        (table undo): a month's upload, then a question as of the month before, in a process
+        started after the upload (what it changed, not what its edition states: milliseconds).
+        None when the log reaches back to no such revision (an edition of a past date loaded
+        or unloaded since: that date speaks otherwise than ever before)."""
+        with self._lock, self._reading():
+            if _revision(self._db) != revision:
+                return None
+            since = next((at for at, spoke in self._voices_before() if spoke == voices), None)
+            if since is None:
+                return None
+            logged = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
+                                      "WHERE revision >= ?", (since,)).fetchall()
+            before: dict[tuple[str, str], str | None] = {}
+            for row in self._db.execute(  # the earliest change since: the row as it was then
+                    "SELECT kind, key, before FROM undo WHERE kind != 'edition' AND revision >= ?"
+                    " ORDER BY revision DESC, rowid DESC", (since,)):
+                before[row["kind"], row["key"]] = row["before"]
+        nodes = {uid: None if row is None else node_of_fields(json.loads(row))
+                 for (kind, uid), row in before.items() if kind == "node"}
+        edges = [_edge(json.loads(row)) for (kind, _), row in before.items()
+                 if kind == "edge" and row is not None]
+        back, touched = _put(graph, logged, nodes, edges)
+        self._carry_profiles(graph, back, revision, touched)
+        return back
+
+    def _voices_before(self) -> Iterator[tuple[int, Voices]]:
+        """Each revision the log reaches, newest first, with the editions that spoke just
+        before it (Timeline.voices), by the editions it replaced (table undo)."""
+        editions = {e.key: e for e in self._read_editions()}
+        replaced = self._db.execute(
+            "SELECT revision, key, before FROM undo WHERE kind = 'edition' AND revision > ?"
+            " ORDER BY revision DESC, rowid DESC", (_meta(self._db, "log_from"),)).fetchall()
+        for revision, rows in groupby(replaced, itemgetter("revision")):
+            for row in rows:
+                key = tuple(json.loads(row["key"]))
+                editions.pop(key, None)
+                if row["before"] is not None:
+                    editions[key] = Edition.model_validate_json(row["before"])
+            yield revision, Timeline(editions.values()).voices
 
     def _read_graph(self) -> nx.MultiDiGraph:
         graph = HeldGraph()

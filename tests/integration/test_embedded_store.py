@@ -6,6 +6,7 @@ import pytest
 
 from govgraph.graph.storage import StoreUnavailable
 from govgraph.graph.storage.embedded import EmbeddedStore
+from govgraph.service.core import Service
 from tests.integration.test_contract_writes import batch, community, part_of, street
 
 
@@ -199,3 +200,55 @@ def test_an_upload_profiles_again_only_the_compounds_it_changes(tmp_path, profil
         assert sorted(profiled) == ["compound:新社区.新园", "compound:景华社区.怡枫园"]
         with EmbeddedStore(path) as fresh:
             assert after == answers(fresh) != before
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "not prepared"])
+def test_a_process_started_after_the_uploads_answers_every_date_as_the_statements_say(
+        tmp_path, monkeypatch, prepared):
+    """A street's register month by month, corrected, joined by another source, a month
+    unloaded, a month before filled in late; after each, a process started anew asks as of
+    every date around the editions. Where some past revision of the file had that date's
+    editions speaking, it takes the graph it holds back by what the writes since replaced,
+    reading no statement: only the dates of the month filled in late are derived. Every graph
+    is the one every statement kept derives at that date. Prepared as the service starts, it
+    takes back the graphs of the last few revisions at once."""
+    from govgraph.graph.editions import Timeline, derive_graph
+    from govgraph.graph.storage.memory import GraphView
+    from tests.integration.test_living_data import export, load, register, report, yifengyuan
+
+    path = tmp_path / "台账.csv"
+    other = ["深业花园", "福中社区", "莲花街道", "福田区", "深圳市", "800", "有", "丙物业"]
+    steps = [
+        lambda s: load(s, report(tmp_path / "report.yaml", "2021-03-01", 1000, firm="丁物业")),
+        lambda s: load(s, register(path, yifengyuan("1100", "有", "甲物业"), other),
+                       as_of="2024-05-31"),
+        lambda s: load(s, register(path, yifengyuan("1200", "无", "乙物业")),
+                       as_of="2024-06-30"),  # 深业花园's row gone, 怡枫园's firm changed
+        lambda s: load(s, register(path, yifengyuan("1250", "无", "乙物业")),
+                       as_of="2024-06-30"),  # the same edition, corrected
+        lambda s: load(s, register(tmp_path / "b" / "其他.csv", yifengyuan("", "有", "")),
+                       as_of="2024-07-01"),
+        lambda s: Service(s, personal=True).unload("台账", "2024-06-30"),
+        lambda s: load(s, register(path, yifengyuan("1000", "无", "")), as_of="2024-04-30"),
+    ]
+    dates = ["2021-02-28", "2021-03-01", "2024-04-30", "2024-05-30", "2024-05-31",
+             "2024-06-15", "2024-06-30", "2024-07-01"]
+    derived = []
+    store_path = tmp_path / "store.db"
+    for number, step in enumerate(steps):
+        with EmbeddedStore(store_path) as writer:
+            step(writer)
+            statements = {row.uid: row for row in writer.all_statements()}
+            editions = writer.editions()
+        for date in dates:
+            with EmbeddedStore(store_path) as fresh:
+                if prepared:
+                    fresh.prepare()
+                read = []
+                monkeypatch.setattr(fresh, "statements", lambda uids, read=read: read.append(
+                    uids) or EmbeddedStore.statements(fresh, uids))
+                then = export(GraphView(fresh.as_of(date)))
+                expected = derive_graph(statements, Timeline(editions, date))
+                assert then == export(GraphView(expected)), (number, date)
+                derived += [(number, date)] if read else []
+    assert derived == [(6, "2024-04-30"), (6, "2024-05-30")]
