@@ -31,6 +31,7 @@ from govgraph.graph.algorithms import (
     copy_changing,
     differing,
     remove_edge,
+    share_alike_keys,
 )
 from govgraph.graph.editions import Statements, Timeline, Voices
 from govgraph.graph.model import Edge, Edition, Node
@@ -661,6 +662,7 @@ class EmbeddedStore(HeldInMemory):
         alike: EdgesAlike = {}
         for row in self._db.execute("SELECT * FROM edges"):
             add_edge(graph, _edge(row), alike)
+        share_alike_keys(graph)
         return graph
 
     def close(self) -> None:
