@@ -113,13 +113,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StoreError)
     async def refused(_: Request, error: StoreError) -> JSONResponse:
         log.warning("store error: %s", error)
-        return _error(503, f"the store could not answer, try again later: {error}")
+        return _error(503, "the store could not answer, try again later (the service's log "
+                           "says why)")
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
         request.app.state.store.failed()
         log.warning("store unavailable: %s", error)
-        return _error(503, f"the store is unavailable, try again later: {error}")
+        # why is for the log: it names the store's file or server address, which a caller
+        # (without a token, where reads are open) has no need to know
+        return _error(503, "the store is unavailable, try again later (the service's log "
+                           "says why)")
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -287,6 +287,7 @@ def test_store_down_is_503_and_the_service_recovers(settings, tmp_path):
                     raise_server_exceptions=False) as client:
         response = client.get("/api/v1/health")
         assert response.status_code == 503 and "unavailable" in response.json()["detail"]
+        assert "broken.db" not in response.text  # where the store is: for the log only
         broken.write_bytes(open(good, "rb").read())
         assert client.get("/api/v1/health").status_code == 200
 
