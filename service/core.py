@@ -447,10 +447,10 @@ class Service:
             try:
                 progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
-                continued = self._registers_continued(batch, parsed)
+                noticed = self._registers_continued(batch, parsed) + self._places_misnamed(parsed)
                 summary = self.store.load(batch, dry_run=dry_run, progress=progress)
                 warnings = [told(w) for f in parsed for w in f.warnings] + [
-                    told(w) for w in continued]
+                    told(w) for w in noticed]
                 summary.warnings = [str(w) for w in warnings]
                 summary.warnings_zh = [w.zh() for w in warnings]
                 summary.registers = [told(layout) for f in parsed for layout in f.layouts]
@@ -495,6 +495,43 @@ class Service:
                                 f"“{name}”载明;如本文件是该台账的下一期,请按同一来源导入"
                                 f"(--source {name};上传时 source={name}),否则两份台账都算当前,"
                                 "一份删去的小区仍留在另一份中"))
+        return warnings
+
+    def _places_misnamed(self, parsed: list[ParsedFile]) -> list[Problem]:
+        """A warning for each place the files name that the store does not know, under a place
+        it knows, and named but one character apart from a place already there (芳章社区
+        beside 芳草社区, 怡枫圆 beside 怡枫园): a slip of the keyboard makes a new place, and
+        what its rows state is of the new place. Not for a number apart (1号院, 2号院)."""
+        new: dict[str, tuple[Node, Location, str]] = {}
+        for file in parsed:
+            places = {node.uid: (node, where) for node, where in file.nodes
+                      if node.type in PLACES}
+            for edge, _ in file.edges:
+                if edge.type == "PART_OF" and edge.source in places:
+                    new.setdefault(edge.source, (*places[edge.source], edge.target))
+        known = self.store.get_nodes([*new, *(above for *_, above in new.values())])
+        siblings: dict[str, list[Node]] = {}
+        warnings = []
+        for uid, (node, where, above) in new.items():
+            if uid in known or above not in known:
+                continue
+            if above not in siblings:
+                below = [e.source for e in self.store.edges_of(above)
+                         if e.type == "PART_OF" and e.target == above]
+                siblings[above] = list(self.store.get_nodes(below).values())
+            alike = [other.name for other in siblings[above] if other.type == node.type
+                     and _one_character_apart(node.name, other.name)]
+            if alike:
+                place, type_zh = known[above].name, zh_name(node.type)
+                warnings.append(Problem(
+                    location=where, value=node.name,
+                    expected=f"a {node.type} the store knows under {place}, or a new one: "
+                             f"{alike[0]} is there already, one character apart; if this is "
+                             "a slip, correct the file and load it again, else a new place is "
+                             "made and what its rows state is of it",
+                    expected_zh=f"{place}下已有的{type_zh}或新的{type_zh}:已有“{alike[0]}”,只差"
+                                f"一字;如为笔误,请改正文件后重新导入,否则将新建该{type_zh},"
+                                "其所在行所写都归于新建的"))
         return warnings
 
     def inspect(self, paths: list[Path], options: RegisterOptions | None = None
@@ -736,6 +773,23 @@ def _read_files(paths: list[Path], options: RegisterOptions | None, *,
         parsed.append(read_file(path, check_report=check_report, source=source or named,
                                 options=options))
     return parsed
+
+
+_NUMERALS = frozenset("0123456789一二三四五六七八九十")
+
+
+def _one_character_apart(name: str, other: str) -> bool:
+    """Whether two names of one length differ in one character, not a numeral.
+
+    >>> [_one_character_apart("芳章社区", n) for n in ("芳草社区", "芳章社区", "1号院")]
+    [True, False, False]
+    >>> _one_character_apart("1号院", "2号院"), _one_character_apart("东一区", "东二区")
+    (False, False)
+    """
+    if len(name) != len(other):
+        return False
+    apart = [(a, b) for a, b in zip(name, other, strict=True) if a != b]
+    return len(apart) == 1 and not set(apart[0]) <= _NUMERALS
 
 
 def _check_stated_dates(parsed: list[ParsedFile], as_of: str) -> None:

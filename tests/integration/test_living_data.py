@@ -173,6 +173,31 @@ def test_loading_the_seed_cases_again_changes_nothing(store):
     assert export(store) == before
 
 
+def test_a_place_named_one_character_apart_from_one_there_is_warned_of(store, tmp_path):
+    """June's register slips on two rows: 怡枫圆 for 怡枫园, 景化社区 for 景华社区. Each makes a
+    new place, so each is warned of, naming the place already there. A compound 2号院 beside
+    1号院 and a community 新村社区 are new places, not slips."""
+    path = tmp_path / "景华社区台账.csv"
+
+    def row(compound: str, community: str) -> list[str]:
+        return [compound, community, "莲花街道", "福田区", "深圳市", "300", "", ""]
+
+    may = load(store, register(path, yifengyuan("1100", "有", "甲物业"), row("1号院", "景华社区")),
+               as_of="2024-05-31")
+    assert may.warnings == []
+    june = load(store, register(path, row("怡枫圆", "景华社区"), row("深业花园", "景化社区"),
+                                row("2号院", "景华社区"), row("新村小区", "新村社区")),
+                as_of="2024-06-30")
+    slips = [(w, zh) for w, zh in zip(june.warnings, june.warnings_zh, strict=True)
+             if "one character apart" in w]
+    assert len(slips) == 2
+    (compound, compound_zh), (community, community_zh) = sorted(
+        slips, key=lambda pair: "景化社区" in pair[0])
+    assert "怡枫圆" in compound and "怡枫园" in compound and "row 2" in compound
+    assert "景化社区" in community and "景华社区" in community and "莲花街道" in community
+    assert "只差一字" in compound_zh and "“怡枫园”" in compound_zh
+
+
 def test_a_corrected_file_of_the_same_date_replaces_its_edition(store, tmp_path):
     may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
     load(store, report(tmp_path / "report.yaml", "2021-03-01", 1100, firm="甲物业"))
