@@ -68,7 +68,8 @@ COLUMNS: dict[str, Column] = {
                aliases=("物业服务企业", "物业企业", "物业企业名称", "物业公司名称",
                         "物业服务企业名称"), answers=True),
         Column("物业党组织", "whether the property company has a party organisation: 是/否",
-               aliases=("物业企业是否建立党组织", "物业公司是否建立党组织"), answers=True),
+               aliases=("物业企业是否建立党组织", "物业公司是否建立党组织", "物业是否建立党组织"),
+               answers=True),
         Column("自办物业", "self-managed property service: 是/否", answers=True),
         Column("备注", "a note"),
     ]
@@ -380,6 +381,9 @@ class _Sheet:
     name: str | None
     layout: RegisterLayout
     header: list[str | None] | None = None
+    header_texts: list[str] = field(default_factory=list)  # as written (two rows: read together)
+    header_at: Location | None = None
+    checked: bool = False  # the header's columns checked: once the row under it is known
     extra: dict[int, str] = field(default_factory=dict)  # column → header kept as a property
     before: int = 0
     missing: bool = False  # a required column is missing: one problem, its rows not read
@@ -403,6 +407,7 @@ def read_register(path: Path, source_name: str | None = None,
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != sheet.name:
+            _header_checked(sheet, parsed, options)
             sheet = _Sheet(name=location.sheet,
                            layout=RegisterLayout(file=str(path), sheet=location.sheet))
             parsed.layouts.append(sheet.layout)
@@ -411,6 +416,14 @@ def read_register(path: Path, source_name: str | None = None,
         if sheet.header is None:
             _title_or_header(location, values, sheet, parsed, options)
             continue
+        if not sheet.checked:
+            second = _second_header_row(sheet, values, options)
+            if second is not None:  # 业委会 over 是否成立 / 委员人数 / 其中党员
+                _use_header(second, sheet, options)
+                sheet.layout.skipped.append(f"第{location.row}行:表头第二行")
+                _header_checked(sheet, parsed, options)
+                continue
+            _header_checked(sheet, parsed, options)
         if sheet.missing:
             continue
         skipped = _not_a_compound(values)
@@ -434,6 +447,7 @@ def read_register(path: Path, source_name: str | None = None,
         if len(sheet.layout.rows) < PREVIEW_ROWS:
             sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
         _read_row(location, row, source, parsed, extra)
+    _header_checked(sheet, parsed, options)
     if not rows and not parsed.problems:  # loaded, it would take every compound out
         if not any(layout.header_row for layout in parsed.layouts):
             parsed.problem(Location(file=str(path)), "a header row naming 小区名称 and another "
@@ -484,16 +498,10 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
     known one), a title row (a 填报日期 in it dates the edition), or, too far down, a problem."""
     keys = [options.key_of(v) if v else None for v in values]
     if "小区名称" in keys and sum(1 for k in keys if k and k != "ignore") >= 2:
-        sheet.header = keys
+        _use_header(values, sheet, options)
+        sheet.header_at = location
         sheet.layout.header_row = location.row
         sheet.layout.as_of = parsed.as_of
-        sheet.layout.columns = [
-            ColumnReading(header=text, column=None if key == "ignore" else key,
-                          reading="ignored" if key == "ignore" else "read" if key
-                          else "not kept: personal data" if PERSONAL.search(text)
-                          else "kept as a property")
-            for text, key in zip(values, keys, strict=True) if text]
-        _check_header(location, values, sheet, parsed, options)
         return
     text = " ".join(values)
     dated = _DATED.search(text)
@@ -510,6 +518,88 @@ def _title_or_header(location: Location, values: list[str], sheet: _Sheet, parse
         parsed.problem(location, f"a header row within the first {HEADER_ROWS} rows, naming "
                        "小区名称 and the other columns (see docs/registers.md)", field="header",
                        zh=f"前{HEADER_ROWS}行内有表头行,含“小区名称”等列")
+
+
+def _use_header(texts: list[str], sheet: _Sheet, options: RegisterOptions) -> None:
+    sheet.header_texts = texts
+    sheet.header = [options.key_of(text) if text else None for text in texts]
+
+
+def _header_checked(sheet: _Sheet, parsed: ParsedFile, options: RegisterOptions) -> None:
+    """Once the row under the header is known (a second header row, or the first compound):
+    how each column is read, and the columns that cannot be placed (``_check_header``)."""
+    if sheet.header is None or sheet.checked or sheet.header_at is None:
+        return
+    sheet.checked = True
+    sheet.layout.columns = [
+        ColumnReading(header=text, column=None if key == "ignore" else key,
+                      reading="ignored" if key == "ignore" else "read" if key
+                      else "not kept: personal data" if PERSONAL.search(text)
+                      else "kept as a property")
+        for text, key in zip(sheet.header_texts, sheet.header, strict=True) if text]
+    _check_header(sheet.header_at, sheet.header_texts, sheet, parsed, options)
+
+
+_NUMBER = re.compile(r"[\d,.]+")
+
+
+def _second_header_row(sheet: _Sheet, values: list[str], options: RegisterOptions
+                       ) -> list[str] | None:
+    """The header read with the row under it, when that row is a second header row: under
+    the compound's name nothing (or the name's header again, merged down), and in the other
+    columns no number. A column under a group header (业委会 written once over 是否成立,
+    委员人数, 其中党员) is read under it (see ``_under_group``); None for a compound's row.
+
+    >>> sheet = _Sheet(name=None, layout=RegisterLayout(file="台账.xlsx"))
+    >>> _use_header(["小区名称", "所属社区", "业委会情况", "", "", "物业服务企业"], sheet,
+    ...             RegisterOptions())
+    >>> _second_header_row(sheet, ["小区名称", "", "是否成立", "委员人数", "其中党员", "名称"],
+    ...                    RegisterOptions())
+    ['小区名称', '所属社区', '业委会', '业委会委员人数', '其中党员', '物业公司']
+    >>> _second_header_row(sheet, ["怡枫园", "景华社区", "有", "5", "3", ""], RegisterOptions())
+    """
+    assert sheet.header is not None
+    top = sheet.header_texts + [""] * (len(values) - len(sheet.header_texts))
+    name = values[sheet.header.index("小区名称")] if len(values) > \
+        sheet.header.index("小区名称") else ""
+    new = [v for v, t in zip(values, top, strict=False) if v and v != t]
+    if name not in ("", "小区名称", top[sheet.header.index("小区名称")]) or not new or \
+            any(_NUMBER.fullmatch(v) for v in new):
+        return None
+    texts, group = [], ""
+    for i, above in enumerate(top):
+        group = above or group  # a blank cell above: the group header on its left spans it
+        below = values[i] if i < len(values) else ""
+        texts.append(_under_group(group, below, options) if below and below != group
+                     else above)
+    return texts
+
+
+_GROUP = re.compile(r"(基本)?(建设|组建|服务)?(情况|信息)$")  # 业委会情况, 党组织建设情况
+_WHETHER = frozenset({"是否成立", "是否建立", "是否组建", "有无", "成立情况", "建立情况",
+                      "名称", "企业名称", "公司名称"})
+
+
+def _under_group(group: str, sub: str, options: RegisterOptions) -> str:
+    """The header of a column under a group header, as its column is known: 业委会 over
+    是否成立 is 业委会, over 委员人数 业委会委员人数, over 其中党员 其中党员 (业委会党员人数);
+    a column neither names is read as the two together, kept as a property.
+
+    >>> [_under_group(g, s, RegisterOptions()) for g, s in (
+    ...     ("业主委员会", "是否成立"), ("业委会", "委员人数"), ("小区党组织", "成立时间"),
+    ...     ("物业服务情况", "企业名称"), ("基本情况", "户数"), ("业委会", "换届时间"))]
+    ['业委会', '业委会委员人数', '小区党组织成立时间', '物业企业名称', '户数', '业委会换届时间']
+    """
+    bare = _GROUP.sub("", _header_text(group))
+    key = options.key_of(group) or options.key_of(bare)
+    stem = key if key and key != "ignore" else bare
+    column = COLUMNS.get(key or "")
+    if column is not None and column.answers and _header_text(sub) in _WHETHER:
+        return column.key
+    if options.key_of(stem + sub):
+        return stem + sub
+    found = options.key_of(sub)  # 其中党员 under 业委会; not 是否建立党组织 under 物业服务情况
+    return sub if found and found.startswith(stem) else stem + sub
 
 
 def _check_header(location: Location, values: list[str], sheet: _Sheet, parsed: ParsedFile,

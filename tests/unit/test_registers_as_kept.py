@@ -128,3 +128,61 @@ def test_a_register_as_kept_loads_and_answers_as_its_reader_counts(register, tmp
             ("ESTABLISHED_IN", "甲物业"), ("SERVES", "怡枫园")]
         committee = service.node_detail("committee:梅富社区.梅富苑")
         assert committee.properties["party_members"] == {"value": 4, "unit": "人"}
+
+
+TWO_ROW_HEADER = [["序号", "小区名称", "所属社区", "户数", "业主委员会", None, None, "小区党组织",
+                   None, "物业服务情况", None],
+                  [None, None, None, None, "是否成立", "委员人数", "其中党员", "名称", "成立时间",
+                   "企业名称", "是否建立党组织"]]
+TWO_ROW_ROWS = [[1, "怡枫园", "景华社区", 1200, "是", 5, 3, "怡枫园党支部", "2020-05-01", "甲物业",
+                 "是"],
+                [2, "深业花园", "福中社区", 800, "否", None, None, "深业花园党支部", "2022-09-20",
+                 "乙物业", "否"]]
+
+
+def two_row_workbook(path):
+    """The header in two rows: 业主委员会, 小区党组织 and 物业服务情况 merged across the columns
+    under them, the other headers merged down over both rows."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["莲花街道小区治理台账"])
+    sheet.append(["填报日期：2024年5月31日"])
+    for row in [*TWO_ROW_HEADER, *TWO_ROW_ROWS]:
+        sheet.append(row)
+    for column in range(1, 5):
+        sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
+    for first, last in ((5, 7), (8, 9), (10, 11)):
+        sheet.merge_cells(start_row=3, start_column=first, end_row=3, end_column=last)
+    book.save(path)
+    return path
+
+
+def two_row_csv(path):
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["莲花街道小区治理台账"], ["填报日期：2024年5月31日"],
+                                 *TWO_ROW_HEADER, *TWO_ROW_ROWS])
+    return path
+
+
+@pytest.mark.parametrize("make", [two_row_workbook, two_row_csv], ids=["xlsx", "csv"])
+def test_a_header_in_two_rows_reads_each_column_under_its_group(make, tmp_path):
+    """是否成立, 委员人数 and 其中党员 under 业主委员会 are the committee's; 名称 and 成立时间
+    under 小区党组织, the compound's branch; 企业名称 and 是否建立党组织 under 物业服务情况, the
+    firm and the firm's branch: read as a reader of the sheet reads them, nothing left over."""
+    path = make(tmp_path / f"莲花街道台账.{'xlsx' if make is two_row_workbook else 'csv'}")
+    with EmbeddedStore(tmp_path / "store.db") as store:
+        service = Service(store, personal=True)
+        options = RegisterOptions(defaults={"所属街道": "莲花街道", "所属区": "福田区"})
+        summary, _ = service.ingest([path], options=options)
+        assert summary.warnings == []
+        (layout,) = summary.registers
+        assert "第4行:表头第二行" in layout.skipped
+        committee = service.node_detail("committee:景华社区.怡枫园").properties
+        assert (committee["members"]["value"], committee["party_members"]["value"]) == (5, 3)
+        branch = service.node_detail("party:景华社区.怡枫园.小区党支部")
+        assert (branch.name, branch.properties["established"]) == ("怡枫园党支部", "2020-05-01")
+        firms = {n.uid for n in service.nodes_of_type("PartyOrganization")}
+        assert "party:甲物业.党支部" in firms and "party:乙物业.党支部" not in firms
+        owners = service.gaps("compound-without-owners-committee", STREET)
+        assert [h.compound.name for h in owners.hits] == ["深业花园"]
+        assert owners.compounds_checked == 2
