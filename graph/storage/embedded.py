@@ -75,15 +75,18 @@ CREATE TABLE IF NOT EXISTS changes (
     revision INTEGER NOT NULL, uid TEXT NOT NULL, is_edge INTEGER NOT NULL, source TEXT,
     target TEXT);
 CREATE INDEX IF NOT EXISTS changes_revision ON changes(revision);
-CREATE TABLE IF NOT EXISTS undo (
-    revision INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT);
-CREATE INDEX IF NOT EXISTS undo_revision ON undo(revision);
 CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
 CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
 CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
 CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
 CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 """
+# Made by the first write, not on opening: a store file written by an earlier govgraph opens
+# read-only too. Meta undo_through is the last revision whose replaced rows it holds, undo_from
+# the first: a revision written by an earlier govgraph (keeping none) cuts the way back there.
+UNDO_SCHEMA = ("CREATE TABLE IF NOT EXISTS undo (revision INTEGER NOT NULL, kind TEXT NOT NULL, "
+               "key TEXT NOT NULL, before TEXT)",
+               "CREATE INDEX IF NOT EXISTS undo_revision ON undo(revision)")
 _CHUNK = 500  # uids per IN (...) look-up, under SQLite's variable limit
 # A write of at most this many nodes and edges is logged (table changes), so that every process
 # holding the graph applies it instead of reading the whole graph again, with the rows and
@@ -276,6 +279,15 @@ class _Write:
         """After every write: the file is no longer empty, and at this transaction's revision."""
         self.empty = False
         _set_meta(self.db, "revision", self.revision)
+        _set_meta(self.db, "undo_through", self.revision)
+
+    def begin(self) -> None:
+        """At the start of a write transaction: the table of replaced rows there, and its reach
+        cut where a govgraph that keeps none wrote since the last revision it holds."""
+        for statement in UNDO_SCHEMA:
+            self.db.execute(statement)
+        if _meta(self.db, "undo_through") != _revision(self.db):
+            _set_meta(self.db, "undo_from", _revision(self.db))
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:
@@ -386,7 +398,9 @@ class EmbeddedStore(HeldInMemory):
     def _in_write_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
         try:
             with self._transaction() as db:
-                return work(_Write(db, empty=_empty(db)))
+                write = _Write(db, empty=_empty(db))
+                write.begin()
+                return work(write)
         except sqlite3.OperationalError as error:
             raise self._cannot_write(error) from error
 
@@ -476,7 +490,7 @@ class EmbeddedStore(HeldInMemory):
                         break
         for voices in reversed(past):  # the latest kept last, as writes keep them
             back = self._graph_back(graph, revision, voices)
-            if back is not None:
+            if back is not None and self.revision() == revision:  # else of an older graph
                 self._keep_as_of((revision, voices), back)
         return True
 
@@ -643,10 +657,14 @@ class EmbeddedStore(HeldInMemory):
     def _voices_before(self) -> Iterator[tuple[int, Voices]]:
         """Each revision the log reaches, newest first, with the editions that spoke just
         before it (Timeline.voices), by the editions it replaced (table undo)."""
+        revision = _revision(self._db)
+        if not revision or _meta(self._db, "undo_through") != revision:
+            return  # nothing written yet, or by an earlier govgraph since (or ever)
         editions = {e.key: e for e in self._read_editions()}
+        reach = max(_meta(self._db, "log_from"), _meta(self._db, "undo_from"))
         replaced = self._db.execute(
             "SELECT revision, key, before FROM undo WHERE kind = 'edition' AND revision > ?"
-            " ORDER BY revision DESC, rowid DESC", (_meta(self._db, "log_from"),)).fetchall()
+            " ORDER BY revision DESC, rowid DESC", (reach,)).fetchall()
         for revision, rows in groupby(replaced, itemgetter("revision")):
             for row in rows:
                 key = tuple(json.loads(row["key"]))

@@ -252,3 +252,33 @@ def test_a_process_started_after_the_uploads_answers_every_date_as_the_statement
                 assert then == export(GraphView(expected)), (number, date)
                 derived += [(number, date)] if read else []
     assert derived == [(6, "2024-04-30"), (6, "2024-05-30")]
+
+
+def test_a_revision_an_earlier_govgraph_wrote_cuts_the_way_back(tmp_path):
+    """May's register, then another source loaded by a govgraph that kept no replaced rows
+    (as before 2026-12-02), then June's: a process started after answers every date as the
+    statements say. It cannot take its graph back past that revision: there, it derives."""
+    import sqlite3
+
+    from govgraph.graph.editions import Timeline, derive_graph
+    from govgraph.graph.storage.memory import GraphView
+    from tests.integration.test_living_data import export, load, register, yifengyuan
+
+    path, store_path = tmp_path / "台账.csv", tmp_path / "store.db"
+    other = ["深业花园", "福中社区", "莲花街道", "福田区", "深圳市", "800", "有", "戊物业"]
+    with EmbeddedStore(store_path) as writer:
+        load(writer, register(path, yifengyuan("1100", "有", "甲物业")), as_of="2024-05-31")
+        load(writer, register(tmp_path / "b" / "乙源.csv", other), as_of="2024-01-31")
+        revision = writer.revision()
+    with sqlite3.connect(store_path) as db:  # what that govgraph left: no rows replaced
+        db.execute("DELETE FROM undo WHERE revision = ?", (revision,))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'undo_through'", (revision - 1,))
+    db.close()
+    with EmbeddedStore(store_path) as writer:
+        load(writer, register(path, yifengyuan("1200", "无", "乙物业")), as_of="2024-06-30")
+        statements = {row.uid: row for row in writer.all_statements()}
+        editions = writer.editions()
+    for date in ("2024-01-30", "2024-04-30", "2024-05-31", "2024-06-15"):
+        with EmbeddedStore(store_path) as fresh:
+            expected = derive_graph(statements, Timeline(editions, date))
+            assert export(GraphView(fresh.as_of(date))) == export(GraphView(expected)), date

@@ -86,6 +86,30 @@ def test_a_read_only_store_refuses_writes_clearly_and_stays_readable(tmp_path):
     assert govgraph(store, "load", str(extra)).returncode == 0
 
 
+def test_a_store_written_by_an_earlier_govgraph_opens_read_only_and_takes_writes(tmp_path):
+    """A store file from before the table of replaced rows (undo): read-only, it opens and
+    answers; writable, the next load adds the table."""
+    store, before = seeded(tmp_path)
+    with sqlite3.connect(store) as db:  # as the govgraph of 2026-12-01 left it
+        db.execute("DROP TABLE undo")
+        db.execute("DELETE FROM meta WHERE key IN ('undo_through', 'undo_from')")
+    db.close()
+    make_read_only(store)
+    try:
+        shown = govgraph(store, "stats", "--json")
+        assert shown.returncode == 0, shown.stderr
+    finally:
+        make_writable(store)
+    intact(store, before)
+    extra = tmp_path / "extra.csv"
+    extra.write_text("小区名称,所属社区,所属街道,所属区\n新苑,久安社区,凤山街道,离石区\n",
+                     encoding="utf-8")
+    assert govgraph(store, "load", str(extra)).returncode == 0
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM undo").fetchone()[0] > 0
+    db.close()
+
+
 class DroppingProxy:
     """A TCP proxy to a Bolt server that can cut every connection, as a failing network does."""
 
