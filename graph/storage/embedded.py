@@ -240,8 +240,8 @@ class _Write:
                             [(revision, uid) for uid in nodes])
         self.db.executemany("INSERT INTO changes VALUES (?,?,1,?,?)",
                             [(revision, *ends) for ends in edges])
-        for kind, table, uids in (("node", "nodes", nodes), ("edge", "edges",
-                                                              [uid for uid, *_ in edges])):
+        edge_uids = [uid for uid, *_ in edges]
+        for kind, table, uids in (("node", "nodes", nodes), ("edge", "edges", edge_uids)):
             replaced = {row["uid"]: dumps(dict(row)) for row in self.rows(table, "uid", uids)}
             self.db.executemany("INSERT INTO undo VALUES (?,?,?,?)",
                                 [(revision, kind, uid, replaced.get(uid)) for uid in uids])
@@ -261,16 +261,16 @@ class _Write:
             (row.uid, *(row.ends or (None, None)), row.model_dump_json())
             for row in sorted(statements, key=attrgetter("uid"))])
         keys = [*dropped_editions, *(e.key for e, _ in editions)]
-        if self._logging(0):  # the editions replaced: which spoke before (EmbeddedStore.back)
+        if self._logging(0):  # the editions replaced: which spoke before (_voices_before)
             self.db.executemany("INSERT INTO undo VALUES (?,'edition',?,?)", [
-                (self.revision, dumps(key), self.edition_body(key)) for key in keys])
+                (self.revision, dumps(key), self._edition_body(key)) for key in keys])
         self.db.executemany("DELETE FROM editions WHERE source = ? AND as_of = ?",
                             dropped_editions)
         self.db.executemany("INSERT OR REPLACE INTO editions VALUES (?,?,?,?)", [
             (e.source, e.as_of, dumps(e.model_dump()), dumps(uids)) for e, uids in editions])
         self._written()
 
-    def edition_body(self, key: tuple[str, str]) -> str | None:
+    def _edition_body(self, key: tuple[str, str]) -> str | None:
         row = self.db.execute("SELECT body FROM editions WHERE source = ? AND as_of = ?",
                               key).fetchone()
         return row["body"] if row else None
