@@ -82,7 +82,7 @@ class Neo4jSettings(BaseSettings):
     user: str = "neo4j"
     password: str = Field(default="", repr=False)
     database: str = "neo4j"
-    retry_seconds: float = 30.0  # how long a write is retried while the server is unreachable
+    retry_seconds: float = 30.0  # how long a read or write is retried while the server is down
 
 
 def _edge(row: dict[str, Any]) -> Edge:
