@@ -538,10 +538,12 @@ class Service:
                 ) -> tuple[list[RegisterLayout], list[str], list[str]]:
         """How registers will be read, before anything is loaded: each sheet's header row,
         the reading of each column, the rows skipped and why, the first rows as they would
-        load; and the warnings and problems of reading them."""
+        load; and the warnings and problems of reading them, with places that look like slips
+        of the keyboard for places the store knows (``_places_misnamed``)."""
         parsed = _read_files(paths, options)
+        warnings = [w for f in parsed for w in f.warnings] + self._places_misnamed(parsed)
         return ([self.shown(layout) for f in parsed for layout in f.layouts],
-                [str(self.shown(w)) for f in parsed for w in f.warnings],
+                [str(self.shown(w)) for w in warnings],
                 [str(self.shown(p)) for f in parsed for p in f.problems])
 
     # -- living data: sources, editions, as of a date ---------------------------------------

@@ -185,9 +185,11 @@ def test_a_place_named_one_character_apart_from_one_there_is_warned_of(store, tm
     may = load(store, register(path, yifengyuan("1100", "有", "甲物业"), row("1号院", "景华社区")),
                as_of="2024-05-31")
     assert may.warnings == []
-    june = load(store, register(path, row("怡枫圆", "景华社区"), row("深业花园", "景化社区"),
-                                row("2号院", "景华社区"), row("新村小区", "新村社区")),
-                as_of="2024-06-30")
+    june_file = register(path, row("怡枫圆", "景华社区"), row("深业花园", "景化社区"),
+                         row("2号院", "景华社区"), row("新村小区", "新村社区"))
+    _, inspected, _ = ask(store).inspect([june_file])  # before loading, too
+    assert sum("one character apart" in w for w in inspected) == 2
+    june = load(store, june_file, as_of="2024-06-30")
     slips = [(w, zh) for w, zh in zip(june.warnings, june.warnings_zh, strict=True)
              if "one character apart" in w]
     assert len(slips) == 2
