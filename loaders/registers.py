@@ -560,11 +560,10 @@ def _second_header_row(sheet: _Sheet, values: list[str], options: RegisterOption
     """
     assert sheet.header is not None
     top = sheet.header_texts + [""] * (len(values) - len(sheet.header_texts))
-    name = values[sheet.header.index("小区名称")] if len(values) > \
-        sheet.header.index("小区名称") else ""
+    at = sheet.header.index("小区名称")
+    name = values[at] if at < len(values) else ""
     new = [v for v, t in zip(values, top, strict=False) if v and v != t]
-    if name not in ("", "小区名称", top[sheet.header.index("小区名称")]) or not new or \
-            any(_NUMBER.fullmatch(v) for v in new):
+    if name not in ("", "小区名称", top[at]) or not new or any(_NUMBER.fullmatch(v) for v in new):
         return None
     texts, group = [], ""
     for i, above in enumerate(top):

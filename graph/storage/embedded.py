@@ -481,15 +481,15 @@ class EmbeddedStore(HeldInMemory):
             self._search_keys()
         graph, revision = self.held()
         editions = self.editions()
-        past: list[Voices] = []
+        past: dict[Voices, int] = {}  # the editions, and the latest revision they spoke before
         with self._lock, self._reading():
-            for _, voices in self._voices_before():
+            for since, voices in self._voices_before():
                 if voices not in past and of_a_past_date(voices, editions):
-                    past.append(voices)
+                    past[voices] = since
                     if len(past) == AS_OF_CACHED:
                         break
-        for voices in reversed(past):  # the latest kept last, as writes keep them
-            back = self._graph_back(graph, revision, voices)
+        for voices, since in reversed(past.items()):  # the latest kept last, as writes keep them
+            back = self._undone_since(graph, revision, since)
             if back is not None and self.revision() == revision:  # else of an older graph
                 self._keep_as_of((revision, voices), back)
         return True
@@ -634,10 +634,16 @@ class EmbeddedStore(HeldInMemory):
         None when the log reaches back to no such revision (an edition of a past date loaded
         or unloaded since: that date speaks otherwise than ever before)."""
         with self._lock, self._reading():
-            if _revision(self._db) != revision:
-                return None
             since = next((at for at, spoke in self._voices_before() if spoke == voices), None)
-            if since is None:
+        return None if since is None else self._undone_since(graph, revision, since)
+
+    def _undone_since(self, graph: nx.MultiDiGraph, revision: Hashable, since: int
+                      ) -> nx.MultiDiGraph | None:
+        """``graph``, held at ``revision``, with every change of revision ``since`` and later
+        undone, and the profiles made of it that serve the result; None when the file is no
+        longer at ``revision`` (then ``since`` may not be of the log it has)."""
+        with self._lock, self._reading():
+            if _revision(self._db) != revision:
                 return None
             logged = self._db.execute("SELECT uid, is_edge, source, target FROM changes "
                                       "WHERE revision >= ?", (since,)).fetchall()
