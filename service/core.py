@@ -9,7 +9,6 @@ answer, view, chart and export, for callers without the ``personal`` right: one 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import json
 import re
@@ -73,7 +72,12 @@ from govgraph.graph.storage import (
     NodeNotFound,
     Stats,
 )
-from govgraph.graph.storage.base import ProgressCallback, collector_paused, untold
+from govgraph.graph.storage.base import (
+    ProgressCallback,
+    collector_paused,
+    settle_long_lived,
+    untold,
+)
 from govgraph.graph.storage.memory import GraphView
 from govgraph.graph.values import today_anywhere
 from govgraph.graph.vocabulary import (
@@ -206,10 +210,7 @@ class Service:
             for rule in GAP_RULES:
                 self.gaps(rule)
             self.coverage()
-            # what was made lives as long as the graph: keep the cyclic collector from walking
-            # it again and again (a whole-city question stalled by 50 ms and more)
-            gc.collect()
-            gc.freeze()
+            settle_long_lived()  # what was made lives as long as the graph
 
     def ref(self, uid: str) -> NodeRef:
         return self.shown(NodeRef.of(self._visible(uid)[uid]))

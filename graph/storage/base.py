@@ -9,6 +9,7 @@ questions are answered from those parts by the service layer (govgraph.service.c
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 import weakref
@@ -108,6 +109,18 @@ def of_a_past_date(voices: Voices, editions: list[Edition]) -> bool:
 
 _PROFILES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Kept] = weakref.WeakKeyDictionary()
 _PROFILES_LOCK = threading.Lock()
+
+
+def settle_long_lived() -> None:
+    """After making what lives as long as the graph (millions of objects at city size): collect
+    what was let go, give back to the system what the C allocator keeps of it (glibc keeps some
+    20 MB of a city's graph read: the texts read, the rows), and keep the cyclic collector from
+    walking what is left again and again (it stalls answers for 100s of ms)."""
+    gc.collect()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; no other C library's
+    if trim is not None:
+        trim(0)
+    gc.freeze()
 
 
 @contextmanager

@@ -8,7 +8,6 @@ networkx snapshot is rebuilt when another writer has changed the file.
 from __future__ import annotations
 
 import gc
-import heapq
 import json
 import sqlite3
 import threading
@@ -19,7 +18,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from sys import intern
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 import networkx as nx
 
@@ -35,7 +34,7 @@ from govgraph.graph.algorithms import (
 )
 from govgraph.graph.editions import Statements, Timeline, Voices
 from govgraph.graph.model import Edge, Edition, Node
-from govgraph.graph.search import order, rank
+from govgraph.graph.search import KeyIndex
 from govgraph.graph.storage.base import (
     AS_OF_CACHED,
     HeldInMemory,
@@ -45,12 +44,14 @@ from govgraph.graph.storage.base import (
     WriteFailed,
     WriteTransaction,
     of_a_past_date,
+    settle_long_lived,
 )
 from govgraph.graph.storage.rows import (
     chunks,
     dumps,
     edge_fields,
     edge_of_fields,
+    forget_texts_read,
     node_fields,
     node_of_fields,
 )
@@ -97,22 +98,10 @@ LOGGED_CHANGES = 20_000
 KEPT_REVISIONS = 5_000  # how far back the log reaches; a process further behind reads it all
 
 
-class _Searched(NamedTuple):
-    """A node as search finds and ranks it: the fields of ``graph.search.order`` first, so
-    entries compare in that order."""
-    length: int
-    name: str
-    uid: str
-    key: str  # graph.search.search_key
-
-
-_SearchKeys = dict[str, _Searched]  # by uid
-
-
-def _searched(uid: str, key: str, name: str) -> tuple[str, _Searched]:
-    """A node's entry by its uid; the uid and name interned, as the graph held has them."""
-    uid, name = intern(uid), intern(name)
-    return uid, _Searched(*order(name, uid), key)
+def _entry(row: sqlite3.Row) -> tuple[str, str, str]:
+    """A node's search entry (uid, key, name); the uid and name interned, as the graph held has
+    them."""
+    return intern(row["uid"]), row["search"], intern(row["name"])
 
 
 def node_row(node: Node) -> tuple[str, str, str, str, str, str]:
@@ -356,7 +345,7 @@ class EmbeddedStore(HeldInMemory):
         # the editions speaking in it (Timeline.voices); None: not known (read as a write landed)
         self._voices: Voices | None = None
         self._editions: tuple[int | None, list[Edition]] = (None, [])
-        self._search: tuple[_SearchKeys | None, int | None] = (None, None)
+        self._search: tuple[KeyIndex | None, int | None] = (None, None)
         self.refreshed = ""  # how the graph was last brought up to date: "whole" or "changes"
 
     @contextmanager
@@ -452,23 +441,11 @@ class EmbeddedStore(HeldInMemory):
         return [_edge(row) for row in rows]
 
     def search(self, query: str, types: list[str], first: int) -> tuple[list[str], int]:
-        """Scans the search keys held in memory (LIKE over the table took 45 ms at city size),
-        outside the store's lock (a new write makes a new set of keys); ranks without a Python
-        sort key per match (a common syllable matches 37,000): the compact name opens each key,
-        so the few names that are or start with the query are among the keys that start with
-        it, ranked by ``rank`` itself, and the rest are ordered by their entries, ``order``
-        first, compared in C."""
-        prefixes = tuple(NODE_TYPES[t].uid_prefix + ":" for t in types)  # a uid names its type
+        """Scans the search keys held in memory (graph.search.KeyIndex; LIKE over the table
+        took 45 ms at city size), outside the store's lock (a new write makes a new index)."""
         with self._lock:
-            keys = self._search_keys()
-        hits = [entry for entry in keys.values() if query in entry.key
-                and (not prefixes or entry.uid.startswith(prefixes))]
-        leading = sorted(ranked for entry in hits if entry.key.startswith(query)
-                         and (ranked := rank(entry.name, entry.uid, query))[0] < 2)
-        chosen = [ranked[-1] for ranked in leading[:first]]
-        others = heapq.nsmallest(first + len(chosen), hits)
-        chosen += [e.uid for e in others if e.uid not in chosen][:first - len(chosen)]
-        return chosen, len(hits)
+            index = self._key_index()
+        return index.best(query, [NODE_TYPES[t].uid_prefix + ":" for t in types], first)
 
     def prepare(self) -> bool:
         """The graph and its profiles (see HeldInMemory), and the search keys: the first search
@@ -478,7 +455,7 @@ class EmbeddedStore(HeldInMemory):
         started after them answers as of the month before the last upload at once too."""
         super().prepare()
         with self._lock:
-            self._search_keys()
+            self._key_index()
         graph, revision = self.held()
         editions = self.editions()
         past: dict[Voices, int] = {}  # the editions, and the latest revision they spoke before
@@ -494,28 +471,24 @@ class EmbeddedStore(HeldInMemory):
                 self._keep_as_of((revision, voices), back)
         return True
 
-    def _search_keys(self) -> _SearchKeys:
-        """Each node's entry (``order``, then its search key) by uid, held from the first search
-        (or ``prepare``) on and brought up to date as the graph is: by the logged changes, in a
-        copy (a search may be scanning the keys before), else read whole."""
+    def _key_index(self) -> KeyIndex:
+        """The search keys, held from the first search (or ``prepare``) on and brought up to
+        date as the graph is: by the logged changes, in a new index (a search may be scanning
+        the one before), else read whole."""
         revision = self.revision()
-        keys, version = self._search
-        if keys is not None and version != revision:
+        index, version = self._search
+        if index is not None and version != revision:
             logged = self._logged_since(version)
             if logged is not None:
                 changed = [row["uid"] for row in logged if not row["is_edge"]]
-                keys = dict(keys)
-                for uid in changed:
-                    keys.pop(uid, None)
-                keys.update(_searched(row["uid"], row["search"], row["name"])
-                            for row in _Write(self._db).rows("nodes", "uid", changed))
+                index = index.changed(changed, map(
+                    _entry, _Write(self._db).rows("nodes", "uid", changed)))
             else:
-                keys = None
-        if keys is None:
-            keys = dict(_searched(*row) for row in
-                        self._db.execute("SELECT uid, search, name FROM nodes"))
-        self._search = (keys, revision)
-        return keys
+                index = None
+        if index is None:
+            index = KeyIndex(map(_entry, self._db.execute("SELECT uid, search, name FROM nodes")))
+        self._search = (index, revision)
+        return index
 
     def nodes_of_type(self, type_name: str) -> list[Node]:
         with self._lock:
@@ -562,10 +535,7 @@ class EmbeddedStore(HeldInMemory):
             graph = self._read_graph()
             exact = _revision(self._db) == revision  # else a write landed while reading
             self._hold(graph, revision, editions if exact else None, "whole")
-            # A city's graph is millions of long-lived objects: keep the cyclic garbage
-            # collector from walking them again and again (it stalls answers for 100s of ms).
-            gc.collect()
-            gc.freeze()
+            settle_long_lived()
             return self._graph
 
     def _changed_graph(self) -> nx.MultiDiGraph | None:
@@ -687,6 +657,7 @@ class EmbeddedStore(HeldInMemory):
         for row in self._db.execute("SELECT * FROM edges"):
             add_edge(graph, _edge(row), alike)
         share_alike_keys(graph)
+        forget_texts_read()
         return graph
 
     def close(self) -> None:

@@ -51,7 +51,7 @@ def citations_text(citations: list[Citation]) -> str:
 def citations_of(text: str) -> list[Citation]:
     """One list for each text read, shared by every node and edge citing alike (a city's
     268,000 cite 14,000 ways): never changed in place, a change makes a new list."""
-    return [cited(c["source"], c.get("evidence")) for c in json.loads(text)]
+    return [cited(c["source"], c.get("evidence")) for c in loads(text)]
 
 
 _NO_PROPERTIES: dict[str, Any] = {}
@@ -62,7 +62,23 @@ def properties_of(text: str) -> dict[str, Any]:
     """The properties read: one dictionary for each text read, shared by every node and edge
     stating alike (a city's 97,000 nodes state 16,600 ways; its 170,000 edges, one), never
     changed in place, like every node's and edge's properties."""
-    return _NO_PROPERTIES if text == "{}" else json.loads(text)
+    return _NO_PROPERTIES if text == "{}" else loads(text)
+
+
+def forget_texts_read() -> None:
+    """Let go of the texts ``properties_of`` and ``citations_of`` keep to share what they read,
+    once a whole graph is read: it holds what was read of them (the texts are a city's 27 MB)."""
+    properties_of.cache_clear()
+    citations_of.cache_clear()
+
+
+def loads(text: str) -> Any:
+    """JSON read by orjson, which keeps one string of each key for every dictionary it reads (a
+    city's compounds name the same dozen keys), else (what ``dumps`` wrote by json) by json."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def node_fields(node: Node) -> dict[str, str]:
