@@ -436,11 +436,11 @@ def write(options: argparse.Namespace, counts: dict[str, int], synth_seconds: fl
         f"({queries['peak_mb']:.0f} MB at its peak, after every question including the "
         f"whole city's; {held_per_item:.2f} KB without the {queries['before_graph_mb']:.0f} MB "
         "of the interpreter and libraries before the graph is read) | " + verdict(
-            per_item <= 1, "at city size the graph held in networkx is about 165 MB of "
+            per_item <= 1, "at city size the graph held in networkx is about 117 MB of "
             "live objects (a dictionary per node, two per node for its neighbours, one per "
             "pair of neighbours; the uids and names), the kept profile of every compound with "
-            "its answers about 75 MB, the search keys 25 MB: within 1 KB needs the graph held "
-            "otherwise than as networkx dictionaries") + " |",
+            "its answers about 48 MB, the search keys 14 MB: well within 1 KB needs the graph "
+            "held otherwise than as networkx dictionaries") + " |",
         f"| a street's org-chart PNG ≤ 2 s | {renders['orgchart_png_seconds']:.2f} s (slowest "
         "of 5 streets, whole admin tree) | " + verdict(renders["orgchart_png_seconds"] <= 2,
                                                        "Graphviz layout time") + " |",

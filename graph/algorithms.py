@@ -427,6 +427,8 @@ class Shared:
     refs: dict[str, NodeRef] = field(default_factory=dict)
     chains: dict[str, list[NodeRef]] = field(default_factory=dict)
     at_places: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # what a climbing fact finds at a place, where a compound finds all of it there
+    place_facts: dict[tuple[str, str], PlaceFacts] = field(default_factory=dict)
 
     def ref(self, graph: nx.MultiDiGraph, uid: str) -> NodeRef:
         if uid not in self.refs:
@@ -446,12 +448,19 @@ def _gather(graph: nx.MultiDiGraph, uid: str, place: list[NodeRef], fact: Fact,
         key = (at.uid, fact.name)
         if key not in shared.at_places:
             shared.at_places[key] = related(graph, at.uid, fact)
-        here = [n for n in shared.at_places[key] if n not in seen]
+        there = shared.at_places[key]
+        here = [n for n in there if n not in seen]
         if here:
             seen.update(here)
             found = found + here
-            above.append(kept_model(
-                PlaceFacts, place=at, nodes=[shared.ref(graph, n) for n in here]))
+            whole = len(here) == len(there)  # as every other compound there finds
+            facts = shared.place_facts.get(key) if whole else None
+            if facts is None:
+                facts = kept_model(PlaceFacts, place=at,
+                                   nodes=[shared.ref(graph, n) for n in here])
+                if whole:
+                    shared.place_facts[key] = facts
+            above.append(facts)
     return [shared.ref(graph, n) for n in found], above
 
 
@@ -494,13 +503,27 @@ def compound_profile(graph: nx.MultiDiGraph, uid: str, facts: Iterable[Fact] | N
         committee_profiles=committees,
         self_managed_property=graph.nodes[uid]["properties"].get("self_managed_property"),
         stated=stated_presence(graph.nodes[uid]["properties"]),
-        answers={},  # given: pydantic inspects a default factory's signature at each use
+        answers=[],  # given: pydantic inspects a default factory's signature at each use
     )
 
 
 def stated_presence(properties: dict[str, Any]) -> dict[str, bool]:
-    """The bodies a node's sources state it has or has not (vocabulary.STATED_PRESENCE)."""
-    return {k: properties[k] for k in STATED_PRESENCE if k in properties}
+    """The bodies a node's sources state it has or has not (vocabulary.STATED_PRESENCE): one
+    dictionary for each way of stating them (a city's 23,000 compounds and committees state 15
+    ways), never changed in place, as profiles are not.
+
+    >>> stated_presence({"has_owners_committee": False}) is stated_presence(
+    ...     {"has_owners_committee": False, "households": 9})
+    True
+    """
+    stated = tuple((k, type(properties[k]), properties[k]) for k in STATED_PRESENCE
+                   if k in properties)  # by type too, as 0 == False
+    if stated not in _STATED:
+        _STATED[stated] = {k: value for k, _, value in stated}
+    return _STATED[stated]
+
+
+_STATED: dict[tuple[tuple[str, type, Any], ...], dict[str, bool]] = {}
 
 
 def compound_profiles(graph: nx.MultiDiGraph, scope: str | None,

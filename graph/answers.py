@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -107,10 +107,12 @@ class CompoundProfile(BaseModel):
     stated: dict[str, bool] = Field(
         default_factory=dict, description="has_… as stated (vocabulary.STATED_PRESENCE): false "
                                           "is a stated none; absent: not recorded")
-    answers: dict[Hashable, Any] = Field(
-        default_factory=dict, exclude=True, repr=False,
-        description="what rules and ratios answered of this profile, by (rule, parameters): a "
-                    "store keeping profiles across questions (HeldInMemory) keeps these too")
+    answers: list[Any] = Field(
+        default_factory=list, exclude=True, repr=False,
+        description="what rules and ratios answered of this profile, at the number of each "
+                    "(rule or ratio, parameters) (graph.rules._read_once; a list, a third the "
+                    "size of a dictionary): a store keeping profiles across questions "
+                    "(HeldInMemory) keeps these too")
 
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds: those joined to the compound, then (for a climbing fact)
@@ -193,6 +195,13 @@ class GapHit(BaseModel):
     compound: NodeRef
     place: list[NodeRef]
     reasons: list[str]
+
+    @classmethod
+    def of(cls, profile: CompoundProfile, reasons: Iterable[str]) -> GapHit:
+        """The compound of a profile, found for these reasons (of the profile's own checked
+        parts: not validated again)."""
+        return built(cls, field_names(cls), compound=profile.compound, place=profile.place,
+                     reasons=list(reasons))  # the fields set shared: a new one is slower
 
 
 class GapAnswer(BaseModel):

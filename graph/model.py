@@ -78,12 +78,14 @@ def built(model: type[M], fields_set: Set[str] | None = None, /, **values: Any) 
     if values.keys() != _plain_fields(model):
         return model.model_construct(fields_set, **values)  # type: ignore[arg-type]
     made = model.__new__(model)
-    object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__",
-                       set(values) if fields_set is None else fields_set)
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
+    _set(made, "__dict__", values)
+    _set(made, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
     return made
+
+
+_set = object.__setattr__  # a model's own __setattr__ would validate
 
 
 class Node(BaseModel):

@@ -19,11 +19,9 @@ from govgraph.graph.answers import (
     CommitteeProfile,
     CompoundProfile,
     Definition,
-    GapHit,
     NodeRef,
     ParameterUsed,
     declaring,
-    kept_model,
 )
 from govgraph.graph.facts import (
     COMMITTEE_PARTY_ORGANIZATIONS,
@@ -96,11 +94,24 @@ Presence = bool | None  # yes, no (stated none), None (not recorded)
 
 
 class Finding(NamedTuple):
-    """What a gap answer counts and lists of a compound."""
+    """What a gap rule finds of a compound: kept in its profile for every rule, so a whole
+    city's answers are read, not made again (``_read_once``); one object for each finding alike
+    (``_finding``: a city's 95,000 are 21,000), made into the answer's GapHit when asked."""
 
     compounds: int  # how many it stands for (a record may stand for several)
-    listed: GapHit | None  # with its reasons, or what is not recorded; None: nothing found
+    reasons: tuple[str, ...]  # its reasons, or what is not recorded; none: nothing found
     hit: bool  # its reasons found, not only not recorded
+
+
+_FINDINGS: dict[Finding, Finding] = {}  # each finding alike, once; emptied at KEPT_FINDINGS
+KEPT_FINDINGS = 100_000
+
+
+def _finding(compounds: int, reasons: tuple[str, ...], hit: bool) -> Finding:
+    found = Finding(compounds, reasons, hit)
+    if len(_FINDINGS) >= KEPT_FINDINGS:
+        _FINDINGS.clear()
+    return _FINDINGS.setdefault(found, found)
 
 
 @dataclass(frozen=True)
@@ -127,10 +138,7 @@ class GapRule:
 
     def _find(self, profile: CompoundProfile, parameters: dict[str, float]) -> Finding:
         reasons, unknown = self.verdict(profile, parameters)
-        # of the profile's own checked parts: not validated again
-        listed = kept_model(GapHit, compound=profile.compound, place=profile.place,
-                            reasons=reasons or unknown) if reasons or unknown else None
-        return Finding(profile.compound.count, listed, bool(reasons))
+        return _finding(profile.compound.count, tuple(reasons or unknown), bool(reasons))
 
 
 def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: Hashable,
@@ -151,9 +159,12 @@ def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: 
         found: list[T] = []
         for profile in profiles:
             kept = profile.answers
-            answer = kept.get(key, _MISSING)
+            answer: Any = kept[key] if key < len(kept) else _MISSING
             if answer is _MISSING:
-                answer = kept[key] = read(profile, parameters)
+                answer = read(profile, parameters)
+                if key >= len(kept):
+                    kept.extend([_MISSING] * (key + 1 - len(kept)))
+                kept[key] = answer
             found.append(answer)
     return found
 

@@ -27,6 +27,7 @@ from govgraph.graph.answers import (
     CompoundProfile,
     CoverageAnswer,
     GapAnswer,
+    GapHit,
     NodeRef,
     ProjectFacts,
     Ratio,
@@ -56,6 +57,7 @@ from govgraph.graph.privacy import Masker
 from govgraph.graph.rules import (
     COVERAGE_RATIOS,
     GAP_RULES,
+    Finding,
     GapRule,
     Parameter,
     chosen,
@@ -207,8 +209,8 @@ class Service:
         each profile's answer to every gap rule and ratio with this service's 口径 (each whole-
         city question asked once)."""
         if self.store.prepare():
-            for rule in GAP_RULES:
-                self.gaps(rule)
+            for rule in GAP_RULES.values():  # kept in the profiles: no answer made
+                self._findings(rule, None, self._chosen(rule.parameters, None, rule.name))
             self.coverage()
             settle_long_lived()  # what was made lives as long as the graph
 
@@ -299,6 +301,11 @@ class Service:
         """The scope's compounds with the facts a question reads (and no others)."""
         return self.store.profiles(scope, list(facts))
 
+    def _findings(self, rule: GapRule, scope: str | None, values: dict[str, float]
+                  ) -> tuple[list[CompoundProfile], list[Finding]]:
+        profiles = self._profiles(scope, rule.reads)
+        return profiles, rule.findings(profiles, values)
+
     def gaps(self, rule_name: str, scope: str | None = None,
              parameters: Mapping[str, str | float] | None = None) -> GapAnswer:
         """The compounds of the scope the rule finds, each with its place and reasons, and
@@ -306,10 +313,12 @@ class Service:
         rule = rule_named(rule_name)
         values = self._chosen(rule.parameters, parameters, f"rule {rule.name}")
         scope_ref = self.scope_ref(scope)
-        profiles = self._profiles(scope, rule.reads)
-        findings = rule.findings(profiles, values)
-        hits = [f.listed for f in findings if f.listed is not None and f.hit]
-        undecided = [f.listed for f in findings if f.listed is not None and not f.hit]
+        profiles, findings = self._findings(rule, scope, values)
+        hits: list[GapHit] = []
+        undecided: list[GapHit] = []
+        for profile, found in zip(profiles, findings, strict=True):
+            if found.reasons:
+                (hits if found.hit else undecided).append(GapHit.of(profile, found.reasons))
         return self.shown(GapAnswer(
             rule=rule.name, title=rule.title, scope=scope_ref, parameters=values,
             compounds_checked=sum(f.compounds for f in findings), hits=hits,

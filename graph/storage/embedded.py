@@ -98,6 +98,11 @@ LOGGED_CHANGES = 20_000
 KEPT_REVISIONS = 5_000  # how far back the log reaches; a process further behind reads it all
 
 
+# the search keys in graph.search.order: SQLite orders text as Python does (UTF-8's bytes in
+# the order of the code points), and counts its length in code points too
+KEYS_IN_ORDER = "SELECT uid, search, name FROM nodes ORDER BY length(name), name, uid"
+
+
 def _entry(row: sqlite3.Row) -> tuple[str, str, str]:
     """A node's search entry (uid, key, name); the uid and name interned, as the graph held has
     them."""
@@ -486,7 +491,7 @@ class EmbeddedStore(HeldInMemory):
             else:
                 index = None
         if index is None:
-            index = KeyIndex(map(_entry, self._db.execute("SELECT uid, search, name FROM nodes")))
+            index = KeyIndex.of(map(_entry, self._db.execute(KEYS_IN_ORDER)), in_order=True)
         self._search = (index, revision)
         return index
 

@@ -1,9 +1,12 @@
 """Search keys are pypinyin's own reading of each name, however they are computed."""
 
+import sqlite3
+
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from govgraph.graph.search import search_key
+from govgraph.graph.search import KeyIndex, search_key
+from govgraph.graph.storage.embedded import KEYS_IN_ORDER
 
 NAMES = ["重庆银行长安分行", "行长办公室", "单元楼3单元", "乐都小区乐器行", "曾家巷曾经",
          "A栋3号楼", "ＡＢＣ小区", "Ⅲ期〇号", "还建小区还款", "朝阳门街道朝西社区", "工行小区"]
@@ -17,3 +20,40 @@ def test_a_search_key_reads_a_name_as_pypinyin_reads_it(name):
     expected = "|".join(dict.fromkeys([name.lower(), reading(Style.NORMAL),
                                        reading(Style.FIRST_LETTER)]))
     assert search_key(name) == expected
+
+
+def _entries(names):
+    return [(f"compound:{i}.{name}", search_key(name), name) for i, name in enumerate(names)]
+
+
+QUERIES = ["行", "hang", "xq", "a", "3", "𬌗", "zzz", "chongqing", "单元"]
+
+
+def test_an_index_read_in_sqlite_order_answers_as_one_sorted_in_python():
+    """The embedded store reads the keys in order from SQLite instead of sorting them: names
+    with letters, full-width and astral characters order alike in both."""
+    names = [*NAMES, "𬌗口小区", "a小区", "B小区", "行", "Ａ栋"]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE nodes (uid TEXT, search TEXT, name TEXT)")
+    db.executemany("INSERT INTO nodes VALUES (?, ?, ?)", _entries(names))
+    read = KeyIndex.of(db.execute(KEYS_IN_ORDER), in_order=True)
+    sorted_ = KeyIndex.of(_entries(names))
+    assert read.uids == sorted_.uids
+    for query in QUERIES:
+        assert read.best(query, [], 5) == sorted_.best(query, [], 5), query
+
+
+def test_an_index_brought_up_to_date_answers_as_one_made_anew():
+    entries = _entries(NAMES)
+    renamed = [(uid, search_key(name + "二期"), name + "二期") for uid, _, name in entries[:3]]
+    added = _entries(["新行小区", "行"])[::-1]
+    added = [(uid.replace("compound:", "community:"), key, name) for uid, key, name in added]
+    gone = [entries[5][0]]
+    changed = KeyIndex.of(entries).changed(gone, renamed + added)
+    anew = KeyIndex.of([*renamed, *entries[3:5], *entries[6:], *added])
+    assert changed.uids == anew.uids and changed.keys == anew.keys
+    for query in QUERIES:
+        for prefixes in ([], ["community:"], ["compound:"]):
+            assert changed.best(query, prefixes, 3) == anew.best(query, prefixes, 3)
+    # the name that is the query first, then the rest shortest first
+    assert changed.best("行", ["community:"], 5) == (["community:1.行", "community:0.新行小区"], 2)
