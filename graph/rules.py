@@ -169,7 +169,7 @@ def _read_once(profiles: list[CompoundProfile], declared: frozenset[str], name: 
     return found
 
 
-KEPT_ANSWERS = 256  # (rule or ratio, parameters) whose answers profiles keep (see _read_once)
+KEPT_ANSWERS = 32  # (rule or ratio, parameters) whose answers profiles keep (see _read_once)
 # a small number for each (rule or ratio, parameters) a profile keeps an answer of: looked up
 # once per compound of a question, where the tuple would be hashed again for each
 _KEYS: dict[tuple[Any, ...], int] = {}

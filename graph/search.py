@@ -125,13 +125,17 @@ class KeyIndex:
     def changed(self, gone: Iterable[str], entries: Iterable[tuple[str, str, str]]) -> KeyIndex:
         """A new index without the nodes ``gone`` (uids), with ``entries`` (replacing any entry
         of theirs)."""
-        entries = [(uid, _narrow(key), name) for uid, key, name in entries]
-        dropped = {*gone, *(uid for uid, _, _ in entries)}
+        new = {uid: (uid, _narrow(key), name) for uid, key, name in entries}  # the last of each
+        dropped = {*gone, *new}
         kept = (entry for entry in zip(self.uids, self.keys, self.names, strict=True)
-                if entry[0] not in dropped)
-        ordered = sorted((*order(name, uid), key) for uid, key, name in [*kept, *entries])
-        return KeyIndex([uid for _, _, uid, _ in ordered], [key for *_, key in ordered],
-                        [name for _, name, _, _ in ordered])
+                if entry[0] not in dropped)  # in order already: merged, not sorted again
+        index = KeyIndex([], [], [])
+        for uid, key, name in heapq.merge(kept, sorted(new.values(), key=_in_order),
+                                          key=_in_order):
+            index.uids.append(uid)
+            index.keys.append(key)
+            index.names.append(name)
+        return index
 
     def best(self, query: str, prefixes: list[str], first: int) -> tuple[list[str], int]:
         """The uids of the ``first`` best nodes (uids opening with one of ``prefixes``; any when
@@ -156,6 +160,11 @@ class KeyIndex:
         return chosen, len(hits)
 
 
+def _in_order(entry: tuple[str, str, str]) -> tuple[int, str, str]:
+    uid, _, name = entry
+    return order(name, uid)
+
+
 def _narrow(text: str) -> str:
     """``text``'s UTF-8 bytes, one character each: a string of one byte per character, where
     one character of Chinese takes two. A string holds a text in another's characters exactly
@@ -164,4 +173,4 @@ def _narrow(text: str) -> str:
     >>> _narrow("怡枫园|yfy"), _narrow("枫") in _narrow("怡枫园|yfy")
     ('æ\x80¡æ\x9e«å\x9b\xad|yfy', True)
     """
-    return text.encode().decode("latin-1")
+    return text.encode(errors="surrogatepass").decode("latin-1")  # no key holds a surrogate

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 import threading
 import weakref
 from abc import ABC, abstractmethod
@@ -117,10 +118,14 @@ def settle_long_lived() -> None:
     20 MB of a city's graph read: the texts read, the rows), and keep the cyclic collector from
     walking what is left again and again (it stalls answers for 100s of ms)."""
     gc.collect()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; no other C library's
-    if trim is not None:
-        trim(0)
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
     gc.freeze()
+
+
+# glibc's; no other C library has it (and ctypes.CDLL(None) fails on Windows)
+_MALLOC_TRIM = (getattr(ctypes.CDLL(None), "malloc_trim", None)
+                if sys.platform.startswith("linux") else None)
 
 
 @contextmanager

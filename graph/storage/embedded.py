@@ -99,8 +99,8 @@ KEPT_REVISIONS = 5_000  # how far back the log reaches; a process further behind
 
 
 # the search keys in graph.search.order: SQLite orders text as Python does (UTF-8's bytes in
-# the order of the code points), and counts its length in code points too
-KEYS_IN_ORDER = "SELECT uid, search, name FROM nodes ORDER BY length(name), name, uid"
+# the order of the code points); its length() stops at a NUL, Python's len (code_points) not
+KEYS_IN_ORDER = "SELECT uid, search, name FROM nodes ORDER BY code_points(name), name, uid"
 
 
 def _entry(row: sqlite3.Row) -> tuple[str, str, str]:
@@ -316,6 +316,7 @@ class EmbeddedStore(HeldInMemory):
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                        timeout=30)
             self._db.row_factory = sqlite3.Row
+            self._db.create_function("code_points", 1, len, deterministic=True)  # KEYS_IN_ORDER
             # revisions are read on a connection of their own: asking whether the file changed
             # never waits on a whole graph being read, so a service can ask on its event loop
             self._revision_db = sqlite3.connect(path, check_same_thread=False,

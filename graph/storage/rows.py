@@ -5,6 +5,7 @@ shape, so a graph moves between them unchanged."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import fields
 from functools import lru_cache
@@ -73,13 +74,13 @@ def properties_of(text: str) -> dict[str, Any]:
 # forget_texts_read, or when it holds SHARED_VALUES (a process reading parts, never a whole)
 _SHARED: dict[Hashable, Any] = {}
 SHARED_VALUES = 200_000
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, bool, type(None))  # not floats: -0.0 == 0.0, NaN != NaN
 
 
 def _shared(value: Any) -> Any:
     """One object for each text or quantity read alike (a city's 13,600 compounds state 41,000
     quantities, such as {"unit": "户", "value": 456}, 2,700 ways: 10 MB): values read, like
-    properties, are never changed in place. Keyed by type too, as 1 == True == 1.0.
+    properties, are never changed in place. Keyed by type too, as 1 == True.
 
     >>> _shared({"unit": "户", "value": 1}) is _shared({"unit": "户", "value": 1})
     True
@@ -108,11 +109,21 @@ def forget_texts_read() -> None:
 
 def loads(text: str) -> Any:
     """JSON read by orjson, which keeps one string of each key for every dictionary it reads (a
-    city's compounds name the same dozen keys), else (what ``dumps`` wrote by json) by json."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    city's compounds name the same dozen keys); by json what orjson would read otherwise than
+    ``dumps`` wrote it (an integer beyond 64 bits: orjson makes it a float) or refuses.
+
+    >>> loads(dumps({"id": 10**20, "n": -2**63 - 1})) == {"id": 10**20, "n": -2**63 - 1}
+    True
+    """
+    if _LONG_NUMBER.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
+_LONG_NUMBER = re.compile(r"\d{19}")  # maybe beyond 64 bits
 
 
 def node_fields(node: Node) -> dict[str, str]:

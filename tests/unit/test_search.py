@@ -32,8 +32,9 @@ QUERIES = ["行", "hang", "xq", "a", "3", "𬌗", "zzz", "chongqing", "单元"]
 def test_an_index_read_in_sqlite_order_answers_as_one_sorted_in_python():
     """The embedded store reads the keys in order from SQLite instead of sorting them: names
     with letters, full-width and astral characters order alike in both."""
-    names = [*NAMES, "𬌗口小区", "a小区", "B小区", "行", "Ａ栋"]
+    names = [*NAMES, "𬌗口小区", "a小区", "B小区", "行", "Ａ栋", "a\x00b小区", "e\u0301小区"]
     db = sqlite3.connect(":memory:")
+    db.create_function("code_points", 1, len, deterministic=True)  # as the store does
     db.execute("CREATE TABLE nodes (uid TEXT, search TEXT, name TEXT)")
     db.executemany("INSERT INTO nodes VALUES (?, ?, ?)", _entries(names))
     read = KeyIndex.of(db.execute(KEYS_IN_ORDER), in_order=True)
@@ -49,11 +50,17 @@ def test_an_index_brought_up_to_date_answers_as_one_made_anew():
     added = _entries(["新行小区", "行"])[::-1]
     added = [(uid.replace("compound:", "community:"), key, name) for uid, key, name in added]
     gone = [entries[5][0]]
-    changed = KeyIndex.of(entries).changed(gone, renamed + added)
+    # a uid logged in two revisions comes twice: the last counts
+    changed = KeyIndex.of(entries).changed(gone, [*renamed, *added, entries[0], renamed[0]])
     anew = KeyIndex.of([*renamed, *entries[3:5], *entries[6:], *added])
-    assert changed.uids == anew.uids and changed.keys == anew.keys
+    assert changed.uids == anew.uids and changed.keys == anew.keys and changed.names == anew.names
     for query in QUERIES:
         for prefixes in ([], ["community:"], ["compound:"]):
             assert changed.best(query, prefixes, 3) == anew.best(query, prefixes, 3)
     # the name that is the query first, then the rest shortest first
     assert changed.best("行", ["community:"], 5) == (["community:1.行", "community:0.新行小区"], 2)
+
+
+def test_a_query_no_key_can_hold_finds_nothing():
+    index = KeyIndex.of(_entries(NAMES))
+    assert index.best("\udcff", [], 5) == ([], 0)  # a lone surrogate, as argv may hold
