@@ -103,24 +103,24 @@ class KeyIndex:
     ((['c:3', 'c:1'], 3), (['c:1', 'c:2'], 2), ([], 0))
     """
 
-    def __init__(self, uids: list[str], keys: list[str], names: list[str]) -> None:
-        """The nodes' uids, narrowed keys and names, in ``order``."""
-        self.uids, self.keys, self.names = uids, keys, names
+    def __init__(self, narrowed: Iterable[tuple[str, str, str]]) -> None:
+        """Each node's (uid, narrowed key, name), in ``order``."""
+        self.uids: list[str] = []
+        self.keys: list[str] = []
+        self.names: list[str] = []
+        for uid, key, name in narrowed:
+            self.uids.append(uid)
+            self.keys.append(key)
+            self.names.append(name)
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, str, str]], in_order: bool = False) -> KeyIndex:
         """The index of each node's (uid, search key, name), sorted unless ``in_order``
         already (as SQL's ORDER BY length(name), name, uid gives them: a city's read makes no
         tuple per node so, and its memory peaks 20 MB lower)."""
-        if not in_order:
-            entries = [(uid, key, name) for _, name, uid, key
-                       in sorted((*order(name, uid), key) for uid, key, name in entries)]
-        index = cls([], [], [])
-        for uid, key, name in entries:
-            index.uids.append(uid)
-            index.keys.append(_narrow(key))  # in order: a scan reads them where they lie
-            index.names.append(name)
-        return index
+        ordered = entries if in_order else sorted(entries, key=_in_order)
+        # narrowed in order: a scan reads the keys where they lie in memory, twice as fast
+        return cls((uid, _narrow(key), name) for uid, key, name in ordered)
 
     def changed(self, gone: Iterable[str], entries: Iterable[tuple[str, str, str]]) -> KeyIndex:
         """A new index without the nodes ``gone`` (uids), with ``entries`` (replacing any entry
@@ -129,13 +129,7 @@ class KeyIndex:
         dropped = {*gone, *new}
         kept = (entry for entry in zip(self.uids, self.keys, self.names, strict=True)
                 if entry[0] not in dropped)  # in order already: merged, not sorted again
-        index = KeyIndex([], [], [])
-        for uid, key, name in heapq.merge(kept, sorted(new.values(), key=_in_order),
-                                          key=_in_order):
-            index.uids.append(uid)
-            index.keys.append(key)
-            index.names.append(name)
-        return index
+        return KeyIndex(heapq.merge(kept, sorted(new.values(), key=_in_order), key=_in_order))
 
     def best(self, query: str, prefixes: list[str], first: int) -> tuple[list[str], int]:
         """The uids of the ``first`` best nodes (uids opening with one of ``prefixes``; any when

@@ -210,7 +210,8 @@ class Service:
         city question asked once)."""
         if self.store.prepare():
             for rule in GAP_RULES.values():  # kept in the profiles: no answer made
-                self._findings(rule, None, self._chosen(rule.parameters, None, rule.name))
+                self._findings(rule, None, self._chosen(rule.parameters, None,
+                                                        f"rule {rule.name}"))
             self.coverage()
             settle_long_lived()  # what was made lives as long as the graph
 
