@@ -13,7 +13,7 @@ Pure functions over plain values, so every store derives alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -154,14 +154,15 @@ class Timeline:
 
 
 def speaking(statements: Statements, timeline: Timeline,
-             claims_at_ends: Iterable[tuple[str, ClaimSaid]] = ()) -> list[Said]:
+             claims_at_ends: Sequence[tuple[str, ClaimSaid]] = ()) -> list[Said]:
     """The statements that count at the timeline's moment, oldest first: those of each source's
     speaking edition, less (for an edge) those a later facet claim of its ends leaves out.
     ``claims_at_ends`` are (anchor, claim) pairs of the edge's two ends."""
-    said = [s for s in statements.said if timeline.speaks(s.key)]
+    speaking = timeline.speaking  # speaks(), inline: a load asks for every uid
+    said = [s for s in statements.said if speaking.get(s.source) == s.as_of]
     if len(said) > 1:
         said.sort(key=lambda s: timeline.rank[s.key])
-    if statements.ends is None or not said:
+    if statements.ends is None or not said or not claims_at_ends:
         return said
     source, target = statements.ends
     stating = {s.key for s in said}
@@ -198,7 +199,7 @@ def combine(statements: Statements, said: list[Said]) -> dict[str, Any]:
 
 
 def derive(statements: Statements, timeline: Timeline,
-           claims_at_ends: Iterable[tuple[str, ClaimSaid]] = ()) -> Node | Edge | None:
+           claims_at_ends: Sequence[tuple[str, ClaimSaid]] = ()) -> Node | Edge | None:
     """The node or edge as the statements that count make it; None when none counts."""
     said = speaking(statements, timeline, claims_at_ends)
     if not said:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, TypeVar
@@ -418,10 +418,12 @@ class LoadSummary(BaseModel):
     registers: list[RegisterLayout] = Field(default_factory=list, description=(
         "how each register sheet was read (its header, columns, skipped and first rows)"))
 
-    def count(self, kind: str, type_name: str, change: str) -> None:
-        table = self.nodes if kind == "nodes" else self.edges
-        changes = table.setdefault(type_name, TypeChanges())
-        setattr(changes, change, getattr(changes, change) + 1)
+    def count(self, changes: Mapping[tuple[str, str, str], int]) -> None:
+        """Count changes, each (kind: "nodes" or "edges", type, change) that many times."""
+        for (kind, type_name, change), times in changes.items():
+            table = self.nodes if kind == "nodes" else self.edges
+            counted = table.setdefault(type_name, TypeChanges())
+            setattr(counted, change, getattr(counted, change) + times)
 
     def totals(self) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -404,6 +404,7 @@ def read_register(path: Path, source_name: str | None = None,
              properties={} if source_name else {"file": path.name})
     sheet = _Sheet(name="\0", layout=RegisterLayout(file=str(path)))
     rows = 0
+    shared: dict[str, tuple[str, str]] = {}  # places and firms stated already (_read_row)
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != sheet.name:
@@ -446,7 +447,7 @@ def read_register(path: Path, source_name: str | None = None,
                  if i < len(values) and values[i]]
         if len(sheet.layout.rows) < PREVIEW_ROWS:
             sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
-        _read_row(location, row, source, parsed, extra)
+        _read_row(location, row, source, parsed, extra, shared)
     _header_checked(sheet, parsed, options)
     if not rows and not parsed.problems:  # loaded, it would take every compound out
         if not any(layout.header_row for layout in parsed.layouts):
@@ -666,7 +667,7 @@ def _count(parsed: ParsedFile, location: Location, row: dict[str, str], key: str
 
 
 def _read_row(location: Location, row: dict[str, str], source: str, parsed: ParsedFile,
-              extra: list[str]) -> None:
+              extra: list[str], shared_stated: dict[str, tuple[str, str]]) -> None:
     if any(not row.get(c.key) for c in COLUMNS.values() if c.required):
         for column in (c for c in COLUMNS.values() if c.required and not row.get(c.key)):
             parsed.problem(location, f"a value: {column.meaning}", field=column.key, value="",
@@ -681,10 +682,16 @@ def _read_row(location: Location, row: dict[str, str], source: str, parsed: Pars
     def node(uid_: str, type_name: str, name: str, shared: bool = False, **properties: Any
              ) -> None:
         """A node of this row; places and firms shared by many rows cite the register without
-        a row, so they do not list every row that names them."""
+        a row, so they do not list every row that names them, and are stated again only where
+        a row states them apart from the first (the rows of a street's register name its street
+        60 times, each alike)."""
+        if shared and shared_stated.get(uid_) == (type_name, name):
+            return
         properties = {k: v for k, v in properties.items() if v is not None}
         add_node(parsed, location, source, uid=uid_, type_name=type_name, name=name,
                  properties=properties, evidence=None if shared else evidence)
+        if shared and uid_ not in parsed.rejected:  # a rejected one is told of on every row
+            shared_stated.setdefault(uid_, (type_name, name))
 
     def edge(type_name: str, start: str, end: str) -> None:
         add_edge(parsed, location, source, uid=None, type_name=type_name, start=start, end=end,

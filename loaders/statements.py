@@ -150,15 +150,14 @@ def add_edge(
     end = _text(out, location, "to", end, "the uid of the node the relationship ends at")
     if uid is not None and not (isinstance(uid, str) and uid.strip() and " " not in uid):
         out.problem(location, "a uid without spaces, or none", "uid", uid)
+        uid = None
     props = (
         _properties(out, location, edge_properties(type_name), properties, type_name)
         if type_name
         else {}
     )
     citations = _citations(out, location, source, evidence)
-    if type_name and start and end:
-        edge = Edge(
-            uid=uid or edge_uid(type_name, start, end), type=type_name, source=start,
-            target=end, properties=props, citations=citations,
-        )
+    if type_name and start and end:  # every field checked: not validated again
+        edge = built(Edge, uid=uid or edge_uid(type_name, start, end), type=type_name,
+                     source=start, target=end, properties=props, citations=citations)
         out.edges.append((edge, location))

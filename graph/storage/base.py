@@ -15,7 +15,7 @@ import sys
 import threading
 import weakref
 from abc import ABC, abstractmethod
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -385,10 +385,13 @@ class _Plan:
         if self.anchors:
             self.affected |= tx.statement_edges_at(sorted(self.anchors))
         self._read(self.affected)
-        self.affected |= {u for u, row in self.rows.items() if row is not None
-                          and row.ends is not None and self.anchors & set(row.ends)}
-        # every uid that has, or had, statements: its type and ends
-        known = {u: row for u in self.affected if (row := self.rows[u] or self.before[u])}
+        if self.anchors:
+            self.affected |= {u for u, row in self.rows.items() if row is not None
+                              and row.ends is not None and not self.anchors.isdisjoint(row.ends)}
+        # every uid that has, or had, statements: its type and ends; in the order read, which
+        # is the order made (a city's 268,000 walked in memory's order, not a set's: 2× faster)
+        known = {u: row for u, now in self.rows.items()
+                 if u in self.affected and (row := now or self.before[u])}
         is_edge = {u: row.ends is not None for u, row in known.items()}
         self._read({end for row in known.values() for end in row.ends or ()})
         self._read_editions({s for row in self.rows.values() if row for s in row.sources})
@@ -407,6 +410,7 @@ class _Plan:
         self._check_ends(derived, current)
 
         summary = LoadSummary(dry_run=dry_run, editions=self.changed_editions)
+        changes: Counter[tuple[str, str, str]] = Counter()
         writes: list[Node | Edge] = []
         deletes: dict[str, str] = {}
         for uid in sorted(is_edge):
@@ -416,15 +420,16 @@ class _Plan:
                 continue
             if new is None:
                 deletes[uid] = types[uid]
-                summary.count(kind, types[uid], "removed")
+                changes[kind, types[uid], "removed"] += 1
             elif old is None or new != old:
                 writes.append(new)
-                summary.count(kind, types[uid], "created" if old is None else "updated")
+                changes[kind, types[uid], "created" if old is None else "updated"] += 1
             elif uid in self.stated:
-                summary.count(kind, types[uid], "unchanged")
+                changes[kind, types[uid], "unchanged"] += 1
         for uid, (kind, type_name) in self.stated.items():
             if uid not in is_edge:
-                summary.count(kind, type_name, "unchanged")
+                changes[kind, type_name, "unchanged"] += 1
+        summary.count(changes)
         if dry_run:
             return summary
         self.progress("writing", 0, 0)

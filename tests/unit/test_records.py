@@ -201,3 +201,12 @@ def test_a_report_dated_after_today_is_refused(tmp_path):
     text = GOOD.replace("  title:", "  date: 2999-01-01\n  title:", 1)
     (problem,) = problems_of(tmp_path, text)
     assert "field 'source.date', got '2999-01-01': expected a publication date no later" in problem
+
+
+@pytest.mark.parametrize("uid", ["5", "a b", "''"])
+def test_a_relationship_uid_that_is_no_uid_is_named(tmp_path, uid):
+    """A relationship may name its uid; one that is a number, holds a space or is blank is
+    reported where it is, not a crash."""
+    text = GOOD.replace("  - type: PART_OF\n", f"  - type: PART_OF\n    uid: {uid}\n")
+    joined = "\n".join(problems_of(tmp_path, text))
+    assert "field 'uid'" in joined and "expected a uid without spaces, or none" in joined
