@@ -68,24 +68,39 @@ def _plain_fields(model: type[BaseModel]) -> frozenset[str] | None:
 def built(model: type[M], fields_set: Set[str] | None = None, /, **values: Any) -> M:
     """``model.model_construct(fields_set, **values)``: a model of values already checked, not
     validated again, in a third of model_construct's time when every field is given (a city's
-    load makes 800,000). Otherwise, or for a model with private attributes or a post-init hook,
-    model_construct itself fills in what is missing.
+    load makes a million). Otherwise, or for a model with private attributes or a post-init
+    hook, model_construct itself fills in what is missing. Every model built of all its fields
+    shares one fields set (``_every_field``).
 
-    >>> built(Node, uid="compound:怡枫园", type="Compound", name="怡枫园", properties={},
-    ...       citations=[]) == Node(uid="compound:怡枫园", type="Compound", name="怡枫园")
+    >>> a, b = (built(Node, uid="compound:怡枫园", type="Compound", name="怡枫园", properties={},
+    ...               citations=[]) for _ in range(2))
+    >>> a == Node(uid="compound:怡枫园", type="Compound", name="怡枫园")
     True
+    >>> a.name = "怡枫园一期"  # pydantic adds "name" to the shared set: already there
+    >>> c = a.model_copy(update={"name": "怡枫园二期"})  # copies the set, then adds
+    >>> [m.model_fields_set == set(Node.model_fields) for m in (a, b, c)], b.name
+    ([True, True, True], '怡枫园')
     """
     if values.keys() != _plain_fields(model):
         return model.model_construct(fields_set, **values)  # type: ignore[arg-type]
     made = model.__new__(model)
     _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
+    _set(made, "__pydantic_fields_set__", _every_field(model) if fields_set is None
+         else fields_set)
     _set(made, "__pydantic_extra__", None)
     _set(made, "__pydantic_private__", None)
     return made
 
 
 _set = object.__setattr__  # a model's own __setattr__ would validate
+
+
+@cache
+def _every_field(model: type[BaseModel]) -> set[str]:
+    """The fields set of every model ``built`` of all its fields: one set for all (a set of five
+    names is 728 bytes, half of a city load's memory). Safe to share, as it holds every field:
+    pydantic adds a field assigned (there already), and model_copy copies it before adding."""
+    return set(model.model_fields)
 
 
 class Node(BaseModel):
