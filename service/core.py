@@ -44,7 +44,6 @@ from govgraph.graph.editions import (
 )
 from govgraph.graph.facts import Fact
 from govgraph.graph.model import (
-    Batch,
     InvalidInput,
     LoadSummary,
     Location,
@@ -458,7 +457,7 @@ class Service:
             try:
                 progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
-                noticed = self._registers_continued(batch, parsed) + self._places_misnamed(parsed)
+                noticed = self._registers_continued(parsed) + self._places_misnamed(parsed)
                 summary = self.store.load(batch, dry_run=dry_run, progress=progress)
                 warnings = [told(w) for f in parsed for w in f.warnings] + [
                     told(w) for w in noticed]
@@ -473,21 +472,22 @@ class Service:
             except DanglingEdges as error:
                 raise DanglingEdges([self.shown(e) for e in error.edges]) from None
 
-    def _registers_continued(self, batch: Batch, parsed: list[ParsedFile]) -> list[Problem]:
+    def _registers_continued(self, parsed: list[ParsedFile]) -> list[Problem]:
         """A warning for each register loaded as a new source when another register states
         most of its compounds already: a month's file named apart from the last (…8月台账.xlsx
         after …7月台账.xlsx) is a source of its own, not that register's next edition, and a
         compound it drops stays current in the other."""
         registers = {e.source for e in self.store.editions() if e.kind == "register"}
-        new = [(edition.edition.source, [u for u, n in edition.nodes.items()
-                                         if n.type == "Compound"])
-               for edition in batch.editions
-               if edition.edition.kind == "register" and edition.edition.source not in registers]
+        new: dict[str, dict[str, None]] = {}  # the compounds of each new register, in order
+        for file in parsed:
+            if file.kind == "register" and file.source not in registers:
+                new.setdefault(file.source, {}).update(
+                    dict.fromkeys(n.uid for n, _ in file.nodes if n.type == "Compound"))
         if not registers or not new:  # a first load: nothing to compare with
             return []
-        stated = self.store.statements([uid for _, compounds in new for uid in compounds])
+        stated = self.store.statements([uid for compounds in new.values() for uid in compounds])
         warnings = []
-        for source, compounds in new:
+        for source, compounds in new.items():
             stating = Counter(other for uid in compounds if uid in stated
                               for other in stated[uid].sources if other in registers)
             for other, count in stating.most_common(1):
@@ -550,9 +550,11 @@ class Service:
         """How registers will be read, before anything is loaded: each sheet's header row,
         the reading of each column, the rows skipped and why, the first rows as they would
         load; and the warnings and problems of reading them, with places that look like slips
-        of the keyboard for places the store knows (``_places_misnamed``)."""
+        of the keyboard for places the store knows (``_places_misnamed``) and registers that
+        look like the next edition of one loaded under another name (``_registers_continued``)."""
         parsed = _read_files(paths, options)
-        warnings = [w for f in parsed for w in f.warnings] + self._places_misnamed(parsed)
+        warnings = [w for f in parsed for w in f.warnings] + self._registers_continued(
+            parsed) + self._places_misnamed(parsed)
         return ([self.shown(layout) for f in parsed for layout in f.layouts],
                 [str(self.shown(w)) for w in warnings],
                 [str(self.shown(p)) for f in parsed for p in f.problems])

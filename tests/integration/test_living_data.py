@@ -144,7 +144,9 @@ def test_a_months_register_named_apart_from_the_last_is_warned_of(store, tmp_pat
     july = register(tmp_path / "景华社区2024年7月台账.csv", yifengyuan("1100", "有", "甲物业"))
     august = register(tmp_path / "景华社区2024年8月台账.csv", yifengyuan("1200", "有", "甲物业"))
     assert load(store, july, as_of="2024-07-31").warnings == []
+    _, told_before, _ = ask(store).inspect([august])  # told before loading it too
     (warning,) = load(store, august, as_of="2024-08-31").warnings
+    assert told_before == [warning]
     assert "1 of its 1 are stated by the register 景华社区2024年7月台账" in warning
     assert "--source 景华社区2024年7月台账" in warning
     again = load(store, august, as_of="2024-08-31", source="景华社区2024年7月台账")
