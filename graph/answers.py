@@ -117,7 +117,8 @@ class CompoundProfile(BaseModel):
     def found(self, fact: Fact) -> list[NodeRef]:
         """The nodes the fact finds: those joined to the compound, then (for a climbing fact)
         those joined to each place above it, nearest first. UndeclaredFact when the rule
-        reading this profile did not declare the fact."""
+        reading this profile did not declare the fact. The list is shared with other profiles
+        (one empty list for all that find nothing): copy it before changing it."""
         return _found(self.facts, fact, self.compound)
 
     def found_above(self, fact: Fact) -> list[PlaceFacts]:

@@ -158,8 +158,8 @@ def speaking(statements: Statements, timeline: Timeline,
     """The statements that count at the timeline's moment, oldest first: those of each source's
     speaking edition, less (for an edge) those a later facet claim of its ends leaves out.
     ``claims_at_ends`` are (anchor, claim) pairs of the edge's two ends."""
-    speaking = timeline.speaking  # speaks(), inline: a load asks for every uid
-    said = [s for s in statements.said if speaking.get(s.source) == s.as_of]
+    speaks_as_of = timeline.speaking.get  # speaks(), inline: a load asks for every uid
+    said = [s for s in statements.said if speaks_as_of(s.source) == s.as_of]
     if len(said) > 1:
         said.sort(key=lambda s: timeline.rank[s.key])
     if statements.ends is None or not said or not claims_at_ends:

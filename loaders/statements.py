@@ -148,16 +148,16 @@ def add_edge(
         type_name = None
     start = _text(out, location, "from", start, "the uid of the node the relationship starts at")
     end = _text(out, location, "to", end, "the uid of the node the relationship ends at")
-    if uid is not None and not (isinstance(uid, str) and uid.strip() and " " not in uid):
+    uid_ok = uid is None or (isinstance(uid, str) and uid.strip() != "" and " " not in uid)
+    if not uid_ok:
         out.problem(location, "a uid without spaces, or none", "uid", uid)
-        uid = None
     props = (
         _properties(out, location, edge_properties(type_name), properties, type_name)
         if type_name
         else {}
     )
     citations = _citations(out, location, source, evidence)
-    if type_name and start and end:  # every field checked: not validated again
+    if type_name and start and end and uid_ok:  # every field checked: not validated again
         edge = built(Edge, uid=uid or edge_uid(type_name, start, end), type=type_name,
                      source=start, target=end, properties=props, citations=citations)
         out.edges.append((edge, location))

@@ -478,16 +478,18 @@ class Service:
         after …7月台账.xlsx) is a source of its own, not that register's next edition, and a
         compound it drops stays current in the other."""
         registers = {e.source for e in self.store.editions() if e.kind == "register"}
-        new: dict[str, dict[str, None]] = {}  # the compounds of each new register, in order
+        # the compounds of each edition of a new register (by source and the date its files
+        # state, as assemble groups them), in order
+        new: dict[tuple[str, str | None], dict[str, None]] = {}
         for file in parsed:
             if file.kind == "register" and file.source not in registers:
-                new.setdefault(file.source, {}).update(
+                new.setdefault((file.source, file.as_of), {}).update(
                     dict.fromkeys(n.uid for n, _ in file.nodes if n.type == "Compound"))
         if not registers or not new:  # a first load: nothing to compare with
             return []
         stated = self.store.statements([uid for compounds in new.values() for uid in compounds])
         warnings = []
-        for source, compounds in new.items():
+        for (source, _), compounds in new.items():
             stating = Counter(other for uid in compounds if uid in stated
                               for other in stated[uid].sources if other in registers)
             for other, count in stating.most_common(1):
@@ -515,8 +517,10 @@ class Service:
         what its rows state is of the new place. Not for a number apart (1号院, 2号院)."""
         new: dict[str, tuple[Node, Location, str]] = {}
         for file in parsed:
-            places = {node.uid: (node, where) for node, where in file.nodes
-                      if node.type in PLACES}
+            places: dict[str, tuple[Node, Location]] = {}
+            for node, where in file.nodes:  # told where a file first names a place
+                if node.type in PLACES:
+                    places.setdefault(node.uid, (node, where))
             for edge, _ in file.edges:
                 if edge.type == "PART_OF" and edge.source in places:
                     new.setdefault(edge.source, (*places[edge.source], edge.target))

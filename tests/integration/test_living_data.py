@@ -155,6 +155,24 @@ def test_a_months_register_named_apart_from_the_last_is_warned_of(store, tmp_pat
         "source:台账.景华社区2024年7月台账", "source:台账.景华社区2024年8月台账"]
 
 
+def test_each_month_of_a_new_register_loaded_at_once_is_compared_on_its_own(store, tmp_path):
+    """August's and September's files of a register named anew, loaded together: August's
+    restates most of July's register and is warned of; September's does not. Taken together
+    (3 of 8) neither would be."""
+    def month(name: str, date: str, *compounds: str) -> Path:
+        path = register(tmp_path / name, *(
+            [c, "景华社区", "莲花街道", "福田区", "深圳市", "300", "", ""] for c in compounds))
+        path.write_text(f"填报日期：{date}\n" + path.read_text("utf-8-sig"), "utf-8-sig")
+        return path
+
+    july = month("景华社区台账.csv", "2024年7月31日", "怡枫园", "深业花园", "市政大院", "梅富苑")
+    load(store, july)
+    august = month("8月.csv", "2024年8月31日", "怡枫园", "深业花园", "东方明珠城", "碧海湾")
+    september = month("9月.csv", "2024年9月30日", "市政大院", "翠竹苑小区", "海滨广场", "荔园")
+    (warning,) = load(store, august, september, source="新台账").warnings
+    assert "8月.csv" in warning and "2 of its 4 are stated by the register 景华社区台账" in warning
+
+
 def test_loading_the_same_file_twice_changes_nothing(store, tmp_path):
     may = register(tmp_path / "台账.csv", yifengyuan("1100", "有", "甲物业"))
     load(store, may, as_of="2024-05-31")
@@ -176,9 +194,10 @@ def test_loading_the_seed_cases_again_changes_nothing(store):
 
 
 def test_a_place_named_one_character_apart_from_one_there_is_warned_of(store, tmp_path):
-    """June's register slips on two rows: 怡枫圆 for 怡枫园, 景化社区 for 景华社区. Each makes a
-    new place, so each is warned of, naming the place already there. A compound 2号院 beside
-    1号院 and a community 新村社区 are new places, not slips."""
+    """June's register slips: 怡枫圆 for 怡枫园, 景化社区 for 景华社区 (on two rows). Each makes a
+    new place, so each is warned of, naming the place already there and the row where the file
+    first names it. A compound 2号院 beside 1号院 and a community 新村社区 are new places, not
+    slips."""
     path = tmp_path / "景华社区台账.csv"
 
     def row(compound: str, community: str) -> list[str]:
@@ -188,7 +207,8 @@ def test_a_place_named_one_character_apart_from_one_there_is_warned_of(store, tm
                as_of="2024-05-31")
     assert may.warnings == []
     june_file = register(path, row("怡枫圆", "景华社区"), row("深业花园", "景化社区"),
-                         row("2号院", "景华社区"), row("新村小区", "新村社区"))
+                         row("2号院", "景华社区"), row("新村小区", "新村社区"),
+                         row("梅富苑", "景化社区"))
     _, inspected, _ = ask(store).inspect([june_file])  # before loading, too
     assert sum("one character apart" in w for w in inspected) == 2
     june = load(store, june_file, as_of="2024-06-30")
@@ -199,6 +219,7 @@ def test_a_place_named_one_character_apart_from_one_there_is_warned_of(store, tm
         slips, key=lambda pair: "景化社区" in pair[0])
     assert "怡枫圆" in compound and "怡枫园" in compound and "row 2" in compound
     assert "景化社区" in community and "景华社区" in community and "莲花街道" in community
+    assert "row 3" in community
     assert "只差一字" in compound_zh and "“怡枫园”" in compound_zh
 
 

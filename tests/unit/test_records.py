@@ -206,7 +206,11 @@ def test_a_report_dated_after_today_is_refused(tmp_path):
 @pytest.mark.parametrize("uid", ["5", "a b", "''"])
 def test_a_relationship_uid_that_is_no_uid_is_named(tmp_path, uid):
     """A relationship may name its uid; one that is a number, holds a space or is blank is
-    reported where it is, not a crash."""
-    text = GOOD.replace("  - type: PART_OF\n", f"  - type: PART_OF\n    uid: {uid}\n")
-    joined = "\n".join(problems_of(tmp_path, text))
-    assert "field 'uid'" in joined and "expected a uid without spaces, or none" in joined
+    reported where it is, not a crash, and only that: not taken for another relationship
+    between the same ends."""
+    text = GOOD.replace("  - type: PART_OF\n", f"  - type: PART_OF\n    uid: {uid}\n"
+                        "    since: 2020-01-01\n") + (
+        "  - type: PART_OF\n    from: community:莲花街道.景华社区\n    to: street:福田区.莲花街道\n"
+        "    since: 2021-01-01\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert "field 'uid'" in problem and "expected a uid without spaces, or none" in problem
