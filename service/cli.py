@@ -67,6 +67,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 DefaultOption = Annotated[list[str] | None, typer.Option(
     "--default", help="A register column's value for every row that has none, as "
                       "column=value, e.g. 所属区=福田区 (repeatable).")]
+SourceOption = Annotated[str | None, typer.Option(
+    "--source", help="The source the registers are editions of (default: each file's name "
+                     "without its ending).")]
 ColumnsOption = Annotated[Path | None, typer.Option(
     "--columns", help="A mapping file (YAML) placing a register's other headers: see "
                       "docs/registers.md.")]
@@ -136,9 +139,7 @@ def load(
                                                      "folders (.yaml .yml .json .csv .xlsx).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
     = False,
-    source: Annotated[str | None, typer.Option(
-        "--source", help="The source the registers are editions of (default: each file's name "
-                         "without its ending).")] = None,
+    source: SourceOption = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date, YYYY-MM-DD, the files speak for where they state none (a "
                         "report's date, a register's 填报日期); default: today.")] = None,
@@ -567,15 +568,17 @@ def projects(scope: ScopeOption = None, as_of: AsOf = None, as_json: JsonOption 
 @app.command()
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="Registers (.csv .xlsx), or folders.")],
+    source: SourceOption = None,
     default: DefaultOption = None,
     columns: ColumnsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """How registers will be read, before anything is loaded: the header row found, how each
-    column is read, the rows skipped and why, the first rows as they would load."""
+    column is read, the rows skipped and why, the first rows as they would load; and what
+    loading them as they are (or as editions of ``--source``) would warn of."""
     options = _register_options(columns, default or [])
     with _service() as service:
-        layouts, warnings, problems = service.inspect(paths, options)
+        layouts, warnings, problems = service.inspect(paths, options, source=source)
     if as_json:
         _print_json({"registers": [layout.model_dump() for layout in layouts],
                      "warnings": warnings, "problems": problems})

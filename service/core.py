@@ -549,14 +549,16 @@ class Service:
                                 "其所在行所写都归于新建的"))
         return warnings
 
-    def inspect(self, paths: list[Path], options: RegisterOptions | None = None
+    def inspect(self, paths: list[Path], options: RegisterOptions | None = None,
+                source: str | None = None
                 ) -> tuple[list[RegisterLayout], list[str], list[str]]:
         """How registers will be read, before anything is loaded: each sheet's header row,
         the reading of each column, the rows skipped and why, the first rows as they would
         load; and the warnings and problems of reading them, with places that look like slips
         of the keyboard for places the store knows (``_places_misnamed``) and registers that
-        look like the next edition of one loaded under another name (``_registers_continued``)."""
-        parsed = _read_files(paths, options)
+        look like the next edition of one loaded under another name (``_registers_continued``);
+        the registers read as editions of ``source`` where given, as ingest reads them."""
+        parsed = _read_files(paths, options, source=source)
         warnings = [w for f in parsed for w in f.warnings] + self._registers_continued(
             parsed) + self._places_misnamed(parsed)
         return ([self.shown(layout) for f in parsed for layout in f.layouts],

@@ -428,6 +428,8 @@ def test_inspect_shows_how_a_register_as_kept_is_read_and_a_mapping_file_places_
     assert layout["skipped"][-1] == "第8行:合计行"
     assert [r["小区名称"] for r in layout["rows"]] == ["怡枫园", "深业花园", "市政大院", "梅富苑"]
     assert cli.json("stats")["nodes"] == {}  # inspecting loads nothing
+    named = cli.json("inspect", str(path), "--default", "所属区=福田区", "--source", "莲花街道台账")
+    assert named["registers"] == shown["registers"] and named["problems"] == []
 
     mapping = tmp_path / "莲花街道列.yaml"
     mapping.write_text("columns:\n  停车位: ignore\n  院内楼宇数: 楼栋数\n"

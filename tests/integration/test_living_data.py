@@ -147,6 +147,7 @@ def test_a_months_register_named_apart_from_the_last_is_warned_of(store, tmp_pat
     _, told_before, _ = ask(store).inspect([august])  # told before loading it too
     (warning,) = load(store, august, as_of="2024-08-31").warnings
     assert told_before == [warning]
+    assert ask(store).inspect([august], source="景华社区2024年7月台账")[1] == []
     assert "1 of its 1 are stated by the register 景华社区2024年7月台账" in warning
     assert "--source 景华社区2024年7月台账" in warning
     again = load(store, august, as_of="2024-08-31", source="景华社区2024年7月台账")
