@@ -404,7 +404,7 @@ def read_register(path: Path, source_name: str | None = None,
              properties={} if source_name else {"file": path.name})
     sheet = _Sheet(name="\0", layout=RegisterLayout(file=str(path)))
     rows = 0
-    shared: dict[str, tuple[str, str]] = {}  # places and firms stated already (_read_row)
+    shared_stated: dict[str, tuple[str, str]] = {}  # places and firms stated (_read_row)
     for location, cells in _rows(path, parsed):
         values = [_cell(v) for v in cells]
         if location.sheet != sheet.name:
@@ -447,7 +447,7 @@ def read_register(path: Path, source_name: str | None = None,
                  if i < len(values) and values[i]]
         if len(sheet.layout.rows) < PREVIEW_ROWS:
             sheet.layout.rows.append({**row, **dict(e.split(": ", 1) for e in extra)})
-        _read_row(location, row, source, parsed, extra, shared)
+        _read_row(location, row, source, parsed, extra, shared_stated)
     _header_checked(sheet, parsed, options)
     if not rows and not parsed.problems:  # loaded, it would take every compound out
         if not any(layout.header_row for layout in parsed.layouts):

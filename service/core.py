@@ -457,7 +457,7 @@ class Service:
             try:
                 progress("merging and checking references", 0, 0)
                 batch = assemble(parsed, self.store.get_nodes, date)
-                noticed = self._registers_continued(parsed) + self._places_misnamed(parsed)
+                noticed = self._noticed(parsed)
                 summary = self.store.load(batch, dry_run=dry_run, progress=progress)
                 warnings = [told(w) for f in parsed for w in f.warnings] + [
                     told(w) for w in noticed]
@@ -471,6 +471,11 @@ class Service:
                 raise ConflictingFacts([self.shown(c) for c in error.conflicts]) from None
             except DanglingEdges as error:
                 raise DanglingEdges([self.shown(e) for e in error.edges]) from None
+
+    def _noticed(self, parsed: list[ParsedFile]) -> list[Problem]:
+        """What the files read say that the store makes worth a look (load and inspect both
+        tell it): a register continued under another name, a place misnamed."""
+        return self._registers_continued(parsed) + self._places_misnamed(parsed)
 
     def _registers_continued(self, parsed: list[ParsedFile]) -> list[Problem]:
         """A warning for each register loaded as a new source when another register states
@@ -554,13 +559,11 @@ class Service:
                 ) -> tuple[list[RegisterLayout], list[str], list[str]]:
         """How registers will be read, before anything is loaded: each sheet's header row,
         the reading of each column, the rows skipped and why, the first rows as they would
-        load; and the warnings and problems of reading them, with places that look like slips
-        of the keyboard for places the store knows (``_places_misnamed``) and registers that
-        look like the next edition of one loaded under another name (``_registers_continued``);
-        the registers read as editions of ``source`` where given, as ingest reads them."""
+        load; and the warnings and problems of reading them, with what a load would notice
+        of them (``_noticed``); the registers read as editions of ``source`` where given, as
+        ingest reads them."""
         parsed = _read_files(paths, options, source=source)
-        warnings = [w for f in parsed for w in f.warnings] + self._registers_continued(
-            parsed) + self._places_misnamed(parsed)
+        warnings = [w for f in parsed for w in f.warnings] + self._noticed(parsed)
         return ([self.shown(layout) for f in parsed for layout in f.layouts],
                 [str(self.shown(w)) for w in warnings],
                 [str(self.shown(p)) for f in parsed for p in f.problems])
