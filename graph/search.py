@@ -7,13 +7,19 @@ matches ``query_key(text)`` as a substring of it.
 from __future__ import annotations
 
 import heapq
+import json
 import re
-from collections.abc import Iterable
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import compress, count, repeat
 from operator import contains
 
 _SPACE = re.compile(r"\s+")
+AHEAD_FROM = 5_000  # names in a write: below this, a second process costs more than it saves
 
 
 @lru_cache(maxsize=100_000)
@@ -48,11 +54,74 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
     >>> search_key("怡枫园")
     '怡枫园|yifengyuan|yfy'
     """
+    ahead = _AHEAD.key(name, aliases) if _AHEAD.on_the_way else None
+    if ahead is not None:
+        return ahead
     parts: list[str] = []
     for text in [name, *(aliases or [])]:
         compact = _SPACE.sub("", text).lower()
         parts += [compact, *_full_and_initials(compact)]
     return "|".join(dict.fromkeys(parts))
+
+
+class _KeysAhead:
+    """The search keys a second process computes for the write under way (``keys_ahead``):
+    (name, aliases) → key. They come all at once, when it is done; the first key asked for
+    waits for them (asked for only after the write's reading, merging and deriving)."""
+
+    def __init__(self) -> None:
+        self.in_use = threading.Lock()  # for one write at a time
+        self.on_the_way: threading.Thread | None = None
+        self.keys: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def key(self, name: str, aliases: list[str] | None) -> str | None:
+        if (receiving := self.on_the_way) is not None:
+            receiving.join()
+        return self.keys.get((name, tuple(aliases or ())))
+
+    @contextmanager
+    def computing(self, wanted: list[tuple[str, tuple[str, ...]]]) -> Iterator[None]:
+        try:
+            child = subprocess.Popen(SECOND_PROCESS, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:  # no second process: every key computed here
+            yield
+            return
+
+        def receive() -> None:
+            out, _ = child.communicate(json.dumps(wanted).encode())
+            if child.returncode == 0:
+                self.keys = dict(zip(wanted, json.loads(out), strict=True))
+
+        self.on_the_way = threading.Thread(target=receive, daemon=True)
+        self.on_the_way.start()
+        try:
+            yield
+        finally:
+            child.kill()  # not needed any more, if not done yet
+            self.on_the_way.join()
+            self.on_the_way, self.keys = None, {}
+
+
+_AHEAD = _KeysAhead()
+SECOND_PROCESS = [sys.executable, "-m", __name__]  # reads [[name, aliases], ...], writes keys
+
+
+@contextmanager
+def keys_ahead(names: Iterable[tuple[str, list[str] | None]]) -> Iterator[None]:
+    """Within this, the search keys of ``names`` (name, aliases) are computed in a second
+    process, when there are many: pinyin is a tenth of a city's load, a load knows its names
+    long before it writes its nodes, and the machine's second core is idle meanwhile. A name not
+    among them, or a second process that fails, has its key computed here, as without this."""
+    wanted = list(dict.fromkeys((name, tuple(aliases or ())) for name, aliases in names))
+    if len(wanted) < AHEAD_FROM or not _AHEAD.in_use.acquire(blocking=False):
+        yield
+        return
+    try:
+        with _AHEAD.computing(wanted):
+            yield
+    finally:
+        _AHEAD.in_use.release()
 
 
 def query_key(text: str) -> str:
@@ -168,3 +237,7 @@ def _narrow(text: str) -> str:
     ('æ\x80¡æ\x9e«å\x9b\xad|yfy', True)
     """
     return text.encode(errors="surrogatepass").decode("latin-1")  # no key holds a surrogate
+
+
+if __name__ == "__main__":  # keys_ahead's second process
+    json.dump([search_key(name, aliases) for name, aliases in json.load(sys.stdin)], sys.stdout)

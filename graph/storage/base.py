@@ -61,6 +61,7 @@ from govgraph.graph.model import (
     built,
 )
 from govgraph.graph.rules import declared_facts
+from govgraph.graph.search import keys_ahead
 from govgraph.graph.vocabulary import COMMITTEES, PLACES
 
 T = TypeVar("T")
@@ -497,7 +498,9 @@ class GraphStore(ABC):
                 progress("putting the editions in", done, len(batch.editions))
                 plan.put(edition)
             return plan.finish(dry_run)
-        with collector_paused():
+        names = ((n.name, n.properties.get("aliases")) for e in batch.editions
+                 for n in e.nodes.values())
+        with collector_paused(), keys_ahead(names):
             return self._in_write_transaction(work)
 
     def unload(self, source: str, as_of: str | None = None, *, dry_run: bool = False

@@ -136,6 +136,23 @@ def test_search_by_chinese_pinyin_and_initials(store):
     assert ask(store).search("%") == ([], 0) and ask(store).search("") == ([], 0)
 
 
+def test_a_large_writes_search_keys_come_from_a_second_process_alike(store, monkeypatch):
+    """A write of many names has their search keys computed by a second process while it
+    derives (graph.search.keys_ahead): they find what keys computed here find."""
+    import govgraph.graph.search as search
+
+    def not_here(text):
+        raise AssertionError(f"the key of {text} computed here, not by the second process")
+
+    monkeypatch.setattr(search, "AHEAD_FROM", 1)  # as if these two names were a city's
+    monkeypatch.setattr(search, "_full_and_initials", not_here)
+    store.load(batch(street(aliases=["荷花街道办"]), community()))
+    monkeypatch.undo()
+    for text in ("景华", "jinghua", "jhsq"):
+        assert [n.uid for n in ask(store).search(text)[0]] == ["community:莲花街道.景华社区"], text
+    assert [n.uid for n in ask(store).search("hehua")[0]] == ["street:福田区.莲花街道"]
+
+
 def test_search_ranks_exact_names_then_names_starting_with_the_text(store):
     names = ["怡|枫", "怡枫", "怡", "Yi 枫"]
     places = [(compound(segment(n)).model_copy(update={"name": n}), in_community(segment(n)))

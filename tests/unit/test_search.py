@@ -1,11 +1,13 @@
 """Search keys are pypinyin's own reading of each name, however they are computed."""
 
 import sqlite3
+import sys
 
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from govgraph.graph.search import KeyIndex, search_key
+import govgraph.graph.search as search
+from govgraph.graph.search import KeyIndex, keys_ahead, search_key
 from govgraph.graph.storage.embedded import KEYS_IN_ORDER
 
 NAMES = ["重庆银行长安分行", "行长办公室", "单元楼3单元", "乐都小区乐器行", "曾家巷曾经",
@@ -20,6 +22,38 @@ def test_a_search_key_reads_a_name_as_pypinyin_reads_it(name):
     expected = "|".join(dict.fromkeys([name.lower(), reading(Style.NORMAL),
                                        reading(Style.FIRST_LETTER)]))
     assert search_key(name) == expected
+
+
+NAMED = [*((name, None) for name in NAMES), ("重庆银行", ["渝行", "重庆 银行"])]
+
+
+@pytest.mark.parametrize(("second_process", "computes"), [
+    (search.SECOND_PROCESS, True), ([sys.executable, "-c", "import sys; sys.exit(3)"], False),
+    (["/nonexistent/python"], False)], ids=["computing", "failing", "missing"])
+def test_keys_of_many_names_are_the_same_whoever_computes_them(monkeypatch, second_process,
+                                                               computes):
+    """keys_ahead: a second process computes them; one that fails or cannot start leaves them
+    to be computed here. A name it was not given is computed here too."""
+    expected = [search_key(name, aliases) for name, aliases in NAMED]
+    monkeypatch.setattr(search, "AHEAD_FROM", len(NAMED))
+    monkeypatch.setattr(search, "SECOND_PROCESS", second_process)
+    computed_here = []
+    monkeypatch.setattr(search, "_full_and_initials", lambda text: (
+        computed_here.append(text) or KEYS_HERE(text)))
+    with keys_ahead(NAMED):
+        assert [search_key(name, aliases) for name, aliases in NAMED] == expected
+        assert search_key("新名字") == "新名字|xinmingzi|xmz"
+    given_to_it = len(computed_here) - 1  # the name it was not given
+    assert given_to_it == (0 if computes else len(NAMES) + 3)  # 重庆银行's name and aliases
+
+
+KEYS_HERE = search._full_and_initials
+
+
+def test_a_few_names_are_not_worth_a_second_process(monkeypatch):
+    monkeypatch.setattr(search, "SECOND_PROCESS", ["/nonexistent/python"])
+    with keys_ahead(NAMED[:3]):
+        assert search._AHEAD.on_the_way is None
 
 
 def _entries(names):
