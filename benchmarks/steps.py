@@ -18,7 +18,13 @@ from govgraph.graph.editions import Timeline, derive_graph, statements_of
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import GraphStore, backend_of, open_store
 from govgraph.graph.storage.base import HeldInMemory, collector_paused
-from govgraph.graph.storage.embedded import SCHEMA, EmbeddedStore, edge_row, node_row
+from govgraph.graph.storage.embedded import (
+    CREATE_INDEXES,
+    TABLES,
+    EmbeddedStore,
+    edge_row,
+    node_row,
+)
 from govgraph.graph.storage.rows import dumps
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
@@ -73,7 +79,8 @@ def load(records: Path, location: str | Path) -> dict[str, Any]:
 def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     """The same rows written straight into the store's file format (the current graph, and the
     statements and editions it is derived from): no parsing, validation, deriving or checking
-    timed, only SQLite's inserts and the commit."""
+    timed, only SQLite's inserts, the indexes made after them (as a load into an empty store
+    makes them) and the commit."""
     batch, _ = read_batch(records)
     statements = statements_of(batch)
     graph = derive_graph(statements, Timeline(p.edition for p in batch.editions))
@@ -88,12 +95,14 @@ def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     db = sqlite3.connect(store, isolation_level=None)
     db.execute("PRAGMA journal_mode=DELETE")
     db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)
+    db.executescript(TABLES)
     db.execute("BEGIN IMMEDIATE")
     db.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?)", nodes)
     db.executemany("INSERT INTO edges VALUES (?,?,?,?,?,?)", edges)
     db.executemany("INSERT INTO statements VALUES (?,?,?,?)", kept)
     db.executemany("INSERT INTO editions VALUES (?,?,?,?)", editions)
+    for statement in CREATE_INDEXES:
+        db.execute(statement)
     db.execute("COMMIT")
     db.close()
     return {"seconds": time.perf_counter() - start, "items": len(nodes) + len(edges),

@@ -59,7 +59,7 @@ from govgraph.graph.vocabulary import NODE_TYPES
 
 T = TypeVar("T")
 SCHEMA_VERSION = "2"  # 2: statements of every edition kept, the graph derived from them
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
     uid TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, search TEXT NOT NULL,
@@ -75,13 +75,12 @@ CREATE TABLE IF NOT EXISTS editions (
 CREATE TABLE IF NOT EXISTS changes (
     revision INTEGER NOT NULL, uid TEXT NOT NULL, is_edge INTEGER NOT NULL, source TEXT,
     target TEXT);
-CREATE INDEX IF NOT EXISTS changes_revision ON changes(revision);
-CREATE INDEX IF NOT EXISTS statements_start ON statements(start);
-CREATE INDEX IF NOT EXISTS statements_end ON statements(end);
-CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type);
-CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
-CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 """
+INDEXES = {"changes_revision": "changes(revision)", "statements_start": "statements(start)",
+           "statements_end": "statements(end)", "nodes_type": "nodes(type)",
+           "edges_source": "edges(source)", "edges_target": "edges(target)"}
+CREATE_INDEXES = [f"CREATE INDEX IF NOT EXISTS {name} ON {on}" for name, on in INDEXES.items()]
+SCHEMA = TABLES + "".join(f"{statement};\n" for statement in CREATE_INDEXES)
 # Made by the first write, not on opening: a store file written by an earlier govgraph opens
 # read-only too. Meta undo_through is the last revision whose replaced rows it holds, undo_from
 # the first: a revision written by an earlier govgraph (keeping none) cuts the way back there.
@@ -277,11 +276,21 @@ class _Write:
 
     def begin(self) -> None:
         """At the start of a write transaction: the table of replaced rows there, and its reach
-        cut where a govgraph that keeps none wrote since the last revision it holds."""
+        cut where a govgraph that keeps none wrote since the last revision it holds. Into an
+        empty file, the rows go in without the indexes, which are made after them (``end``):
+        sorted once, not kept up row by row, seconds less for a city."""
         for statement in UNDO_SCHEMA:
             self.db.execute(statement)
         if _meta(self.db, "undo_through") != _revision(self.db):
             _set_meta(self.db, "undo_from", _revision(self.db))
+        if self.empty:
+            for name in INDEXES:
+                self.db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def end(self) -> None:
+        """At the end of a write transaction that began on an empty file: its indexes made."""
+        for statement in CREATE_INDEXES:
+            self.db.execute(statement)
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:
@@ -395,7 +404,9 @@ class EmbeddedStore(HeldInMemory):
             with self._transaction() as db:
                 write = _Write(db, empty=_empty(db))
                 write.begin()
-                return work(write)
+                done = work(write)
+                write.end()
+                return done
         except sqlite3.OperationalError as error:
             raise self._cannot_write(error) from error
 

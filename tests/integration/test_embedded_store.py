@@ -27,6 +27,35 @@ def test_a_store_survives_reopening(store_path):
         assert store.get_node("street:福田区.莲花街道").properties == {"kind": "街道"}
 
 
+def test_a_first_load_leaves_the_indexes_a_failed_one_found(store, store_path):
+    """A load into an empty file makes the indexes after its rows; one that fails, or a dry
+    run, leaves them as they were."""
+    import sqlite3
+
+    from govgraph.graph.storage import DanglingEdges
+    from govgraph.graph.storage.embedded import INDEXES
+
+    def indexes():
+        with sqlite3.connect(store_path) as db:
+            found = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+            plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM edges WHERE target = 'x'")
+            uses = " ".join(row[-1] for row in plan)
+        db.close()
+        return found - {"undo_revision"}, uses
+
+    made = indexes()
+    assert made == (set(INDEXES), "SEARCH edges USING INDEX edges_target (target=?)")
+    with pytest.raises(DanglingEdges):
+        store.load(batch(community(), part_of()))  # the street it is part of is missing
+    assert indexes() == made
+    store.load(batch(street(), community(), part_of()), dry_run=True)
+    assert indexes() == made
+    store.load(batch(street(), community(), part_of()))
+    assert indexes() == made
+    assert [e.uid for e in store.edges_of("street:福田区.莲花街道")] == ["c-PART_OF->s"]
+
+
 def test_a_file_that_is_not_a_store_is_refused_clearly(tmp_path):
     path = tmp_path / "not-a-store.db"
     path.write_text("hello", encoding="utf-8")
