@@ -308,7 +308,8 @@ class _Plan:
             if row is not None:
                 kept = row.without(key)
                 self.rows[uid] = None if kept.empty else kept
-        self._speaker_changed(key[0], speaker)
+        for changed in self._speakers_changed(key[0], speaker):
+            self._touch(changed)
 
     def put(self, batch: EditionBatch) -> None:
         """Put one edition in, replacing the one of the same source and date."""
@@ -348,8 +349,9 @@ class _Plan:
             self.rows[claim.anchor] = anchor.model_copy(update={
                 "claims": [*anchor.claims, ClaimSaid.of(claim, edition)]})
         self._stated(batch)
-        self._touch(edition)
-        self._speaker_changed(edition.source, speaker)
+        changed = self._speakers_changed(edition.source, speaker)
+        for touched in {e.key: e for e in (edition, *changed)}.values():  # each once, not twice
+            self._touch(touched)
 
     def _stated(self, batch: EditionBatch) -> None:
         self.stated.update({u: ("nodes", n.type) for u, n in batch.nodes.items()})
@@ -370,13 +372,13 @@ class _Plan:
                 return False
         return True
 
-    def _speaker_changed(self, source: str, before: Edition | None) -> None:
-        """When a source's speaking edition changes, both editions' statements change effect."""
+    def _speakers_changed(self, source: str, before: Edition | None) -> list[Edition]:
+        """The editions whose statements change effect since the source's speaking edition was
+        ``before``: both, if it is another now."""
         after = self._latest(source)
-        if (before and before.key) != (after and after.key):
-            for edition in (before, after):
-                if edition is not None:
-                    self._touch(edition)
+        if (before and before.key) == (after and after.key):
+            return []
+        return [edition for edition in (before, after) if edition is not None]
 
     def finish(self, dry_run: bool) -> LoadSummary:
         """Derive what changed, check it, write it (unless ``dry_run``)."""
