@@ -54,7 +54,7 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
     >>> search_key("怡枫园")
     '怡枫园|yifengyuan|yfy'
     """
-    ahead = _AHEAD.key(name, aliases) if _AHEAD.on_the_way else None
+    ahead = _AHEAD.key(name, aliases) if _AHEAD.writer is not None else None
     if ahead is not None:
         return ahead
     parts: list[str] = []
@@ -66,25 +66,31 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
 
 class _KeysAhead:
     """The search keys a second process computes for the write under way (``keys_ahead``):
-    (name, aliases) → key. They come all at once, when it is done; the first key asked for
-    waits for them (asked for only after the write's reading, merging and deriving)."""
+    (name, aliases) → key, for the thread writing it only (another thread's keys are its own).
+    They come all at once, when it is done; the first key asked for waits for them (asked for
+    only after the write has put its editions in and derived its nodes)."""
+
+    WAIT = 300.0  # seconds the first key waits; then every key is computed here
 
     def __init__(self) -> None:
         self.in_use = threading.Lock()  # for one write at a time
         self.on_the_way: threading.Thread | None = None
+        self.writer: int | None = None  # the thread whose write it is
         self.keys: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def key(self, name: str, aliases: list[str] | None) -> str | None:
+        if self.writer != threading.get_ident():
+            return None
         if (receiving := self.on_the_way) is not None:
-            receiving.join()
+            receiving.join(self.WAIT)
         return self.keys.get((name, tuple(aliases or ())))
 
     @contextmanager
     def computing(self, wanted: list[tuple[str, tuple[str, ...]]]) -> Iterator[None]:
         try:
-            child = subprocess.Popen(SECOND_PROCESS, stdin=subprocess.PIPE,
+            child = subprocess.Popen(second_process(), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError:  # no second process: every key computed here
+        except (OSError, ValueError):  # no second process: every key computed here
             yield
             return
 
@@ -93,18 +99,38 @@ class _KeysAhead:
             if child.returncode == 0:
                 self.keys = dict(zip(wanted, json.loads(out), strict=True))
 
-        self.on_the_way = threading.Thread(target=receive, daemon=True)
-        self.on_the_way.start()
+        receiving = threading.Thread(target=receive, daemon=True)
+        try:
+            receiving.start()
+        except RuntimeError:  # no thread to spare: every key computed here
+            child.kill()
+            child.wait()
+            yield
+            return
+        self.on_the_way, self.writer = receiving, threading.get_ident()
         try:
             yield
         finally:
+            self.writer = None
             child.kill()  # not needed any more, if not done yet
-            self.on_the_way.join()
+            receiving.join()
             self.on_the_way, self.keys = None, {}
 
 
 _AHEAD = _KeysAhead()
-SECOND_PROCESS = [sys.executable, "-m", __name__]  # reads [[name, aliases], ...], writes keys
+
+
+def second_process() -> list[str]:
+    """The command of keys_ahead's second process: this Python, importing this govgraph as
+    this process does (its import path, not the working folder's), reading [[name, aliases],
+    ...] and writing their keys, in JSON."""
+    return [sys.executable, "-P", "-c", f"import sys; sys.path[:] = {sys.path!r}; "
+            f"from {__name__} import serve_keys; serve_keys()"]
+
+
+def serve_keys() -> None:
+    """keys_ahead's second process: the keys of the names read from stdin, to stdout."""
+    json.dump([search_key(name, aliases) for name, aliases in json.load(sys.stdin)], sys.stdout)
 
 
 @contextmanager
@@ -114,7 +140,8 @@ def keys_ahead(names: Iterable[tuple[str, list[str] | None]]) -> Iterator[None]:
     long before it writes its nodes, and the machine's second core is idle meanwhile. A name not
     among them, or a second process that fails, has its key computed here, as without this."""
     wanted = list(dict.fromkeys((name, tuple(aliases or ())) for name, aliases in names))
-    if len(wanted) < AHEAD_FROM or not _AHEAD.in_use.acquire(blocking=False):
+    if len(wanted) < AHEAD_FROM or not sys.executable or \
+            not _AHEAD.in_use.acquire(blocking=False):
         yield
         return
     try:
@@ -238,6 +265,3 @@ def _narrow(text: str) -> str:
     """
     return text.encode(errors="surrogatepass").decode("latin-1")  # no key holds a surrogate
 
-
-if __name__ == "__main__":  # keys_ahead's second process
-    json.dump([search_key(name, aliases) for name, aliases in json.load(sys.stdin)], sys.stdout)

@@ -2,6 +2,7 @@
 
 import sqlite3
 import sys
+import threading
 
 import pytest
 from pypinyin import Style, lazy_pinyin
@@ -27,19 +28,20 @@ def test_a_search_key_reads_a_name_as_pypinyin_reads_it(name):
 NAMED = [*((name, None) for name in NAMES), ("重庆银行", ["渝行", "重庆 银行"])]
 
 
+THIS_ONE = search.second_process
+
+
 @pytest.mark.parametrize(("second_process", "computes"), [
-    (search.SECOND_PROCESS, True), ([sys.executable, "-c", "import sys; sys.exit(3)"], False),
-    (["/nonexistent/python"], False)], ids=["computing", "failing", "missing"])
+    (THIS_ONE, True), (lambda: [sys.executable, "-c", "import sys; sys.exit(3)"], False),
+    (lambda: ["/nonexistent/python"], False)], ids=["computing", "failing", "missing"])
 def test_keys_of_many_names_are_the_same_whoever_computes_them(monkeypatch, second_process,
                                                                computes):
     """keys_ahead: a second process computes them; one that fails or cannot start leaves them
     to be computed here. A name it was not given is computed here too."""
     expected = [search_key(name, aliases) for name, aliases in NAMED]
     monkeypatch.setattr(search, "AHEAD_FROM", len(NAMED))
-    monkeypatch.setattr(search, "SECOND_PROCESS", second_process)
-    computed_here = []
-    monkeypatch.setattr(search, "_full_and_initials", lambda text: (
-        computed_here.append(text) or KEYS_HERE(text)))
+    monkeypatch.setattr(search, "second_process", second_process)
+    computed_here = _counted(monkeypatch)
     with keys_ahead(NAMED):
         assert [search_key(name, aliases) for name, aliases in NAMED] == expected
         assert search_key("新名字") == "新名字|xinmingzi|xmz"
@@ -50,8 +52,68 @@ def test_keys_of_many_names_are_the_same_whoever_computes_them(monkeypatch, seco
 KEYS_HERE = search._full_and_initials
 
 
+def _counted(monkeypatch):
+    """The texts whose keys are computed in this process from here on."""
+    computed_here = []
+    monkeypatch.setattr(search, "_full_and_initials", lambda text: (
+        computed_here.append(text) or KEYS_HERE(text)))
+    return computed_here
+
+
+def test_the_second_process_runs_this_govgraph_whatever_the_working_folder_holds(
+        monkeypatch, tmp_path):
+    """Started from a folder holding another govgraph (a checkout), it still imports this one."""
+    other = tmp_path / "govgraph" / "graph"
+    other.mkdir(parents=True)
+    (tmp_path / "govgraph" / "__init__.py").write_text("")
+    (other / "__init__.py").write_text("")
+    (other / "search.py").write_text(
+        "import json, sys\n"
+        "def serve_keys():\n"
+        "    json.dump(['wrong' for _ in json.load(sys.stdin)], sys.stdout)\n")
+    expected = [search_key(name, aliases) for name, aliases in NAMED]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(search, "AHEAD_FROM", 1)
+    computed_here = _counted(monkeypatch)
+    with keys_ahead(NAMED):
+        assert [search_key(name, aliases) for name, aliases in NAMED] == expected
+    assert computed_here == []
+
+
+def test_another_thread_neither_waits_for_a_writes_keys_nor_takes_them(monkeypatch):
+    """While a write's keys are on the way (a second process that takes its time), another
+    thread asking for a key computes its own at once."""
+    monkeypatch.setattr(search, "AHEAD_FROM", 1)
+    monkeypatch.setattr(search, "second_process", lambda: [
+        sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(60)"])
+    found = []
+    with keys_ahead(NAMED):
+        other = threading.Thread(target=lambda: found.append(search_key("怡枫园")))
+        other.start()
+        other.join(10)
+        assert found == ["怡枫园|yifengyuan|yfy"]  # before the write is done with them
+
+
+def test_no_thread_to_spare_leaves_every_key_computed_here(monkeypatch):
+    """A process at its limit of threads: the second process is stopped, the keys computed
+    here, and the next write may have one again."""
+    def cannot_start(_thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(search, "AHEAD_FROM", 1)
+    expected = [search_key(name, aliases) for name, aliases in NAMED]
+    with monkeypatch.context() as limited:
+        limited.setattr(threading.Thread, "start", cannot_start)
+        with keys_ahead(NAMED):
+            assert [search_key(name, aliases) for name, aliases in NAMED] == expected
+    computed_here = _counted(monkeypatch)
+    with keys_ahead(NAMED):
+        assert [search_key(name, aliases) for name, aliases in NAMED] == expected
+    assert computed_here == []
+
+
 def test_a_few_names_are_not_worth_a_second_process(monkeypatch):
-    monkeypatch.setattr(search, "SECOND_PROCESS", ["/nonexistent/python"])
+    monkeypatch.setattr(search, "second_process", lambda: ["/nonexistent/python"])
     with keys_ahead(NAMED[:3]):
         assert search._AHEAD.on_the_way is None
 
