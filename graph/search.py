@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -67,54 +68,59 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
 class _KeysAhead:
     """The search keys a second process computes for the write under way (``keys_ahead``):
     (name, aliases) → key, for the thread writing it only (another thread's keys are its own).
-    They come all at once, when it is done; the first key asked for waits for them (asked for
-    only after the write has put its editions in and derived its nodes)."""
+    They are read from it all at once, when the first is asked for (after the write has put its
+    editions in and derived its nodes); no thread of this process serves it meanwhile: one would
+    wait for this process's lock at every pipe's worth of names, five times slower."""
 
     WAIT = 300.0  # seconds the first key waits; then every key is computed here
 
     def __init__(self) -> None:
         self.in_use = threading.Lock()  # for one write at a time
-        self.on_the_way: threading.Thread | None = None
+        self.child: subprocess.Popen[bytes] | None = None  # computing, not read yet
         self.writer: int | None = None  # the thread whose write it is
+        self.wanted: list[tuple[str, tuple[str, ...]]] = []
         self.keys: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def key(self, name: str, aliases: list[str] | None) -> str | None:
         if self.writer != threading.get_ident():
             return None
-        if (receiving := self.on_the_way) is not None:
-            receiving.join(self.WAIT)
+        if self.child is not None:
+            self.keys, self.child = self._received(self.child), None
         return self.keys.get((name, tuple(aliases or ())))
+
+    def _received(self, child: subprocess.Popen[bytes]) -> dict[tuple[str, tuple[str, ...]], str]:
+        """The keys the second process wrote; none if it failed or took too long."""
+        try:
+            out, _ = child.communicate(timeout=self.WAIT)
+            if child.returncode == 0:
+                keys = out.decode(errors="surrogatepass").split("\n")
+                return dict(zip(self.wanted, keys, strict=True))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+        except ValueError:  # not as many keys
+            pass
+        return {}
 
     @contextmanager
     def computing(self, wanted: list[tuple[str, tuple[str, ...]]]) -> Iterator[None]:
         try:
-            child = subprocess.Popen(second_process(), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            with tempfile.TemporaryFile() as names:  # read at its pace, written at once
+                names.write(json.dumps(wanted).encode())
+                names.seek(0)
+                child = subprocess.Popen(second_process(), stdin=names,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except (OSError, ValueError):  # no second process: every key computed here
             yield
             return
-
-        def receive() -> None:
-            out, _ = child.communicate(json.dumps(wanted).encode())
-            if child.returncode == 0:
-                self.keys = dict(zip(wanted, json.loads(out), strict=True))
-
-        receiving = threading.Thread(target=receive, daemon=True)
-        try:
-            receiving.start()
-        except RuntimeError:  # no thread to spare: every key computed here
-            child.kill()
-            child.wait()
-            yield
-            return
-        self.on_the_way, self.writer = receiving, threading.get_ident()
+        self.child, self.wanted, self.writer = child, wanted, threading.get_ident()
         try:
             yield
         finally:
             self.writer = None
             child.kill()  # not needed any more, if not done yet
-            receiving.join()
-            self.on_the_way, self.keys = None, {}
+            child.communicate()
+            self.child, self.wanted, self.keys = None, [], {}
 
 
 _AHEAD = _KeysAhead()
@@ -122,15 +128,16 @@ _AHEAD = _KeysAhead()
 
 def second_process() -> list[str]:
     """The command of keys_ahead's second process: this Python, importing this govgraph as
-    this process does (its import path, not the working folder's), reading [[name, aliases],
-    ...] and writing their keys, in JSON."""
+    this process does (its import path, not the working folder's)."""
     return [sys.executable, "-P", "-c", f"import sys; sys.path[:] = {sys.path!r}; "
             f"from {__name__} import serve_keys; serve_keys()"]
 
 
 def serve_keys() -> None:
-    """keys_ahead's second process: the keys of the names read from stdin, to stdout."""
-    json.dump([search_key(name, aliases) for name, aliases in json.load(sys.stdin)], sys.stdout)
+    """keys_ahead's second process: the keys of the names read from stdin (JSON), to stdout,
+    one a line (a key holds no white space)."""
+    keys = [search_key(name, aliases) for name, aliases in json.load(sys.stdin)]
+    sys.stdout.buffer.write("\n".join(keys).encode(errors="surrogatepass"))
 
 
 @contextmanager
