@@ -55,7 +55,7 @@ def search_key(name: str, aliases: list[str] | None = None) -> str:
     >>> search_key("怡枫园")
     '怡枫园|yifengyuan|yfy'
     """
-    ahead = _AHEAD.key(name, aliases) if _AHEAD.writer is not None else None
+    ahead = _AHEAD.key(name, aliases)
     if ahead is not None:
         return ahead
     parts: list[str] = []
@@ -271,4 +271,3 @@ def _narrow(text: str) -> str:
     ('æ\x80¡æ\x9e«å\x9b\xad|yfy', True)
     """
     return text.encode(errors="surrogatepass").decode("latin-1")  # no key holds a surrogate
-

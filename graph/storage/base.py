@@ -500,8 +500,8 @@ class GraphStore(ABC):
                 progress("putting the editions in", done, len(batch.editions))
                 plan.put(edition)
             return plan.finish(dry_run)
-        names = ((n.name, n.properties.get("aliases")) for e in batch.editions
-                 for n in e.nodes.values())
+        names = [] if dry_run else ((n.name, n.properties.get("aliases"))  # no keys written
+                                    for e in batch.editions for n in e.nodes.values())
         with collector_paused(), keys_ahead(names):
             return self._in_write_transaction(work)
 

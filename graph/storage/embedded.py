@@ -159,6 +159,7 @@ class _Write:
         # the file holds nothing and nothing is written yet: every look-up finds nothing, and
         # a city's first load skips a million of them (seconds)
         self.empty = empty
+        self.indexes_later = False  # dropped at begin, made at end (an empty file)
 
     def rows(self, table: str, column: str, keys: Iterable[str]) -> Iterator[sqlite3.Row]:
         if self.empty:
@@ -283,14 +284,16 @@ class _Write:
             self.db.execute(statement)
         if _meta(self.db, "undo_through") != _revision(self.db):
             _set_meta(self.db, "undo_from", _revision(self.db))
-        if self.empty:
+        self.indexes_later = self.empty
+        if self.indexes_later:
             for name in INDEXES:
                 self.db.execute(f"DROP INDEX IF EXISTS {name}")
 
     def end(self) -> None:
         """At the end of a write transaction that began on an empty file: its indexes made."""
-        for statement in CREATE_INDEXES:
-            self.db.execute(statement)
+        if self.indexes_later:
+            for statement in CREATE_INDEXES:
+                self.db.execute(statement)
 
 
 def _meta(db: sqlite3.Connection, key: str) -> int:

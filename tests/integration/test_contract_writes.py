@@ -144,7 +144,13 @@ def test_a_large_writes_search_keys_come_from_a_second_process_alike(store, monk
     def not_here(text):
         raise AssertionError(f"the key of {text} computed here, not by the second process")
 
+    def no_second_process():
+        raise AssertionError("a second process started for a dry run, which writes no key")
+
     monkeypatch.setattr(search, "AHEAD_FROM", 1)  # as if these two names were a city's
+    with monkeypatch.context() as dry:
+        dry.setattr(search, "second_process", no_second_process)
+        store.load(batch(street(aliases=["荷花街道办"]), community()), dry_run=True)
     monkeypatch.setattr(search, "_full_and_initials", not_here)
     store.load(batch(street(aliases=["荷花街道办"]), community()))
     monkeypatch.undo()
