@@ -15,6 +15,7 @@ from typing import Any
 from benchmarks.bad_input import measure as bad_input
 from govgraph.graph.algorithms import edge_of, node_of
 from govgraph.graph.editions import Timeline, derive_graph, statements_of
+from govgraph.graph.jsontext import dumps
 from govgraph.graph.rules import GAP_RULES
 from govgraph.graph.storage import GraphStore, backend_of, open_store
 from govgraph.graph.storage.base import HeldInMemory, collector_paused
@@ -25,7 +26,6 @@ from govgraph.graph.storage.embedded import (
     edge_row,
     node_row,
 )
-from govgraph.graph.storage.rows import dumps
 from govgraph.loaders import input_files, read_file
 from govgraph.loaders.assemble import assemble
 from govgraph.service.core import Service
@@ -87,7 +87,7 @@ def raw_floor(records: Path, store: Path) -> dict[str, Any]:
     # in uid order, as a load writes them (SQLite appends to each table's tree)
     nodes = sorted(node_row(node_of(graph, u)) for u in graph)
     edges = sorted(edge_row(edge_of(graph, u, v, k)) for u, v, k in graph.edges(keys=True))
-    kept = sorted((r.uid, *(r.ends or (None, None)), dumps(r.model_dump()))
+    kept = sorted((r.uid, *(r.ends or (None, None)), r.to_json())
                   for r in statements.values())
     editions = [(p.edition.source, p.edition.as_of, dumps(p.edition.model_dump()),
                  dumps([sorted(p.nodes), sorted(p.edges)])) for p in batch.editions]

@@ -17,8 +17,9 @@ from typing import Any
 import networkx as nx
 
 from govgraph.graph.algorithms import edge_of, node_of
+from govgraph.graph.jsontext import dumps
 from govgraph.graph.model import Edge, Node
-from govgraph.graph.storage.rows import dumps, edge_fields, node_fields
+from govgraph.graph.storage.rows import edge_fields, node_fields
 from govgraph.graph.vocabulary import BODIES, PLACES, zh_name
 
 TextFilter = Callable[[str], str]

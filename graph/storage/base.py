@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
@@ -58,7 +58,6 @@ from govgraph.graph.model import (
     EditionChange,
     LoadSummary,
     Node,
-    built,
 )
 from govgraph.graph.rules import declared_facts
 from govgraph.graph.search import keys_ahead
@@ -334,20 +333,19 @@ class _Plan:
             ends = (item.source, item.target) if isinstance(item, Edge) else None
             row, said = self.rows[item.uid], said_of(item, edition)
             if row is None:  # most of a first load: made once, not made and then copied
-                self.rows[item.uid] = built(
-                    Statements, uid=item.uid, type=item.type, ends=ends, said=[said], claims=[])
+                self.rows[item.uid] = Statements(item.uid, item.type, ends, [said], [])
             elif row.type != item.type or row.ends != ends:
                 stored, stated = (f"{row.type} {row.ends or ''}".strip(),
                                   f"{item.type} {ends or ''}".strip())
                 self.conflicts.append(Conflict(uid=item.uid, field="type", existing=stored,
                                                incoming=stated))
             else:
-                self.rows[item.uid] = row.model_copy(update={"said": [*row.said, said]})
+                self.rows[item.uid] = replace(row, said=[*row.said, said])
         for claim in batch.claims:
             anchor = self.rows[claim.anchor]
             assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"
-            self.rows[claim.anchor] = anchor.model_copy(update={
-                "claims": [*anchor.claims, ClaimSaid.of(claim, edition)]})
+            self.rows[claim.anchor] = replace(
+                anchor, claims=[*anchor.claims, ClaimSaid.of(claim, edition)])
         self._stated(batch)
         changed = self._speakers_changed(edition.source, speaker)
         for touched in {e.key: e for e in (edition, *changed)}.values():  # each once, not twice

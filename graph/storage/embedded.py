@@ -33,6 +33,7 @@ from govgraph.graph.algorithms import (
     share_alike_keys,
 )
 from govgraph.graph.editions import Statements, Timeline, Voices
+from govgraph.graph.jsontext import dumps
 from govgraph.graph.model import Edge, Edition, Node
 from govgraph.graph.search import KeyIndex
 from govgraph.graph.storage.base import (
@@ -48,7 +49,6 @@ from govgraph.graph.storage.base import (
 )
 from govgraph.graph.storage.rows import (
     chunks,
-    dumps,
     edge_fields,
     edge_of_fields,
     forget_texts_read,
@@ -179,7 +179,7 @@ class _Write:
         return {row["uid"] for row in self.rows("nodes", "uid", uids)}
 
     def statements(self, uids: list[str]) -> dict[str, Statements]:
-        return {row["uid"]: Statements.model_validate_json(row["body"])
+        return {row["uid"]: Statements.of_json(row["body"])
                 for row in self.rows("statements", "uid", uids)}
 
     def statement_edges_at(self, uids: list[str]) -> set[str]:
@@ -252,7 +252,7 @@ class _Write:
         self.db.executemany("DELETE FROM statements WHERE uid = ?", [(u,) for u in dropped])
         # in uid order: SQLite appends to the table's tree instead of inserting all over it
         self.db.executemany("INSERT OR REPLACE INTO statements VALUES (?,?,?,?)", [
-            (row.uid, *(row.ends or (None, None)), row.model_dump_json())
+            (row.uid, *(row.ends or (None, None)), row.to_json())
             for row in sorted(statements, key=attrgetter("uid"))])
         keys = [*dropped_editions, *(e.key for e, _ in editions)]
         if self._logging(0):  # the editions replaced: which spoke before (_voices_before)
@@ -446,12 +446,12 @@ class EmbeddedStore(HeldInMemory):
         with self._lock:
             rows = self._db.execute("SELECT body FROM statements WHERE uid >= ? AND uid < ?",
                                     (prefix, prefix[:-1] + ";")).fetchall()
-        return [Statements.model_validate_json(row["body"]) for row in rows]
+        return [Statements.of_json(row["body"]) for row in rows]
 
     def all_statements(self) -> Iterator[Statements]:
         with self._lock:
             rows = self._db.execute("SELECT body FROM statements").fetchall()
-        return (Statements.model_validate_json(row["body"]) for row in rows)
+        return (Statements.of_json(row["body"]) for row in rows)
 
     def edges_of(self, uid: str) -> list[Edge]:
         with self._lock:

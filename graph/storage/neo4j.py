@@ -41,6 +41,7 @@ from govgraph.graph.algorithms import (
 )
 from govgraph.graph.editions import Statements
 from govgraph.graph.facts import COMMITTEES_OF_COMPOUND, Fact, fetch_plan
+from govgraph.graph.jsontext import dumps
 from govgraph.graph.model import Edge, Edition, Node, type_of_uid
 from govgraph.graph.search import best
 from govgraph.graph.storage import neo4j_queries as q
@@ -54,7 +55,6 @@ from govgraph.graph.storage.base import (
 )
 from govgraph.graph.storage.rows import (
     chunks,
-    dumps,
     edge_fields,
     edge_of_fields,
     node_fields,
@@ -127,7 +127,7 @@ def _edition_key(key: tuple[str, str]) -> str:
 
 def _statements(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
                 ) -> dict[str, Statements]:
-    found = [Statements.model_validate_json(row["body"]) for chunk in chunks(sorted(uids),
+    found = [Statements.of_json(row["body"]) for chunk in chunks(sorted(uids),
                                                                              BATCH_SIZE)
              for row in run(q.STATEMENTS_BY_UID, uids=list(chunk))]
     return {row.uid: row for row in found}
@@ -187,7 +187,7 @@ class _Write:
              editions: list[tuple[Edition, Uids]], dropped_editions: list[tuple[str, str]]
              ) -> None:
         rows = [{"uid": row.uid, "from_uid": row.ends[0] if row.ends else None,
-                 "to_uid": row.ends[1] if row.ends else None, "body": row.model_dump_json()}
+                 "to_uid": row.ends[1] if row.ends else None, "body": row.to_json()}
                 for row in statements]
         editions_rows = [{"edition_key": _edition_key(e.key), "source": e.source,
                           "as_of": e.as_of, "body": dumps(e.model_dump()), "uids": dumps(uids)}
@@ -319,11 +319,11 @@ class Neo4jStore(GraphStore):
 
     def statements_of_type(self, type_name: str) -> list[Statements]:
         prefix = NODE_TYPES[type_name].uid_prefix + ":"  # a uid's prefix names its type
-        return [Statements.model_validate_json(r["body"])
+        return [Statements.of_json(r["body"])
                 for r in self._read(q.STATEMENTS_OF_PREFIX, prefix=prefix)]
 
     def all_statements(self) -> Iterator[Statements]:
-        return (Statements.model_validate_json(r["body"]) for r in self._read(q.ALL_STATEMENTS))
+        return (Statements.of_json(r["body"]) for r in self._read(q.ALL_STATEMENTS))
 
     def edges_of(self, uid: str) -> list[Edge]:
         record = _node_records(self._read, [uid]).get(uid)

@@ -4,16 +4,13 @@ shape, so a graph moves between them unchanged."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import fields
 from functools import lru_cache
 from sys import intern
 from typing import Any, Protocol, TypeVar
 
-import orjson
-
+from govgraph.graph.jsontext import dumps, loads
 from govgraph.graph.model import Citation, Edge, Node, built, cited
 from govgraph.graph.search import search_key
 
@@ -24,20 +21,6 @@ class Fields(Protocol):
     """Stored fields by name: a dict, an SQLite row, a Neo4j record's map."""
 
     def __getitem__(self, key: str) -> Any: ...
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing),
-    by orjson: a load writes a million of these, ten times faster than by json (which writes
-    what orjson refuses: integers beyond 64 bits).
-
-    >>> dumps({"name": "怡枫园", "count": 2}), dumps({"id": 10**20})
-    ('{"count":2,"name":"怡枫园"}', '{"id":100000000000000000000}')
-    """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 _CITATION_FIELDS = tuple(f.name for f in fields(Citation))
@@ -107,23 +90,6 @@ def forget_texts_read() -> None:
     _SHARED.clear()
 
 
-def loads(text: str) -> Any:
-    """JSON read by orjson, which keeps one string of each key for every dictionary it reads (a
-    city's compounds name the same dozen keys); by json what orjson would read otherwise than
-    ``dumps`` wrote it (an integer beyond 64 bits: orjson makes it a float) or refuses.
-
-    >>> loads(dumps({"id": 10**20, "n": -2**63 - 1})) == {"id": 10**20, "n": -2**63 - 1}
-    True
-    """
-    if _LONG_NUMBER.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
-
-
-_LONG_NUMBER = re.compile(r"\d{19}")  # maybe beyond 64 bits
 
 
 def node_fields(node: Node) -> dict[str, str]:
