@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
@@ -256,12 +256,12 @@ class _Plan:
         self.sources_read: set[str] = set()
         self.affected: set[str] = set()
         self.anchors: set[str] = set()  # nodes whose facet claims change effect
-        self.stated: dict[str, tuple[str, str]] = {}  # uids the loaded editions state: kind, type
+        self.batches: list[EditionBatch] = []  # every edition loaded, changed or not
         self.conflicts: list[Conflict] = []
         self.changed_editions: list[EditionChange] = []
 
     def _read(self, uids: Iterable[str]) -> None:
-        missing = [u for u in dict.fromkeys(uids) if u not in self.rows]
+        missing = [u for u in uids if u not in self.rows]  # a repeat is read twice, alike
         found = self.tx.statements(missing) if missing else {}
         for uid in missing:
             self.rows[uid] = self.before[uid] = found.get(uid)
@@ -320,8 +320,8 @@ class _Plan:
             else "replaced"
         self.changed_editions.append(EditionChange(source=edition.source, as_of=edition.as_of,
                                                    change=change))
+        self.batches.append(batch)
         if change == "unchanged":  # loaded again: nothing to do
-            self._stated(batch)
             return
         if old is not None:
             self.drop(old.key)
@@ -340,20 +340,25 @@ class _Plan:
                 self.conflicts.append(Conflict(uid=item.uid, field="type", existing=stored,
                                                incoming=stated))
             else:
-                self.rows[item.uid] = replace(row, said=[*row.said, said])
+                self.rows[item.uid] = row.saying([*row.said, said], row.claims)
         for claim in batch.claims:
             anchor = self.rows[claim.anchor]
             assert anchor is not None, f"a claim of {claim.anchor}, which its edition omits"
-            self.rows[claim.anchor] = replace(
-                anchor, claims=[*anchor.claims, ClaimSaid.of(claim, edition)])
-        self._stated(batch)
-        changed = self._speakers_changed(edition.source, speaker)
-        for touched in {e.key: e for e in (edition, *changed)}.values():  # each once, not twice
-            self._touch(touched)
+            self.rows[claim.anchor] = anchor.saying(
+                anchor.said, [*anchor.claims, ClaimSaid.of(claim, edition)])
+        # touched (_touch) as its rows were just read: all it states, and the nodes it claims of
+        self.affected.update(batch.nodes)
+        self.affected.update(batch.edges)
+        self.anchors.update(c.anchor for c in batch.claims if c.anchor in batch.nodes)
+        for changed in self._speakers_changed(edition.source, speaker):
+            if changed.key != edition.key:
+                self._touch(changed)
 
-    def _stated(self, batch: EditionBatch) -> None:
-        self.stated.update({u: ("nodes", n.type) for u, n in batch.nodes.items()})
-        self.stated.update({u: ("edges", e.type) for u, e in batch.edges.items()})
+    def _stated(self) -> dict[str, tuple[str, str]]:
+        """The uids the loaded editions state: kind, type."""
+        return {uid: (kind, item.type) for batch in self.batches
+                for kind, items in (("nodes", batch.nodes), ("edges", batch.edges))
+                for uid, item in items.items()}
 
     def _same(self, old: Edition, batch: EditionBatch) -> bool:
         """Whether an edition states exactly what the stored one of its key does."""
@@ -393,48 +398,52 @@ class _Plan:
         # is the order made (a city's 268,000 walked in memory's order, not a set's: 2× faster)
         known = {u: row for u, now in self.rows.items()
                  if u in self.affected and (row := now or self.before[u])}
-        is_edge = {u: row.ends is not None for u, row in known.items()}
-        self._read({end for row in known.values() for end in row.ends or ()})
-        self._read_editions({s for row in self.rows.values() if row for s in row.sources})
+        self._read({end for row in known.values() if row.ends for end in row.ends})
+        self._read_editions({s.source for row in self.rows.values() if row for s in row.said}
+                            | {c.source for row in self.rows.values() if row for c in row.claims})
         timeline = Timeline(self.editions.values())
         derived: dict[str, Node | Edge | None] = {}
-        for done, uid in enumerate(known):
+        for done, (uid, row) in enumerate(known.items()):
             if done % PROGRESS_EVERY == 0:
                 self.progress("deriving nodes and relationships", done, len(known))
-            row = self.rows[uid]
-            derived[uid] = None if row is None else derive(row, timeline,
+            now = self.rows[uid]
+            derived[uid] = None if now is None else derive(now, timeline,
                                                            claims_at(row.ends, self.rows))
-        types = {u: row.type for u, row in known.items()}
-        node_uids = [u for u, edge in is_edge.items() if not edge]
-        edge_types = {u: types[u] for u, edge in is_edge.items() if edge}
-        current: dict[str, Node | Edge] = {**tx.nodes(node_uids), **tx.edges(edge_types)}
+        current: dict[str, Node | Edge] = {
+            **tx.nodes([u for u, row in known.items() if row.ends is None]),
+            **tx.edges({u: row.type for u, row in known.items() if row.ends is not None})}
         self._check_ends(derived, current)
 
         summary = LoadSummary(dry_run=dry_run, editions=self.changed_editions)
         changes: Counter[tuple[str, str, str]] = Counter()
         writes: list[Node | Edge] = []
-        deletes: dict[str, str] = {}
-        for uid in sorted(is_edge):
-            kind = "edges" if is_edge[uid] else "nodes"
+        deletes: dict[str, Statements] = {}
+        same: list[str] = []
+        for uid in sorted(known):
+            row = known[uid]
+            kind = "nodes" if row.ends is None else "edges"
             new, old = derived[uid], current.get(uid)
             if new is None and old is None:
                 continue
             if new is None:
-                deletes[uid] = types[uid]
-                changes[kind, types[uid], "removed"] += 1
+                deletes[uid] = row
+                changes[kind, row.type, "removed"] += 1
             elif old is None or new != old:
                 writes.append(new)
-                changes[kind, types[uid], "created" if old is None else "updated"] += 1
-            elif uid in self.stated:
-                changes[kind, types[uid], "unchanged"] += 1
-        for uid, (kind, type_name) in self.stated.items():
-            if uid not in is_edge:
-                changes[kind, type_name, "unchanged"] += 1
+                changes[kind, row.type, "created" if old is None else "updated"] += 1
+            else:
+                same.append(uid)
+        if same or any(e.change == "unchanged" for e in self.changed_editions):
+            stated = self._stated()  # what is stated and stays as it was
+            for uid in (*same, *(u for u in stated if u not in known)):
+                if uid in stated:
+                    changes[(*stated[uid], "unchanged")] += 1
         summary.count(changes)
         if dry_run:
             return summary
         self.progress("writing", 0, 0)
-        kept = [row for u, row in self.rows.items() if row is not None and row != self.before[u]]
+        kept = [row for u, row in self.rows.items()
+                if row is not None and ((before := self.before[u]) is None or row != before)]
         dropped = [u for u, row in self.rows.items() if row is None and self.before[u]]
         editions = [(e, self.uids[k]) for k, e in self.editions.items()
                     if self.stored_editions.get(k) != e]
@@ -442,8 +451,8 @@ class _Plan:
         if kept or dropped or editions or gone:
             tx.keep(kept, dropped, editions, gone)
         if deletes:
-            tx.delete({u: t for u, t in deletes.items() if not is_edge[u]},
-                      {u: t for u, t in deletes.items() if is_edge[u]})
+            tx.delete({u: row.type for u, row in deletes.items() if row.ends is None},
+                      {u: row.type for u, row in deletes.items() if row.ends is not None})
         if writes:
             tx.write([w for w in writes if isinstance(w, Node)],
                      [w for w in writes if isinstance(w, Edge)])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import replace
 from typing import TypeVar
 
 import networkx as nx
@@ -46,8 +45,8 @@ class GraphView(HeldInMemory):
     def _dated(self, rows: Iterable[Statements]) -> dict[str, Statements]:
         """The statements of editions dated up to ``at``."""
         at = self.at or "9999-12-31"
-        dated = (replace(row, said=[s for s in row.said if s.as_of <= at],
-                         claims=[c for c in row.claims if c.as_of <= at]) for row in rows)
+        dated = (row.saying([s for s in row.said if s.as_of <= at],
+                            [c for c in row.claims if c.as_of <= at]) for row in rows)
         return {row.uid: row for row in dated if not row.empty}
 
     def editions(self) -> list[Edition]:
