@@ -461,13 +461,10 @@ class _Plan:
     def _check_ends(self, derived: dict[str, Node | Edge | None],
                     current: dict[str, Node | Edge]) -> None:
         """Every edge the change leaves must have both ends: raise DanglingEdges if not."""
-        def exists(uids: set[str]) -> set[str]:
-            stored = uids - derived.keys()
-            return ({u for u in uids & derived.keys() if derived[u] is not None}
-                    | self.tx.present(sorted(stored)))
-
         edges = [e for e in derived.values() if isinstance(e, Edge)]
-        present = exists({u for e in edges for u in (e.source, e.target)})
+        ends = {u for e in edges for u in (e.source, e.target)}
+        present = ({u for u in ends if derived.get(u) is not None}  # derived, or else stored
+                   | self.tx.present(sorted(ends - derived.keys())))
         dangling = [e for e in edges if e.source not in present or e.target not in present]
         removed = sorted(u for u, item in derived.items()
                          if item is None and isinstance(current.get(u), Node))
