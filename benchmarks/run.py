@@ -282,8 +282,11 @@ def main() -> None:
     synth_seconds = time.perf_counter() - started
     loads, floors = [], []
     for round_ in range(LOAD_ROUNDS):  # the first load's store is the one measured after
-        loads.append(step("load", records, store if round_ == 0 else work / f"load{round_}.db"))
-        floors.append(step("raw_floor", records, work / f"floor{round_}.db"))
+        again, floor = work / f"load{round_}.db", work / f"floor{round_}.db"
+        loads.append(step("load", records, store if round_ == 0 else again))
+        floors.append(step("raw_floor", records, floor))
+        again.unlink(missing_ok=True)
+        floor.unlink()
     load, raw = (dict(min(runs, key=itemgetter("seconds")),
                       runs=[run["seconds"] for run in runs]) for runs in (loads, floors))
     queries = step("queries", store, options.seed)

@@ -74,7 +74,7 @@ class ClaimSaid:
 @dataclass(slots=True)
 class Statements:
     """Everything every edition has said of one node or edge (an edge has ``ends``). Never
-    changed in place once kept: a change makes a new one (``replace``)."""
+    changed in place once kept: a change makes a new one (``saying``)."""
 
     uid: str
     type: str
@@ -83,12 +83,14 @@ class Statements:
     claims: list[ClaimSaid] = field(default_factory=list)
 
     def to_json(self) -> str:
-        """As stored: the JSON object of its fields (what ``of_json`` reads)."""
-        return dumps(self)
+        """As stored: the JSON object of its fields, each property in the order stated (as the
+        register's columns: a node's details show them so), read by ``of_json``."""
+        return dumps(self, sort_keys=False)
 
     @classmethod
     def of_json(cls, text: str) -> Statements:
-        """Statements as stored (``to_json``; or by an earlier govgraph, alike).
+        """Statements as stored (``to_json``; or by an earlier govgraph, alike; a field a later
+        one may add is left out).
 
         >>> row = Statements("edge:1", "LOCATED_IN", ("compound:a", "community:b"),
         ...                  [Said("台账.csv", "2024-06-30", evidence=["第3行"])])
@@ -100,8 +102,10 @@ class Statements:
         row = loads(text)
         ends = row.get("ends")
         return cls(row["uid"], row["type"], None if ends is None else (ends[0], ends[1]),
-                   [Said(**said) for said in row.get("said", ())],
-                   [ClaimSaid(**claim) for claim in row.get("claims", ())])
+                   [Said(s["source"], s["as_of"], s.get("name"), s.get("properties", {}),
+                         s.get("evidence", [])) for s in row.get("said", ())],
+                   [ClaimSaid(c["source"], c["as_of"], c["relation"], c["direction"],
+                              c["other"]) for c in row.get("claims", ())])
 
     def saying(self, said: list[Said], claims: list[ClaimSaid]) -> Statements:
         """The statements of this node or edge that are ``said`` and ``claims`` (a copy, made

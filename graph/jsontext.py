@@ -11,23 +11,26 @@ from typing import Any
 import orjson
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing),
-    by orjson: a load writes a million of these, ten times faster than by json (which writes
-    what orjson refuses: integers beyond 64 bits). A dataclass is written as the map of its
-    fields, in their order.
+def dumps(value: Any, *, sort_keys: bool = True) -> str:
+    """Compact JSON with Chinese kept as characters and keys in order (stable for comparing;
+    with ``sort_keys=False``, in the order given), by orjson: a load writes a million of these,
+    ten times faster than by json (which writes what orjson refuses: integers beyond 64 bits).
+    A dataclass is written as the map of its fields, in their order.
 
     >>> dumps({"name": "怡枫园", "count": 2}), dumps({"id": 10**20})
     ('{"count":2,"name":"怡枫园"}', '{"id":100000000000000000000}')
+    >>> dumps({"value": 10**20, "unit": "户"}, sort_keys=False)
+    '{"value":100000000000000000000,"unit":"户"}'
     """
     try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"),
                           default=_fields)
 
 
 def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass as json writes it: the map of its fields, in their order (orjson's way)."""
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in fields(value)}
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

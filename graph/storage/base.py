@@ -256,12 +256,12 @@ class _Plan:
         self.sources_read: set[str] = set()
         self.affected: set[str] = set()
         self.anchors: set[str] = set()  # nodes whose facet claims change effect
-        self.batches: list[EditionBatch] = []  # every edition loaded, changed or not
+        self.batches: dict[tuple[str, str], EditionBatch] = {}  # loaded, changed or not
         self.conflicts: list[Conflict] = []
         self.changed_editions: list[EditionChange] = []
 
     def _read(self, uids: Iterable[str]) -> None:
-        missing = [u for u in uids if u not in self.rows]  # a repeat is read twice, alike
+        missing = [u for u in uids if u not in self.rows]  # callers name each uid once
         found = self.tx.statements(missing) if missing else {}
         for uid in missing:
             self.rows[uid] = self.before[uid] = found.get(uid)
@@ -320,7 +320,7 @@ class _Plan:
             else "replaced"
         self.changed_editions.append(EditionChange(source=edition.source, as_of=edition.as_of,
                                                    change=change))
-        self.batches.append(batch)
+        self.batches[edition.key] = batch  # the last of a key, if a batch holds it twice
         if change == "unchanged":  # loaded again: nothing to do
             return
         if old is not None:
@@ -356,7 +356,7 @@ class _Plan:
 
     def _stated(self) -> dict[str, tuple[str, str]]:
         """The uids the loaded editions state: kind, type."""
-        return {uid: (kind, item.type) for batch in self.batches
+        return {uid: (kind, item.type) for batch in self.batches.values()
                 for kind, items in (("nodes", batch.nodes), ("edges", batch.edges))
                 for uid, item in items.items()}
 
@@ -399,16 +399,17 @@ class _Plan:
         known = {u: row for u, now in self.rows.items()
                  if u in self.affected and (row := now or self.before[u])}
         self._read({end for row in known.values() if row.ends for end in row.ends})
+        # the sources said, not by Statements.sources: two sets a row, for a city's 268,000
         self._read_editions({s.source for row in self.rows.values() if row for s in row.said}
                             | {c.source for row in self.rows.values() if row for c in row.claims})
         timeline = Timeline(self.editions.values())
         derived: dict[str, Node | Edge | None] = {}
-        for done, (uid, row) in enumerate(known.items()):
+        for done, uid in enumerate(known):
             if done % PROGRESS_EVERY == 0:
                 self.progress("deriving nodes and relationships", done, len(known))
             now = self.rows[uid]
             derived[uid] = None if now is None else derive(now, timeline,
-                                                           claims_at(row.ends, self.rows))
+                                                           claims_at(now.ends, self.rows))
         current: dict[str, Node | Edge] = {
             **tx.nodes([u for u, row in known.items() if row.ends is None]),
             **tx.edges({u: row.type for u, row in known.items() if row.ends is not None})}
@@ -433,8 +434,11 @@ class _Plan:
                 changes[kind, row.type, "created" if old is None else "updated"] += 1
             else:
                 same.append(uid)
+        # what is stated and stays as it was: every uid an edition put in states has a row, so
+        # is known and counted above; only the uids derived alike, and those of editions loaded
+        # again unchanged (not touched), are counted here (a first load has none: no pass)
         if same or any(e.change == "unchanged" for e in self.changed_editions):
-            stated = self._stated()  # what is stated and stays as it was
+            stated = self._stated()
             for uid in (*same, *(u for u in stated if u not in known)):
                 if uid in stated:
                     changes[(*stated[uid], "unchanged")] += 1

@@ -90,8 +90,6 @@ def forget_texts_read() -> None:
     _SHARED.clear()
 
 
-
-
 def node_fields(node: Node) -> dict[str, str]:
     """uid, name, search (the name search key), properties and citations as JSON text."""
     return {"uid": node.uid, "name": node.name,

@@ -70,6 +70,18 @@ def test_loading_twice_changes_nothing(store):
                                           "edges": {"PART_OF": 1}}
 
 
+def test_an_edition_given_twice_in_one_batch_is_its_last_and_counted_as_such(store):
+    """The second of one source and date replaces the first within the load: what only the
+    first stated is neither written nor counted, with or without anything unchanged."""
+    first = batch(street(kind="街道"), community(), part_of())
+    second = batch(street(kind="街道"))
+    summary = store.load(Batch(editions=[*first.editions, *second.editions]))
+    assert summary.totals() == {"created": 1, "updated": 0, "removed": 0, "unchanged": 0}
+    assert store.stats().model_dump() == {"nodes": {"StreetOffice": 1}, "edges": {}}
+    again = store.load(Batch(editions=[*first.editions, *second.editions]))
+    assert again.totals() == {"created": 0, "updated": 0, "removed": 0, "unchanged": 1}
+
+
 def test_a_second_source_of_the_same_fact_is_added_not_duplicated(store):
     store.load(batch(street(kind="街道"), community(), part_of()))
     summary = store.load(batch(street("source:b"), community("source:b"), part_of("source:b")))

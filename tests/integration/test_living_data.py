@@ -74,6 +74,16 @@ def committee_hits(service: Service) -> list[str]:
     return [h.compound.uid for h in service.gaps(COMMITTEE_RULE).hits]
 
 
+def test_a_nodes_statements_list_its_values_in_the_order_of_the_registers_columns(store,
+                                                                                 tmp_path):
+    rows = tmp_path / "台账.csv"
+    rows.write_text("小区名称,所属社区,所属街道,所属区,户数,小区党组织\n"
+                    "怡枫园,景华社区,莲花街道,福田区,1100,有\n", encoding="utf-8")
+    load(store, rows, as_of="2024-05-31")
+    detail = ask(store).node_detail(COMPOUND)
+    assert [v.field for v in detail.values] == ["name", "households", "has_party_organization"]
+
+
 def export(store) -> dict:
     return json.loads(ask(store).export("json").data)
 
