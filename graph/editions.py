@@ -276,7 +276,15 @@ class Disagreement(BaseModel):
 
 def disagreements(statements: Statements, said: list[Said]) -> dict[str, list[Disagreement]]:
     """The facts (name, properties other than lists of text) the counting statements (oldest
-    first) give different values for: field → every statement's value, newest first."""
+    first) give different values for: field → every statement's value, newest first. Values are
+    compared as JSON with keys in order: 1 is not True, and a quantity is one value whatever the
+    order of its keys.
+
+    >>> said = [Said("a", "2024-01-31", properties={"households": {"value": 1, "unit": "户"}}),
+    ...         Said("b", "2024-02-29", properties={"households": {"unit": "户", "value": 1}})]
+    >>> disagreements(Statements("compound:x", "Compound", said=said), said)
+    {}
+    """
     specs = _kinds(statements)
     fields: dict[str, list[tuple[Any, Said]]] = {}
     for s in said:
@@ -287,10 +295,11 @@ def disagreements(statements: Statements, said: list[Said]) -> dict[str, list[Di
                 fields.setdefault(key, []).append((value, s))
     found = {}
     for key, stated in sorted(fields.items()):
-        if len({repr(v) for v, _ in stated}) > 1:
-            newest = stated[-1][0]
+        texts = [dumps(v) for v, _ in stated]
+        if len(set(texts)) > 1:
             found[key] = [Disagreement(value=v, source=s.source, as_of=s.as_of,
-                                       current=v == newest) for v, s in reversed(stated)]
+                                       current=text == texts[-1])
+                          for (v, s), text in zip(reversed(stated), reversed(texts), strict=True)]
     return found
 
 
