@@ -236,12 +236,8 @@ def derive(statements: Statements, timeline: Timeline,
     said = speaking(statements, timeline, claims_at_ends)
     if not said:
         return None
-    if len(said) == 1:  # most of a load: one source, its evidence without repeats
-        source = said[0].source
-        citations = [cited(source, e) for e in dict.fromkeys(said[0].evidence)]
-    else:
-        citations = [cited(*pair) for pair in dict.fromkeys(
-            (s.source, e) for s in said for e in s.evidence)]
+    citations = [cited(*pair) for pair in dict.fromkeys(
+        (s.source, e) for s in said for e in s.evidence)]
     properties = combine(statements, said)
     if statements.ends is None:  # of checked statements: not validated again
         name = next(s.name for s in reversed(said) if s.name)

@@ -127,8 +127,7 @@ def _edition_key(key: tuple[str, str]) -> str:
 
 def _statements(run: Callable[..., list[dict[str, Any]]], uids: Iterable[str]
                 ) -> dict[str, Statements]:
-    found = [Statements.of_json(row["body"]) for chunk in chunks(sorted(uids),
-                                                                             BATCH_SIZE)
+    found = [Statements.of_json(row["body"]) for chunk in chunks(sorted(uids), BATCH_SIZE)
              for row in run(q.STATEMENTS_BY_UID, uids=list(chunk))]
     return {row.uid: row for row in found}
 
